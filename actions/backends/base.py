@@ -1,0 +1,176 @@
+"""The one interface every case back end implements, and its errors.
+
+Actions talk to a ``CaseBackend`` only; which one runs is a setting (``CASE_BACKEND``).
+Every method is async so the action server's event loop never blocks on a slow back end.
+
+Exception tree (adapters raise these with ``raise ... from exc``; actions catch
+``BackendError`` and answer the user with an ``utter_*`` response)::
+
+    BackendError
+    ├── CaseNotFound        the reference names no case (or none the caller may see)
+    ├── InvalidCase         the back end rejected the values (validation, unknown field)
+    ├── Conflict            an idempotency key reused with a different body, or a concurrent edit
+    ├── Throttled           the back end asked us to slow down; retry later
+    └── BackendUnavailable  down, timing out, denying access, or answering 5xx; retry later
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class BackendError(Exception):
+    """Base of every error a case back end raises."""
+
+    #: whether the same call may succeed later unchanged
+    retryable: bool = False
+
+
+class CaseNotFound(BackendError):
+    """No case has this reference (or the caller may not see it)."""
+
+
+class InvalidCase(BackendError):
+    """The back end rejected the case's values."""
+
+
+class Conflict(BackendError):
+    """An idempotency key was reused with a different body, or the case changed meanwhile."""
+
+
+class Throttled(BackendError):
+    """The back end is throttling us."""
+
+    retryable = True
+
+
+class BackendUnavailable(BackendError):
+    """The back end is down, unreachable, denying access or failing."""
+
+    retryable = True
+
+
+Priority = Literal["Low", "Medium", "High", "Critical"]
+
+
+class CaseDraft(BaseModel):
+    """A case as the assistant collected it, before it exists in a back end."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    description: str
+    contact: str
+    priority: str
+    origin: str
+    #: conversation (Rasa sender id) the case was opened from
+    conversation_id: str
+    #: channel the user is on: webchat, whatsapp, twilio, voice
+    channel: str
+    #: resolved customer identifier (Connect: Customer Profiles ARN), when known
+    customer_id: str | None = None
+
+
+class Case(BaseModel):
+    """A case as read back from a back end."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: the back end's own id (Connect caseId, AICC caseId)
+    case_id: str
+    #: the reference shown to people (Connect reference_number, AICC caseId)
+    ref: str
+    title: str
+    status: str
+    description: str = ""
+    contact: str = ""
+    priority: str = ""
+    origin: str = ""
+    customer_id: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    #: every field the back end returned, by logical name where known, else by field id
+    fields: dict[str, str | float | bool | None] = Field(default_factory=dict)
+
+
+class CaseFilter(BaseModel):
+    """What to search for; every given criterion must hold."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contact: str | None = None
+    customer_id: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    text: str | None = None
+    #: newest first when true
+    newest_first: bool = True
+
+
+class Page(BaseModel):
+    """One page of search results and the token for the next one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cases: list[Case]
+    next_token: str | None = None
+    total: int | None = None
+
+
+class TemplateField(BaseModel):
+    """One field of the case template, as the back end (or the fallback file) defines it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: logical name the assistant uses: title, description, contact, priority, origin
+    name: str
+    #: the back end's field id
+    field_id: str
+    #: Text, Number, Boolean, DateTime, SingleSelect, Url, User
+    type: str
+    required: bool = False
+    max_length: int | None = None
+    #: allowed values of a SingleSelect field, in the back end's spelling
+    options: tuple[str, ...] = ()
+
+
+class CaseTemplate(BaseModel):
+    """The fields a case has, which are required, and what values they take."""
+
+    model_config = ConfigDict(frozen=True)
+
+    template_id: str
+    name: str
+    fields: dict[str, TemplateField]
+
+
+@runtime_checkable
+class CaseBackend(Protocol):
+    """What every case back end offers the actions."""
+
+    async def create_case(self, draft: CaseDraft, idempotency_key: str) -> Case:
+        """Create a case; the same key with the same draft returns the same case."""
+        ...
+
+    async def get_case(self, ref: str) -> Case:
+        """Read a case by its reference; raise ``CaseNotFound`` when there is none."""
+        ...
+
+    async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
+        """Find cases matching ``filter``; ``page`` is the token from the previous page."""
+        ...
+
+    async def update_case(self, ref: str, fields: dict[str, str | None]) -> Case:
+        """Change fields by logical name (``None`` clears one) and return the case after."""
+        ...
+
+    async def add_comment(self, ref: str, text: str) -> None:
+        """Attach a plain-text comment to a case."""
+        ...
+
+    async def get_template(self) -> CaseTemplate:
+        """The case template, from the back end (cached) or the fallback file."""
+        ...

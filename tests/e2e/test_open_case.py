@@ -1,0 +1,109 @@
+"""Whole conversations through the gateway, with the case checked in the sandbox via boto3."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import DOMAIN_ID, Stack
+
+pytestmark = pytest.mark.e2e
+
+FIELD_IDS = {
+    "description": "3b8e2f60-5a41-4c9d-8e77-0c2d4f6a8b10",
+    "contact": "6d1a9c47-2e83-4b5f-9a60-7c3e5b1d2f21",
+    "priority": "9f4c2b18-7d65-4a3e-b1c0-2e8d6f4a9c32",
+    "origin": "1e7b5d29-8c46-4f1a-a3d2-5b9e7c1f3a43",
+}
+
+
+def say(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
+    response = httpx.post(
+        f"{stack.gateway_url}/webchat/messages",
+        json={"sender": sender, "message": text},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    replies: list[dict[str, Any]] = response.json()
+    return replies
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def find_by_title(stack: Stack, title: str) -> list[dict[str, Any]]:
+    client = stack.cases_client()
+    found = client.search_cases(
+        domainId=DOMAIN_ID,
+        filter={"field": {"equalTo": {"id": "title", "value": {"stringValue": title}}}},
+        fields=[{"id": "reference_number"}, {"id": "title"}],
+    )
+    return [dict(c) for c in found["cases"]]
+
+
+def test_conversation_opens_case_readable_with_boto3(stack: Stack) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    title = f"Parcel lost {uuid.uuid4().hex[:6]}"
+    description = "My parcel 4471 never arrived although tracking says it was delivered on Monday."
+
+    assert "open a support case" in texts(say(stack, sender, "hi")).lower()
+    asked_title = texts(say(stack, sender, "I want to open a case"))
+    assert "what is it about" in asked_title.lower()
+    asked_description = texts(say(stack, sender, title))
+    assert "describe" in asked_description.lower()
+    asked_contact = texts(say(stack, sender, description))
+    assert "reach you" in asked_contact.lower()
+    priority_question = say(stack, sender, "jane.doe@example.com")
+    assert "urgent" in texts(priority_question).lower()
+    assert [b["title"] for b in priority_question[0]["buttons"]] == [
+        "Low",
+        "Medium",
+        "High",
+        "Critical",
+    ]
+    summary = say(stack, sender, "urgent")
+    summary_text = texts(summary)
+    assert title in summary_text
+    assert "jane.doe@example.com" in summary_text
+    assert any(r.get("buttons") for r in summary), summary
+    assert find_by_title(stack, title) == [], "no case may exist before the user confirms"
+
+    created = texts(say(stack, sender, "yes"))
+    refs = re.findall(r"\b\d{8}\b", created)
+    assert refs, created
+
+    client = stack.cases_client()
+    matches = find_by_title(stack, title)
+    assert len(matches) == 1
+    case = client.get_case(
+        domainId=DOMAIN_ID,
+        caseId=matches[0]["caseId"],
+        fields=[{"id": f} for f in ("title", "reference_number", "status", *FIELD_IDS.values())],
+    )
+    values = {f["id"]: f["value"].get("stringValue") for f in case["fields"]}
+    assert values["title"] == title
+    assert values["reference_number"] == refs[0]
+    assert values[FIELD_IDS["description"]] == description
+    assert values[FIELD_IDS["contact"]] == "jane.doe@example.com"
+    assert values[FIELD_IDS["priority"]] == "High"
+    assert values[FIELD_IDS["origin"]] == "webchat"
+    assert case["tags"].get("channel") == "webchat"
+
+
+def test_cancel_mid_form_creates_no_case(stack: Stack) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    title = f"Printer jammed {uuid.uuid4().hex[:6]}"
+
+    say(stack, sender, "open a case")
+    assert "describe" in texts(say(stack, sender, title)).lower()
+    cancelled = texts(say(stack, sender, "cancel"))
+    assert "cancel" in cancelled.lower()
+
+    assert find_by_title(stack, title) == []
+    # the conversation carries on normally afterwards: a new case starts from the beginning
+    assert "what is it about" in texts(say(stack, sender, "open a case")).lower()
