@@ -1,0 +1,1 @@
+"""The rasa-sdk action server of casebot: case forms, case actions and their back ends."""

@@ -1,0 +1,1 @@
+"""Case back ends: one interface (``base``) and its implementations."""

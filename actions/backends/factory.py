@@ -1,0 +1,77 @@
+"""The case back end the actions use, built once per process from the settings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+from actions.backends.base import BackendUnavailable, CaseBackend
+from actions.backends.connect_cases import ConnectCasesBackend
+from actions.settings import ActionSettings, get_settings
+from actions.template import load_template_spec
+
+if TYPE_CHECKING:
+    from mypy_boto3_connectcases.client import ConnectCasesClient
+
+
+class BackendNotConfigured(BackendUnavailable):
+    """The settings name a back end that is missing or incompletely configured."""
+
+    retryable = False
+
+
+@lru_cache(maxsize=1)
+def get_backend() -> CaseBackend:
+    """The back end named by ``CASE_BACKEND``."""
+    settings = get_settings()
+    if settings.case_backend == "connect":
+        return build_connect_backend(settings, get_connect_client())
+    raise BackendNotConfigured(
+        f"CASE_BACKEND={settings.case_backend} is not available in this version; "
+        "set CASE_BACKEND=connect"
+    )
+
+
+@lru_cache(maxsize=1)
+def get_connect_client() -> ConnectCasesClient:
+    """A boto3 ``connectcases`` client (``CONNECT_CASES_ENDPOINT_URL`` points it elsewhere)."""
+    settings = get_settings()
+    return boto3.client(
+        "connectcases",
+        endpoint_url=settings.connect_cases_endpoint_url,
+        region_name=settings.aws_default_region,
+        config=Config(
+            retries={"mode": "adaptive", "max_attempts": 5},
+            connect_timeout=settings.connect_cases_connect_timeout,
+            read_timeout=settings.connect_cases_read_timeout,
+        ),
+    )
+
+
+def build_connect_backend(
+    settings: ActionSettings, client: ConnectCasesClient
+) -> ConnectCasesBackend:
+    """A Connect Cases back end over ``client`` for the domain and template in ``settings``."""
+    domain_id = settings.connect_cases_domain_id
+    template_id = settings.connect_cases_template_id
+    if not domain_id or not template_id:
+        missing = [
+            name
+            for name, value in (
+                ("CONNECT_CASES_DOMAIN_ID", domain_id),
+                ("CONNECT_CASES_TEMPLATE_ID", template_id),
+            )
+            if not value
+        ]
+        raise BackendNotConfigured(f"CASE_BACKEND=connect needs {' and '.join(missing)}")
+    return ConnectCasesBackend(
+        client,
+        domain_id,
+        template_id,
+        spec=load_template_spec(settings.case_template_file),
+        assistant_name=settings.assistant_name,
+        cache_seconds=settings.template_cache_seconds,
+    )

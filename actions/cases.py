@@ -1,0 +1,156 @@
+"""Opening a case: the read-back before confirming, creating it, cancelling it."""
+
+from __future__ import annotations
+
+import logging
+
+from actions.backends.base import (
+    BackendError,
+    CaseBackend,
+    CaseDraft,
+    Conflict,
+    InvalidCase,
+    Throttled,
+)
+from actions.idempotency import case_idempotency_key, form_run_started_at
+from actions.rendering import render
+from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.services import CaseServices, metadata_text
+from actions.settings import ActionSettings
+from actions.slots import (
+    CASE_REF,
+    CHANNEL,
+    CONFIRMED,
+    CONTACT,
+    CUSTOMER_ID,
+    DESCRIPTION,
+    ORIGIN,
+    PRIORITY,
+    RESET_AFTER_CREATE,
+    RESET_AFTER_DISCARD,
+    SESSION_STARTED_METADATA,
+    TITLE,
+    cleared,
+)
+from actions.template import Accepted
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_BUTTONS = [
+    {"title": "Yes", "payload": "/affirm"},
+    {"title": "No", "payload": "/deny"},
+]
+
+
+class ActionAskConfirmed(Action):
+    """Reads the collected case back and asks whether to open it."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_ask_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Utter the summary with Yes/No buttons; the form fills ``confirmed`` from the reply."""
+        summary = render(
+            "case_summary.j2",
+            title=_text(tracker, TITLE),
+            description=_text(tracker, DESCRIPTION),
+            contact=_text(tracker, CONTACT),
+            priority=_text(tracker, PRIORITY),
+            origin=_text(tracker, ORIGIN),
+        )
+        dispatcher.utter_message(text=summary, buttons=CONFIRM_BUTTONS)
+        return []
+
+
+class ActionCreateCase(Action):
+    """Opens the case once the form is complete and confirmed; otherwise drops it."""
+
+    def __init__(
+        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
+    ) -> None:
+        super().__init__()
+        self._services = CaseServices(backend, settings)
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_create_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Create the case; on failure keep every slot so "yes" again retries with the same key."""
+        if tracker.get_slot(CONFIRMED) is not True:
+            dispatcher.utter_message(response="utter_case_discarded")
+            return discard_events(tracker, self._services)
+        draft = _draft(tracker)
+        if draft is None:
+            dispatcher.utter_message(response="utter_case_incomplete")
+            return discard_events(tracker, self._services)
+        key = case_idempotency_key(tracker.sender_id, form_run_started_at(tracker.events), draft)
+        try:
+            case = await self._services.backend.create_case(draft, key)
+        except BackendError as exc:
+            logger.warning("case not created: %s: %s", type(exc).__name__, exc)
+            dispatcher.utter_message(response=_failure_response(exc))
+            return []
+        dispatcher.utter_message(response="utter_case_created", case_ref=case.ref)
+        return [SlotSet(CASE_REF, case.ref), *cleared(RESET_AFTER_CREATE)]
+
+
+class ActionCancelCase(Action):
+    """Drops the case being collected."""
+
+    def __init__(self, settings: ActionSettings | None = None) -> None:
+        super().__init__()
+        self._services = CaseServices(settings=settings)
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_cancel_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Clear the case slots and say so."""
+        dispatcher.utter_message(response="utter_case_cancelled")
+        return discard_events(tracker, self._services)
+
+
+def discard_events(tracker: Tracker, services: CaseServices) -> list[EventType]:
+    """Clear the case; contact goes back to the one the channel gave, if any."""
+    given = metadata_text(tracker.get_slot(SESSION_STARTED_METADATA), CONTACT)
+    verdict = services.file_template().check(CONTACT, given) if given else None
+    contact = verdict.value if isinstance(verdict, Accepted) else None
+    return [*cleared(RESET_AFTER_DISCARD), SlotSet(CONTACT, contact)]
+
+
+def _failure_response(exc: BackendError) -> str:
+    if isinstance(exc, Throttled):
+        return "utter_case_backend_busy"
+    if isinstance(exc, InvalidCase):
+        return "utter_case_rejected"
+    if isinstance(exc, Conflict):
+        return "utter_case_conflict"
+    # unavailable, misconfigured, or anything else the user cannot change: try again later
+    return "utter_case_backend_unavailable"
+
+
+def _draft(tracker: Tracker) -> CaseDraft | None:
+    required = {name: _text(tracker, name) for name in (TITLE, DESCRIPTION, CONTACT, PRIORITY)}
+    if not all(required.values()):
+        return None
+    return CaseDraft(
+        **required,
+        origin=_text(tracker, ORIGIN),
+        conversation_id=tracker.sender_id,
+        channel=_text(tracker, CHANNEL) or "unknown",
+        customer_id=_text(tracker, CUSTOMER_ID) or None,
+    )
+
+
+def _text(tracker: Tracker, slot: str) -> str:
+    value = tracker.get_slot(slot)
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,63 @@
+"""What the case actions work with: settings, the back end and the form template.
+
+Rasa builds every action with ``cls()``, so each collaborator defaults to the process-wide
+one from its cached factory; tests pass their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.backends.base import BackendError, CaseBackend
+from actions.backends.factory import get_backend
+from actions.settings import ActionSettings, get_settings
+from actions.template import (
+    FormTemplate,
+    load_form_template,
+    load_template_spec,
+    merge_template,
+)
+
+
+class CaseServices:
+    """The collaborators of the case actions."""
+
+    def __init__(
+        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
+    ) -> None:
+        self._backend = backend
+        self._settings = settings
+
+    @property
+    def settings(self) -> ActionSettings:
+        """These settings, or the process's."""
+        return self._settings or get_settings()
+
+    @property
+    def backend(self) -> CaseBackend:
+        """This back end, or the process's (which may raise ``BackendNotConfigured``)."""
+        return self._backend or get_backend()
+
+    def file_template(self) -> FormTemplate:
+        """The form template from the template file alone: no call to the back end."""
+        settings = self.settings
+        spec = load_template_spec(settings.case_template_file)
+        return merge_template(spec, None, settings.default_phone_region)
+
+    async def form_template(self) -> FormTemplate:
+        """The form template merged with the back end's; the file alone when it cannot say."""
+        settings = self.settings
+        try:
+            backend = self.backend
+        except BackendError:
+            return self.file_template()
+        spec = load_template_spec(settings.case_template_file)
+        return await load_form_template(backend, spec, settings.default_phone_region)
+
+
+def metadata_text(metadata: object, key: str) -> str | None:
+    """``metadata[key]`` when ``metadata`` is a dict and the value is non-blank text."""
+    if not isinstance(metadata, dict):
+        return None
+    value: Any = metadata.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None

@@ -1,0 +1,95 @@
+"""``action_session_start``: a new session that knows the user's channel, origin and role.
+
+The gateway sends each message with metadata (``channel``, ``origin``, maybe ``contact`` and
+``role``); Rasa puts the first message's metadata in ``session_started_metadata`` before this
+action runs. Slots carry over as the domain's ``session_config`` says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.sdk import (
+    Action,
+    ActionExecuted,
+    CollectingDispatcher,
+    DomainDict,
+    EventType,
+    SessionStarted,
+    SlotSet,
+    Tracker,
+)
+from actions.services import CaseServices, metadata_text
+from actions.settings import ActionSettings
+from actions.slots import CHANNEL, CONTACT, ORIGIN, REQUESTED_SLOT, ROLE, SESSION_STARTED_METADATA
+from actions.template import Accepted, FormTemplate
+
+ROLES = ("customer", "agent")
+DEFAULT_ROLE = "customer"
+# set afresh below, never carried from the session before
+_NOT_CARRIED = frozenset({REQUESTED_SLOT, SESSION_STARTED_METADATA})
+
+
+class ActionSessionStart(Action):
+    """Starts a session, carries slots over, and fills slots from the channel's metadata."""
+
+    def __init__(self, settings: ActionSettings | None = None) -> None:
+        super().__init__()
+        self._services = CaseServices(settings=settings)
+
+    def name(self) -> str:
+        """The action's name in the domain (it replaces Rasa's own)."""
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """``SessionStarted``, carried-over slots, slots from metadata, then ``action_listen``."""
+        metadata = tracker.get_slot(SESSION_STARTED_METADATA)
+        events: list[EventType] = [SessionStarted()]
+        carried: dict[str, Any] = {}
+        if _carries_over(domain):
+            carried = {
+                name: value
+                for name, value in tracker.slots.items()
+                if value is not None and name not in _NOT_CARRIED
+            }
+            events.extend(SlotSet(name, value) for name, value in carried.items())
+        if isinstance(metadata, dict) and metadata:
+            events.append(SlotSet(SESSION_STARTED_METADATA, metadata))
+        events.extend(self._from_metadata(metadata, carried))
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+    def _from_metadata(self, metadata: object, carried: dict[str, Any]) -> list[EventType]:
+        template = self._services.file_template()
+        events: list[EventType] = []
+        channel = metadata_text(metadata, CHANNEL)
+        if channel:
+            events.append(SlotSet(CHANNEL, channel.lower()))
+        # the gateway spells origin as the template does; the channel name is a fallback
+        origin = _accepted(template, ORIGIN, metadata_text(metadata, ORIGIN) or channel)
+        if origin:
+            events.append(SlotSet(ORIGIN, origin))
+        contact = _accepted(template, CONTACT, metadata_text(metadata, CONTACT))
+        if contact:
+            events.append(SlotSet(CONTACT, contact))
+        role = metadata_text(metadata, ROLE)
+        if role not in ROLES:
+            role = carried.get(ROLE) if carried.get(ROLE) in ROLES else DEFAULT_ROLE
+        events.append(SlotSet(ROLE, role))
+        return events
+
+
+def _carries_over(domain: DomainDict) -> bool:
+    config = domain.get("session_config")
+    if isinstance(config, dict):
+        return bool(config.get("carry_over_slots_to_new_session", True))
+    return True
+
+
+def _accepted(template: FormTemplate, name: str, said: str | None) -> str | None:
+    if said is None:
+        return None
+    verdict = template.check(name, said)
+    return verdict.value if isinstance(verdict, Accepted) else None

@@ -1,0 +1,46 @@
+"""Settings of the action server, read from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ActionSettings(BaseSettings):
+    """What the action server needs to know; every field is an environment variable."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    #: which case back end the actions use
+    case_backend: Literal["connect", "aicc"] = "connect"
+    #: unset means real AWS; the sandbox serves http://127.0.0.1:8081/connectcases
+    connect_cases_endpoint_url: str | None = None
+    connect_cases_domain_id: str | None = None
+    connect_cases_template_id: str | None = None
+    #: unset lets botocore find the region the usual way
+    aws_default_region: str | None = None
+    connect_cases_connect_timeout: float = Field(default=3.0, gt=0)
+    connect_cases_read_timeout: float = Field(default=10.0, gt=0)
+    #: the logical case template and its Connect field names, relative to the repo root
+    case_template_file: Path = Path("data/case_template.yaml")
+    #: how long the template, fields and options read from the back end stay fresh
+    template_cache_seconds: float = Field(default=300.0, ge=0)
+    #: region for phone numbers typed without a +country code (ISO 3166 alpha-2)
+    default_phone_region: str = Field(default="GB", min_length=2, max_length=2)
+    #: who the back end records as having made a change
+    assistant_name: str = Field(default="casebot", min_length=1)
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _upper_region(cls, value: str) -> str:
+        return value.upper()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> ActionSettings:
+    """The settings of this process, read once."""
+    return ActionSettings()

@@ -1,0 +1,34 @@
+"""Slot names the actions read and write, and which of them a finished case clears."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from actions.sdk import EventType, SlotSet
+
+CASE_FORM = "case_form"
+
+TITLE = "title"
+DESCRIPTION = "description"
+CONTACT = "contact"
+PRIORITY = "priority"
+ORIGIN = "origin"
+CONFIRMED = "confirmed"
+CASE_REF = "case_ref"
+CUSTOMER_ID = "customer_id"
+CHANNEL = "channel"
+ROLE = "role"
+REQUESTED_SLOT = "requested_slot"
+SESSION_STARTED_METADATA = "session_started_metadata"
+
+#: cleared once a case is open: the next case starts blank but keeps how to reach the user
+#: (contact) and where they are (origin, channel)
+RESET_AFTER_CREATE = (TITLE, DESCRIPTION, PRIORITY, CONFIRMED)
+#: cleared when a case is declined or cancelled; contact goes back to what the channel gave,
+#: since a wrong contact may be why the user said no
+RESET_AFTER_DISCARD = (TITLE, DESCRIPTION, PRIORITY, CONFIRMED, REQUESTED_SLOT)
+
+
+def cleared(names: Iterable[str]) -> list[EventType]:
+    """``SlotSet(name, None)`` for each name."""
+    return [SlotSet(name, None) for name in names]

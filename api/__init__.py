@@ -1,0 +1,1 @@
+"""casebot gateway: the FastAPI app that faces the outside world and talks to Rasa."""

@@ -1,0 +1,61 @@
+"""The gateway's FastAPI application: ``uvicorn api.app:create_app --factory``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.channels import webchat
+from api.errors import install_error_handlers
+from api.limits import BodySizeLimit
+from api.routers import health, webchat_page
+from api.settings import GatewaySettings, get_settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+# Rasa may take long to answer (custom actions call case back ends), connecting should not.
+CONNECT_TIMEOUT_SECONDS = 5.0
+HTTP_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+def build_http_client(
+    settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The HTTP client every request shares; ``transport`` None means the real network."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=httpx.Timeout(settings.rasa_timeout_seconds, connect=CONNECT_TIMEOUT_SECONDS),
+        limits=HTTP_LIMITS,
+    )
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the gateway.
+
+    ``settings`` default to the environment's; ``transport`` carries every outgoing HTTP request
+    and defaults to the network (``httpx.MockTransport`` or a sandbox's ASGI app can stand in).
+    """
+    resolved = settings if settings is not None else get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with build_http_client(resolved, transport) as http:
+            app.state.http = http
+            yield
+
+    app = FastAPI(title="casebot gateway", lifespan=lifespan)
+    app.state.settings = resolved
+    app.add_middleware(BodySizeLimit, max_bytes=resolved.gateway_max_body_bytes)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(webchat_page.router)
+    app.include_router(webchat.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

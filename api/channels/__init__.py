@@ -1,0 +1,1 @@
+"""Channel adapters: each turns a provider's request into an ``Inbound`` and replies back."""

@@ -1,0 +1,84 @@
+"""The webchat channel: the page's JSON messages in, replies in Rasa's REST shape out.
+
+Anything the page sends as ``metadata`` reaches Rasa under ``metadata["client"]``, untrusted;
+the channel, origin and role are the gateway's to set (see ``api.conversation``).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+
+from api.conversation import Inbound, converse
+from api.deps import RasaDep, SettingsDep
+from api.rasa import BotMessage
+from api.settings import GatewaySettings
+
+router = APIRouter(prefix="/webchat", tags=["webchat"])
+
+# Also checked by the page's script before it reuses a stored id.
+SENDER_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
+
+
+class WebchatMessage(BaseModel):
+    """What the page (or any Rasa REST client) posts."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sender: str = Field(pattern=SENDER_PATTERN)
+    message: str = Field(min_length=1)
+    metadata: dict[str, JsonValue] = Field(default_factory=dict)
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("message must contain more than white space")
+        return value
+
+
+class WebchatButton(BaseModel):
+    """A button the page shows; choosing it sends ``payload``."""
+
+    title: str
+    payload: str
+
+
+class WebchatReply(BaseModel):
+    """One bot message; keys without a value are left out."""
+
+    text: str | None = None
+    buttons: list[WebchatButton] | None = None
+    image: str | None = None
+    custom: JsonValue = None
+
+
+def to_inbound(payload: WebchatMessage, settings: GatewaySettings) -> Inbound:
+    """Turn the page's message into the gateway's neutral one, or refuse it as too long."""
+    limit = settings.gateway_max_message_chars
+    if len(payload.message) > limit:
+        raise HTTPException(
+            status_code=413,
+            detail=f"Your message is too long ({len(payload.message):,} characters). "
+            f"Please keep it under {limit:,} characters.",
+        )
+    return Inbound(
+        channel="webchat",
+        sender=payload.sender,
+        text=payload.message,
+        origin="webchat",
+        client_metadata=payload.metadata,
+    )
+
+
+def to_webchat_reply(messages: list[BotMessage]) -> list[WebchatReply]:
+    """Turn the bot's messages into the page's."""
+    return [WebchatReply.model_validate(message.model_dump()) for message in messages]
+
+
+@router.post("/messages", response_model_exclude_none=True)
+async def post_webchat_message(
+    payload: WebchatMessage, settings: SettingsDep, rasa: RasaDep
+) -> list[WebchatReply]:
+    """Send the user's message to the assistant and return its replies."""
+    return to_webchat_reply(await converse(rasa, to_inbound(payload, settings)))

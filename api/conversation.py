@@ -1,0 +1,60 @@
+"""The channel-neutral core: one inbound message, its conversation and what Rasa is told.
+
+Every channel adapter turns its provider's request into an ``Inbound`` and hands it to
+``converse``. The keys ``channel``, ``origin``, ``role`` and ``contact`` of the metadata Rasa
+sees are set here from the adapter's fields only; whatever the client itself sent travels,
+untrusted and untouched, under ``"client"``, so it can never pose as one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import JsonValue
+
+from api.rasa import BotMessage, RasaClient
+
+Channel = Literal["webchat", "whatsapp", "twilio", "voice"]
+# Spelled as the case template's Origin options.
+Origin = Literal["webchat", "WhatsApp", "Voice"]
+Role = Literal["customer", "agent"]
+
+CLIENT_METADATA_KEY = "client"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A user's message as the gateway understood it, whatever channel it came on."""
+
+    channel: Channel
+    sender: str
+    text: str
+    origin: Origin
+    role: Role = "customer"
+    contact: str | None = None
+    client_metadata: Mapping[str, JsonValue] = field(default_factory=dict)
+
+    @property
+    def conversation_id(self) -> str:
+        """The Rasa conversation, namespaced so one channel's sender cannot reach another's."""
+        return f"{self.channel}:{self.sender}"
+
+    def rasa_metadata(self) -> dict[str, JsonValue]:
+        """The metadata sent to Rasa with the message."""
+        metadata: dict[str, JsonValue] = {
+            "channel": self.channel,
+            "origin": self.origin,
+            "role": self.role,
+        }
+        if self.contact is not None:
+            metadata["contact"] = self.contact
+        if self.client_metadata:
+            metadata[CLIENT_METADATA_KEY] = dict(self.client_metadata)
+        return metadata
+
+
+async def converse(rasa: RasaClient, inbound: Inbound) -> list[BotMessage]:
+    """Pass one inbound message to Rasa and return the bot's replies."""
+    return await rasa.send_message(inbound.conversation_id, inbound.text, inbound.rasa_metadata())

@@ -1,0 +1,1 @@
+"""The gateway's own routers, one per resource; channel routers live in ``api.channels``."""

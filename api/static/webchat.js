@@ -1,0 +1,284 @@
+// casebot webchat: posts to the gateway's /webchat/messages and shows the replies.
+// Every word from the user or the bot goes into the page with textContent, never as markup.
+(() => {
+  "use strict";
+
+  const SENDER_KEY = "casebot.sender";
+  const HISTORY_PREFIX = "casebot.history.";
+  const HISTORY_LIMIT = 200;
+  const SENDER_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+  const SENDERS = new Set(["user", "bot"]);
+  const TEXT = {
+    generic: "Something went wrong. Please try again.",
+    network: "Could not reach the assistant. Check your connection and try again.",
+    unavailable: "The assistant is not available right now. Please try again in a few minutes.",
+    invalid: "That message could not be sent. Please check it and try again.",
+    tooLong: (max) => `Your message is too long. Please keep it under ${max} characters.`,
+    imageAlt: "Image from the assistant",
+    notSent: "Not sent",
+  };
+
+  const root = document.getElementById("chat");
+  const log = document.getElementById("chat-log");
+  const scroller = root.querySelector(".chat-body");
+  const form = document.getElementById("chat-form");
+  const input = document.getElementById("chat-input");
+  const sendButton = document.getElementById("chat-send");
+  const typing = document.getElementById("chat-typing");
+  const restart = document.getElementById("chat-restart");
+  const messagesUrl = root.dataset.messagesUrl;
+  const maxChars = Number(root.dataset.maxChars) || Infinity;
+
+  // Storage may be disabled (private windows, blocked site data); the chat still works, it just
+  // forgets on reload.
+  const store = {
+    get(key) {
+      try { return window.localStorage.getItem(key); } catch { return null; }
+    },
+    set(key, value) {
+      try { window.localStorage.setItem(key, value); } catch { /* not persisted */ }
+    },
+    remove(key) {
+      try { window.localStorage.removeItem(key); } catch { /* nothing to forget */ }
+    },
+  };
+
+  function newSenderId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    // randomUUID exists only on secure origins (https, localhost); plain http gets this instead.
+    const bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function loadSender() {
+    const saved = store.get(SENDER_KEY);
+    if (saved && SENDER_PATTERN.test(saved)) return saved;
+    const fresh = newSenderId();
+    store.set(SENDER_KEY, fresh);
+    return fresh;
+  }
+
+  function loadHistory(id) {
+    try {
+      const saved = JSON.parse(store.get(HISTORY_PREFIX + id) || "[]");
+      return Array.isArray(saved) ? saved.map(cleanEntry).filter(Boolean) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  let sender = loadSender();
+  let history = loadHistory(sender);
+  let busy = false;
+  // Bumped by "Start over" so an answer still on its way is not shown in the new conversation.
+  let generation = 0;
+
+  function remember(entry) {
+    history.push(entry);
+    if (history.length > HISTORY_LIMIT) history = history.slice(-HISTORY_LIMIT);
+    store.set(HISTORY_PREFIX + sender, JSON.stringify(history));
+  }
+
+  function safeImageUrl(value) {
+    try {
+      const url = new URL(value, window.location.href);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // Keeps only what the page knows how to show, as plain strings; anything else is dropped.
+  function cleanEntry(raw) {
+    if (!raw || typeof raw !== "object" || !SENDERS.has(raw.from)) return null;
+    const entry = { from: raw.from };
+    if (typeof raw.text === "string" && raw.text !== "") entry.text = raw.text;
+    if (typeof raw.image === "string" && safeImageUrl(raw.image)) entry.image = raw.image;
+    if (Array.isArray(raw.buttons)) {
+      const buttons = raw.buttons
+        .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
+        .map((b) => ({ title: b.title, payload: b.payload }));
+      if (buttons.length) entry.buttons = buttons;
+    }
+    return entry.text || entry.image || entry.buttons ? entry : null;
+  }
+
+  function scrollToEnd() {
+    scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  function disableButtons(except) {
+    for (const button of log.querySelectorAll(".msg-buttons button")) {
+      if (!except || !except.contains(button)) button.disabled = true;
+    }
+  }
+
+  function render(entry) {
+    const item = document.createElement("li");
+    item.className = `msg ${entry.from}`;
+    if (entry.text) {
+      const text = document.createElement("p");
+      text.className = "msg-text";
+      text.textContent = entry.text;
+      item.appendChild(text);
+    }
+    if (entry.image) {
+      const image = document.createElement("img");
+      image.className = "msg-image";
+      image.src = safeImageUrl(entry.image);
+      image.alt = TEXT.imageAlt;
+      image.loading = "lazy";
+      image.addEventListener("load", scrollToEnd);
+      item.appendChild(image);
+    }
+    if (entry.buttons) {
+      const group = document.createElement("div");
+      group.className = "msg-buttons";
+      group.setAttribute("role", "group");
+      for (const choice of entry.buttons) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = choice.title;
+        button.addEventListener("click", () => {
+          if (!busy) send(choice.payload, choice.title);
+        });
+        group.appendChild(button);
+      }
+      item.appendChild(group);
+    }
+    log.appendChild(item);
+    scrollToEnd();
+    return item;
+  }
+
+  function showError(message) {
+    const item = document.createElement("li");
+    item.className = "msg error";
+    item.setAttribute("role", "alert");
+    item.textContent = message;
+    log.appendChild(item);
+    scrollToEnd();
+  }
+
+  function setBusy(value) {
+    busy = value;
+    sendButton.disabled = value;
+    typing.hidden = !value;
+    log.setAttribute("aria-busy", String(value));
+    if (value) scrollToEnd();
+  }
+
+  async function errorMessage(response) {
+    try {
+      const body = await response.json();
+      if (body && typeof body.detail === "string") return body.detail;
+    } catch {
+      // not our JSON: a proxy's error page, say
+    }
+    if (response.status === 413) return TEXT.tooLong(maxChars);
+    if (response.status === 422) return TEXT.invalid;
+    if (response.status >= 502 && response.status <= 504) return TEXT.unavailable;
+    return TEXT.generic;
+  }
+
+  async function post(message) {
+    let response;
+    try {
+      response = await fetch(messagesUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ sender, message }),
+      });
+    } catch {
+      return { error: TEXT.network };
+    }
+    if (!response.ok) return { error: await errorMessage(response) };
+    try {
+      const replies = await response.json();
+      return Array.isArray(replies) ? { replies } : { error: TEXT.generic };
+    } catch {
+      return { error: TEXT.generic };
+    }
+  }
+
+  // Sends `message` (a typed text or a button's payload) and shows `shown` as the user's words.
+  // Resolves to whether the assistant got it.
+  async function send(message, shown) {
+    const mine = generation;
+    const userEntry = { from: "user", text: shown };
+    disableButtons();
+    const userItem = render(userEntry);
+    setBusy(true);
+    const result = await post(message);
+    if (mine !== generation) return false;
+    setBusy(false);
+    if (result.error) {
+      userItem.classList.add("failed");
+      userItem.setAttribute("aria-label", `${TEXT.notSent}: ${shown}`);
+      showError(result.error);
+      return false;
+    }
+    remember(userEntry);
+    for (const reply of result.replies) {
+      const entry = cleanEntry({ ...reply, from: "bot" });
+      if (!entry) continue;
+      render(entry);
+      remember(entry);
+    }
+    return true;
+  }
+
+  function autosize() {
+    input.style.height = "auto";
+    input.style.height = `${input.scrollHeight}px`;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || busy) return;
+    if (text.length > maxChars) {
+      showError(TEXT.tooLong(maxChars));
+      return;
+    }
+    input.value = "";
+    autosize();
+    const mine = generation;
+    const delivered = await send(text, text);
+    // Give the words back so a failed message can be sent again without retyping.
+    if (!delivered && mine === generation && !input.value) {
+      input.value = text;
+      autosize();
+    }
+    input.focus();
+  });
+
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  input.addEventListener("input", autosize);
+
+  restart.addEventListener("click", () => {
+    generation += 1;
+    store.remove(HISTORY_PREFIX + sender);
+    sender = newSenderId();
+    store.set(SENDER_KEY, sender);
+    history = [];
+    log.replaceChildren();
+    setBusy(false);
+    input.value = "";
+    autosize();
+    input.focus();
+  });
+
+  for (const entry of history) render(entry);
+  // Only the latest bot message's buttons still make sense to press.
+  const last = log.lastElementChild;
+  disableButtons(last && last.classList.contains("bot") ? last : null);
+})();

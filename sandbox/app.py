@@ -1,0 +1,43 @@
+"""The sandbox app: every stand-in mounted under its prefix, plus the sandbox's own endpoints.
+
+Run it with ``uvicorn sandbox.app:create_app --factory --port 8081``. A new stand-in is a
+package with a ``create_stand_in(settings, calls)`` factory, listed in ``STAND_INS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+
+from sandbox.calls import CallCounter
+from sandbox.connect_cases.standin import create_stand_in as connect_cases
+from sandbox.control import control_router
+from sandbox.settings import SandboxSettings, get_settings
+from sandbox.standin import StandIn
+
+StandInFactory = Callable[[SandboxSettings, CallCounter], StandIn]
+
+#: every stand-in the sandbox serves
+STAND_INS: tuple[StandInFactory, ...] = (connect_cases,)
+
+
+def create_app(settings: SandboxSettings | None = None) -> FastAPI:
+    """Build the sandbox app; storage opens and seeds load when it starts (its lifespan)."""
+    settings = settings or get_settings()
+    calls = CallCounter()
+    stand_ins = [factory(settings, calls) for factory in STAND_INS]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with ExitStack() as stack:
+            for stand_in in stand_ins:
+                stack.enter_context(stand_in.lifetime())
+            yield
+
+    app = FastAPI(title="casebot sandbox", lifespan=lifespan)
+    app.include_router(control_router(calls))
+    for stand_in in stand_ins:
+        app.mount(stand_in.prefix, stand_in.app, name=stand_in.name)
+    return app

@@ -1,0 +1,5 @@
+"""A stand-in for Amazon Connect Cases: its REST-JSON API over SQLite, true to botocore's model.
+
+``standin.create_stand_in`` is the entry point; ``routes`` maps operations to handlers in
+``cases``, ``search``, ``related`` and ``configuration``; ``seed`` loads the domain's YAML.
+"""

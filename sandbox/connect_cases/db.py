@@ -1,0 +1,177 @@
+"""The SQLite database of the Connect Cases stand-in: schema, connection, transactions.
+
+One connection in WAL mode behind a lock: requests run in worker threads and every request is
+one short transaction, so serialising them keeps reads and read-modify-writes (client tokens,
+reference numbers) consistent without more machinery.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS domains (
+    domain_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_time TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fields (
+    domain_id TEXT NOT NULL,
+    field_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    description TEXT,
+    created_time TEXT NOT NULL,
+    last_modified_time TEXT NOT NULL,
+    PRIMARY KEY (domain_id, field_id)
+);
+CREATE TABLE IF NOT EXISTS field_options (
+    domain_id TEXT NOT NULL,
+    field_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    name TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    PRIMARY KEY (domain_id, field_id, value)
+);
+CREATE TABLE IF NOT EXISTS layouts (
+    domain_id TEXT NOT NULL,
+    layout_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    content TEXT NOT NULL,
+    created_time TEXT NOT NULL,
+    last_modified_time TEXT NOT NULL,
+    PRIMARY KEY (domain_id, layout_id)
+);
+CREATE TABLE IF NOT EXISTS templates (
+    domain_id TEXT NOT NULL,
+    template_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    status TEXT NOT NULL,
+    layout_id TEXT,
+    required_fields TEXT NOT NULL,
+    created_time TEXT NOT NULL,
+    last_modified_time TEXT NOT NULL,
+    PRIMARY KEY (domain_id, template_id)
+);
+CREATE TABLE IF NOT EXISTS cases (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    domain_id TEXT NOT NULL,
+    case_id TEXT NOT NULL UNIQUE,
+    template_id TEXT NOT NULL,
+    reference_number INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    UNIQUE (domain_id, reference_number)
+);
+CREATE TABLE IF NOT EXISTS case_fields (
+    case_id TEXT NOT NULL REFERENCES cases (case_id),
+    field_id TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (case_id, field_id)
+);
+CREATE TABLE IF NOT EXISTS related_items (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    domain_id TEXT NOT NULL,
+    case_id TEXT NOT NULL REFERENCES cases (case_id),
+    related_item_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    content TEXT NOT NULL,
+    association_time TEXT NOT NULL,
+    performed_by TEXT,
+    tags TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS related_items_by_case ON related_items (case_id);
+CREATE TABLE IF NOT EXISTS audit_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    domain_id TEXT NOT NULL,
+    case_id TEXT NOT NULL REFERENCES cases (case_id),
+    event_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    related_item_type TEXT,
+    performed_time TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    performed_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_events_by_case ON audit_events (case_id);
+CREATE TABLE IF NOT EXISTS client_tokens (
+    domain_id TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    token TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_time TEXT NOT NULL,
+    PRIMARY KEY (domain_id, operation, token)
+);
+"""
+
+
+class Database:
+    """A SQLite file (or ``:memory:``) opened once and shared by every request thread."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._path = str(path)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    def open(self) -> None:
+        """Open the file, creating its folder and the schema when missing."""
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        # autocommit mode: transactions are begun and ended explicitly below
+        conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.executescript(SCHEMA)
+        self._conn = conn
+
+    def close(self) -> None:
+        """Close the connection; a later ``open`` reopens the same file."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block as one transaction, committed on success and rolled back on error."""
+        with self._lock:
+            if self._conn is None:
+                raise RuntimeError("the database is not open")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+
+class Queries:
+    """Base of the query classes: one open transaction's connection and two shorthands."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def _one(self, sql: str, *args: Any) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self._conn.execute(sql, args).fetchone()
+        return row
+
+    def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        return list(self._conn.execute(sql, args).fetchall())
+
+
+def dump(value: Any) -> str:
+    """Serialise a value for a JSON column (keys sorted, so equal values store equal text)."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)

@@ -1,0 +1,39 @@
+"""Settings of the sandbox process, read from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SandboxSettings(BaseSettings):
+    """Where the sandbox keeps its data and which AWS account and region it pretends to be."""
+
+    model_config = SettingsConfigDict(env_prefix="SANDBOX_", populate_by_name=True, extra="ignore")
+
+    #: SQLite file shared by every stand-in; relative paths are relative to the working directory
+    db_path: Path = Path("var/sandbox.sqlite3")
+    #: the Connect Cases domain seeded at startup; ``None`` starts with no domain at all
+    seed_file: Path | None = Path("data/connect_cases/domain.yaml")
+    #: account id used in every ARN the sandbox makes
+    aws_account_id: str = "123456789012"
+    #: region used in every ARN; the same variable boto3 reads
+    region: str = Field(
+        default="us-east-1",
+        validation_alias=AliasChoices("region", "AWS_DEFAULT_REGION"),
+    )
+
+    @field_validator("seed_file", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value: object) -> object:
+        # an empty SANDBOX_SEED_FILE is the way to switch seeding off from the environment
+        return None if value == "" else value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> SandboxSettings:
+    """Return the process-wide settings (tests call ``get_settings.cache_clear()``)."""
+    return SandboxSettings()

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from actions.rendering import TEMPLATE_DIR, render, shorten
+
+# a full context for every template in actions/templates
+CONTEXTS = {
+    "case_summary.j2": {
+        "title": "Router keeps dropping",
+        "description": "It restarts every hour.",
+        "contact": "+447911123456",
+        "priority": "High",
+        "origin": "WhatsApp",
+    },
+}
+
+
+def test_every_template_has_a_context_here() -> None:
+    assert sorted(p.name for p in TEMPLATE_DIR.glob("*.j2")) == sorted(CONTEXTS)
+
+
+@pytest.mark.parametrize("name", sorted(CONTEXTS))
+def test_every_template_renders(name: str) -> None:
+    text = render(name, **CONTEXTS[name])
+
+    assert text
+    for value in CONTEXTS[name].values():
+        assert value in text
+
+
+@pytest.mark.parametrize("name", sorted(CONTEXTS))
+def test_a_missing_value_is_an_error_not_a_gap(name: str) -> None:
+    context = dict(CONTEXTS[name])
+    context.pop(next(iter(context)))
+
+    with pytest.raises(jinja2.UndefinedError):
+        render(name, **context)
+
+
+def test_shorten_cuts_at_a_word_with_an_ellipsis() -> None:
+    assert shorten("short") == "short"
+    assert shorten("one two three four five", 12) == "one two…"
+    assert len(shorten("word " * 200, 280)) <= 280

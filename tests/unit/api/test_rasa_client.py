@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from api.rasa import BotMessage, Button, RasaClient, RasaError, RasaUnavailable
+
+
+def rasa_client(handler, base_url="http://rasa.test:5005"):
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return RasaClient(http, base_url, SecretStr("s3cret"))
+
+
+def answering(status, body=None, *, content=None):
+    seen: list[httpx.Request] = []
+
+    def handler(request):
+        seen.append(request)
+        if content is not None:
+            return httpx.Response(status, content=content)
+        return httpx.Response(status, json=body)
+
+    return handler, seen
+
+
+async def test_send_message_posts_the_rest_channel_body():
+    handler, seen = answering(200, [])
+    client = rasa_client(handler)
+
+    await client.send_message("webchat:a", "hello", {"channel": "webchat"})
+
+    [request] = seen
+    assert request.method == "POST"
+    assert str(request.url) == "http://rasa.test:5005/webhooks/rest/webhook"
+    assert json.loads(request.content) == {
+        "sender": "webchat:a",
+        "message": "hello",
+        "metadata": {"channel": "webchat"},
+    }
+
+
+async def test_send_message_keeps_a_path_prefix_of_the_base_url():
+    handler, seen = answering(200, [])
+    client = rasa_client(handler, base_url="http://proxy.test/rasa/")
+
+    await client.send_message("webchat:a", "hello", {})
+
+    assert str(seen[0].url) == "http://proxy.test/rasa/webhooks/rest/webhook"
+
+
+async def test_replies_are_typed_and_recipient_id_dropped():
+    handler, _ = answering(
+        200,
+        [
+            {"recipient_id": "webchat:a", "text": "Hi"},
+            {
+                "recipient_id": "webchat:a",
+                "text": "Pick",
+                "buttons": [{"title": "Yes", "payload": "/affirm", "type": "postback"}],
+            },
+            {"recipient_id": "webchat:a", "image": "https://example.com/x.png"},
+            {"recipient_id": "webchat:a", "custom": {"a": [1, None]}},
+        ],
+    )
+
+    replies = await rasa_client(handler).send_message("webchat:a", "hi", {})
+
+    assert replies == [
+        BotMessage(text="Hi"),
+        BotMessage(text="Pick", buttons=[Button(title="Yes", payload="/affirm")]),
+        BotMessage(image="https://example.com/x.png"),
+        BotMessage(custom={"a": [1, None]}),
+    ]
+    assert all("recipient_id" not in reply.model_dump() for reply in replies)
+
+
+async def test_replies_with_nothing_to_show_are_dropped():
+    handler, _ = answering(200, [{"recipient_id": "a"}, {"recipient_id": "a", "text": "ok"}])
+
+    replies = await rasa_client(handler).send_message("a", "hi", {})
+
+    assert replies == [BotMessage(text="ok")]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ConnectError("refused"),
+        httpx.ReadTimeout("slow"),
+        httpx.ConnectTimeout("slow"),
+        httpx.RemoteProtocolError("hung up"),
+    ],
+)
+async def test_transport_failures_raise_rasa_unavailable(error):
+    def handler(request):
+        raise error
+
+    with pytest.raises(RasaUnavailable) as caught:
+        await rasa_client(handler).send_message("a", "hi", {})
+    assert caught.value.__cause__ is error
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_5xx_raises_rasa_unavailable(status):
+    handler, _ = answering(status, {"error": "x"})
+
+    with pytest.raises(RasaUnavailable):
+        await rasa_client(handler).send_message("a", "hi", {})
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 409])
+async def test_4xx_raises_rasa_error_but_not_unavailable(status):
+    handler, _ = answering(status, {"error": "x"})
+
+    with pytest.raises(RasaError) as caught:
+        await rasa_client(handler).send_message("a", "hi", {})
+    assert not isinstance(caught.value, RasaUnavailable)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not json", b'{"text": "not a list"}', b'[{"buttons": [{"title": "no payload"}]}]'],
+)
+async def test_unreadable_answer_raises_rasa_error(content):
+    handler, _ = answering(200, content=content)
+
+    with pytest.raises(RasaError) as caught:
+        await rasa_client(handler).send_message("a", "hi", {})
+    assert not isinstance(caught.value, RasaUnavailable)
+
+
+async def test_is_ready_asks_status_with_the_token():
+    handler, seen = answering(200, {"model_id": "m"})
+
+    assert await rasa_client(handler).is_ready() is True
+    assert seen[0].url.path == "/status"
+    assert seen[0].url.params["token"] == "s3cret"
+
+
+@pytest.mark.parametrize("status", [401, 409, 500])
+async def test_is_ready_is_false_when_status_is_not_200(status):
+    handler, _ = answering(status, {})
+
+    assert await rasa_client(handler).is_ready() is False
+
+
+async def test_is_ready_is_false_when_rasa_cannot_be_reached():
+    def handler(request):
+        raise httpx.ConnectError("refused")
+
+    assert await rasa_client(handler).is_ready() is False
