@@ -34,12 +34,23 @@ def normalise_phone(text: str, region: str) -> str | None:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         number = None
-    if number is not None and phonenumbers.is_valid_number(number):
+    if number is not None and _dialable(number):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    for match in phonenumbers.PhoneNumberMatcher(text, region):
-        if phonenumbers.is_valid_number(match.number):
+    for match in phonenumbers.PhoneNumberMatcher(
+        text, region, leniency=phonenumbers.Leniency.POSSIBLE
+    ):
+        if _dialable(match.number):
             return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
     return None
+
+
+def _dialable(number: phonenumbers.PhoneNumber) -> bool:
+    # "possible" (the right length for its country) rather than "valid": libphonenumber calls
+    # numbers outside allocated ranges invalid, and its range data lags real allocations, so a
+    # customer's genuine new number must not be refused. Local-only lengths are refused: a
+    # number without its area code cannot be called back.
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    return bool(reason == phonenumbers.ValidationResult.IS_POSSIBLE)
 
 
 def words(text: str) -> str:

@@ -75,10 +75,12 @@ def main() -> int:
     except KeyboardInterrupt:
         # the terminal sent SIGINT to honcho too; give it time to stop the four processes
         try:
-            return honcho.wait(timeout=30)
+            honcho.wait(timeout=30)
         except subprocess.TimeoutExpired:
             honcho.send_signal(signal.SIGTERM)
-            return honcho.wait()
+            honcho.wait()
+        print("==> stopped")
+        return 0
 
 
 if __name__ == "__main__":
