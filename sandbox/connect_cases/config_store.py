@@ -79,6 +79,29 @@ class ConfigQueries(Queries):
                 (domain_id, field_id, position, option.value, option.name, int(option.active)),
             )
 
+    def add_options(self, domain_id: str, field_id: str, options: list[FieldOption]) -> None:
+        """Insert or update ``options``; new ones go last, options not listed stay as they are."""
+        row = self._one(
+            "SELECT MAX(position) AS last FROM field_options WHERE domain_id = ? AND field_id = ?",
+            domain_id,
+            field_id,
+        )
+        last = row["last"] if row is not None and row["last"] is not None else -1
+        for offset, option in enumerate(options, start=1):
+            self._conn.execute(
+                "INSERT INTO field_options (domain_id, field_id, position, value, name, active)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (domain_id, field_id, value) DO UPDATE SET"
+                " name = excluded.name, active = excluded.active",
+                (domain_id, field_id, last + offset, option.value, option.name, int(option.active)),
+            )
+
+    def list_layouts(self, domain_id: str) -> list[Layout]:
+        """Return the domain's layouts, oldest first."""
+        rows = self._all(
+            "SELECT * FROM layouts WHERE domain_id = ? ORDER BY created_time, layout_id", domain_id
+        )
+        return [_layout(row) for row in rows]
+
     def get_layout(self, domain_id: str, layout_id: str) -> Layout | None:
         """Return the layout or ``None``."""
         row = self._one(

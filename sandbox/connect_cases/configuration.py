@@ -1,4 +1,7 @@
-"""The domain's configuration, read-only: domains, templates, fields, field options, layouts."""
+"""The domain's configuration, read-only: domains, templates, fields, field options, layouts.
+
+The operations that change it live in ``domain_setup`` and ``template_setup``.
+"""
 
 from __future__ import annotations
 
@@ -187,6 +190,28 @@ class ConfigurationOperations:
             "createdTime": layout.created_time,
             "lastModifiedTime": layout.last_modified_time,
         }
+
+    def list_layouts(self, call: Call) -> JsonDict:
+        """ListLayouts."""
+        domain_id: str = call.params["domainId"]
+        with self._store.session() as session:
+            require_domain(session, domain_id)
+            layouts = session.list_layouts(domain_id)
+        page, next_token, _ = paginate(
+            layouts,
+            max_results=call.params.get("maxResults") or DEFAULT_LIST_PAGE,
+            token=call.params.get("nextToken"),
+            query="layouts",
+        )
+        summaries = [
+            {
+                "layoutId": layout.layout_id,
+                "layoutArn": self._arns.layout(domain_id, layout.layout_id),
+                "name": layout.name,
+            }
+            for layout in page
+        ]
+        return _with_token({"layouts": summaries}, next_token)
 
     def _template_summary(self, template: Template) -> JsonDict:
         return {

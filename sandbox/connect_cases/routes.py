@@ -13,10 +13,12 @@ from sandbox.aws.service import Handler, ServiceErrors, build_service_app
 from sandbox.connect_cases.arns import Arns
 from sandbox.connect_cases.cases import CaseOperations
 from sandbox.connect_cases.configuration import ConfigurationOperations
+from sandbox.connect_cases.domain_setup import DomainSetupOperations
 from sandbox.connect_cases.errors import InternalServerException, ValidationException
 from sandbox.connect_cases.related import RelatedItemOperations
 from sandbox.connect_cases.search import SearchOperations
 from sandbox.connect_cases.store import Store
+from sandbox.connect_cases.template_setup import TemplateSetupOperations
 
 SERVICE_NAME = "connectcases"
 
@@ -36,6 +38,8 @@ def handlers(store: Store, arns: Arns) -> dict[str, Handler]:
     search = SearchOperations(store)
     related = RelatedItemOperations(store, arns)
     configuration = ConfigurationOperations(store, arns)
+    domain_setup = DomainSetupOperations(store, arns)
+    template_setup = TemplateSetupOperations(store, arns)
     return {
         "CreateCase": cases.create_case,
         "GetCase": cases.get_case,
@@ -53,6 +57,15 @@ def handlers(store: Store, arns: Arns) -> dict[str, Handler]:
         "BatchGetField": configuration.batch_get_field,
         "ListFieldOptions": configuration.list_field_options,
         "GetLayout": configuration.get_layout,
+        "ListLayouts": configuration.list_layouts,
+        "CreateDomain": domain_setup.create_domain,
+        "CreateField": domain_setup.create_field,
+        "UpdateField": domain_setup.update_field,
+        "BatchPutFieldOptions": domain_setup.batch_put_field_options,
+        "CreateLayout": template_setup.create_layout,
+        "UpdateLayout": template_setup.update_layout,
+        "CreateTemplate": template_setup.create_template,
+        "UpdateTemplate": template_setup.update_template,
     }
 
 

@@ -17,6 +17,8 @@ SERVED = {
     "CreateCase", "GetCase", "SearchCases", "UpdateCase", "GetTemplate", "ListTemplates",
     "ListFields", "BatchGetField", "ListFieldOptions", "CreateRelatedItem", "SearchRelatedItems",
     "GetCaseAuditEvents", "ListCasesForContact", "GetDomain", "ListDomains", "GetLayout",
+    "ListLayouts", "CreateDomain", "CreateField", "UpdateField", "BatchPutFieldOptions",
+    "CreateLayout", "UpdateLayout", "CreateTemplate", "UpdateTemplate",
 }  # fmt: skip
 
 
@@ -124,6 +126,56 @@ def test_every_served_operation_answers_its_output_shape(
         client.list_cases_for_contact(domainId=domain, contactArn=contact_arn),
     )
 
+    check_setup_operations(client, check_output, run_tag["run"])
+
     counted = http.get("/_sandbox/calls").json()["connectcases"]
     served = set(handlers(Store(Database(":memory:")), Arns("us-east-1", "123456789012")))
     assert set(counted) == served == SERVED
+
+
+def check_setup_operations(
+    client: Any, check_output: Callable[[str, dict[str, Any]], None], run: str
+) -> None:
+    """The operations that set a domain up, on a domain of their own."""
+    created = client.create_domain(name=f"contract-{run}")
+    check_output("CreateDomain", created)
+    domain = created["domainId"]
+    field = client.create_field(domainId=domain, name="Colour", type="SingleSelect")
+    check_output("CreateField", field)
+    check_output(
+        "UpdateField",
+        client.update_field(domainId=domain, fieldId=field["fieldId"], description="Which one"),
+    )
+    check_output(
+        "BatchPutFieldOptions",
+        client.batch_put_field_options(
+            domainId=domain,
+            fieldId=field["fieldId"],
+            options=[{"name": "Red", "value": "red", "active": True}],
+        ),
+    )
+    content = {
+        "basic": {
+            "topPanel": {"sections": [{"fieldGroup": {"name": "Top", "fields": [{"id": "title"}]}}]}
+        }
+    }
+    layout = client.create_layout(domainId=domain, name="main", content=content)
+    check_output("CreateLayout", layout)
+    check_output(
+        "UpdateLayout",
+        client.update_layout(domainId=domain, layoutId=layout["layoutId"], name="main layout"),
+    )
+    check_output("ListLayouts", client.list_layouts(domainId=domain))
+    template = client.create_template(
+        domainId=domain,
+        name="Case",
+        layoutConfiguration={"defaultLayout": layout["layoutId"]},
+        requiredFields=[{"fieldId": field["fieldId"]}],
+    )
+    check_output("CreateTemplate", template)
+    check_output(
+        "UpdateTemplate",
+        client.update_template(
+            domainId=domain, templateId=template["templateId"], status="Inactive"
+        ),
+    )
