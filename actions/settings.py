@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +33,37 @@ class ActionSettings(BaseSettings):
     default_phone_region: str = Field(default="GB", min_length=2, max_length=2)
     #: who the back end records as having made a change
     assistant_name: str = Field(default="casebot", min_length=1)
+
+    # --- Amazon Connect Customer Profiles (customer_id of a case) ---
+    #: the Customer Profiles domain name; unset means cases carry no customer_id
+    customer_profiles_domain: str | None = None
+    #: unset means real AWS; the sandbox serves http://127.0.0.1:8081/profiles
+    customer_profiles_endpoint_url: str | None = None
+    #: create a profile when none matches the contact's phone or email
+    customer_profiles_create_missing: bool = True
+    #: AWS account id used to build the full profile ARN
+    aws_account_id: str = "123456789012"
+    #: how long a contact -> profile ARN answer is kept
+    customer_profiles_cache_seconds: float = Field(default=3600.0, ge=0)
+
+    # --- Huawei AICC ---
+    #: base URL, e.g. https://aicc.example.com (paths /service/AICC__Case/... are appended)
+    aicc_base_url: str | None = None
+    #: machine-to-machine credentials for the access-token interface
+    aicc_app_key: str | None = None
+    aicc_app_secret: SecretStr | None = None
+    #: case type id new cases get (20 bytes at most)
+    aicc_case_type: str = "casebot"
+    #: creatorId recorded on new cases
+    aicc_creator_id: str = "casebot"
+    #: spelling of the auto-assignment flag: the API's example says isAutoAssigned,
+    #: its parameter table isAtuoAssigned
+    aicc_auto_assigned_key: Literal["isAutoAssigned", "isAtuoAssigned"] = "isAutoAssigned"
+    #: time zone dueDate is written in (AICC's format has no zone)
+    aicc_time_zone: str = "UTC"
+    #: per case type extension fields
+    aicc_case_types_file: Path = Path("data/aicc/case_types.yaml")
+    aicc_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("default_phone_region")
     @classmethod

@@ -96,6 +96,33 @@ class Case(BaseModel):
     fields: dict[str, str | float | bool | None] = Field(default_factory=dict)
 
 
+class Actor(BaseModel):
+    """Who makes a change: the assistant on behalf of a customer, or an agent."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: channel the request came from: webchat, whatsapp, twilio, voice
+    channel: str
+    #: conversation (Rasa sender id) the request came from
+    conversation_id: str
+    #: the agent's identity in the back end (Connect: user ARN), when an agent acts
+    agent_id: str | None = None
+
+
+class CaseEvent(BaseModel):
+    """One change in a case's history, oldest-first order is the caller's choice."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    #: logical field name where known (title, status, priority...), else the back end's field id
+    field: str
+    old: str | None = None
+    new: str | None = None
+    #: who made it, in words fit to show (e.g. "casebot via whatsapp", an agent's name or ARN)
+    by: str | None = None
+
+
 class CaseFilter(BaseModel):
     """What to search for; every given criterion must hold."""
 
@@ -105,9 +132,15 @@ class CaseFilter(BaseModel):
     customer_id: str | None = None
     status: str | None = None
     priority: str | None = None
+    #: cases whose assigned user is this agent id (Connect: user ARN)
+    assigned_user: str | None = None
+    #: cases opened from this conversation
+    conversation_id: str | None = None
     text: str | None = None
     #: newest first when true
     newest_first: bool = True
+    #: page size; the back end's default when None
+    page_size: int | None = None
 
 
 class Page(BaseModel):
@@ -163,12 +196,30 @@ class CaseBackend(Protocol):
         """Find cases matching ``filter``; ``page`` is the token from the previous page."""
         ...
 
-    async def update_case(self, ref: str, fields: dict[str, str | None]) -> Case:
-        """Change fields by logical name (``None`` clears one) and return the case after."""
+    async def update_case(
+        self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
+    ) -> Case:
+        """Change fields by logical name (``None`` clears one) and return the case after.
+
+        Logical names include the form's fields plus ``status``, ``assigned_queue`` and
+        ``assigned_user``; ``actor`` is recorded as who made the change where the back end can.
+        """
         ...
 
-    async def add_comment(self, ref: str, text: str) -> None:
+    async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
         """Attach a plain-text comment to a case."""
+        ...
+
+    async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
+        """The case's changes, newest first, optionally only those after ``since``."""
+        ...
+
+    async def link_contact(self, ref: str, contact_id: str) -> None:
+        """Link a contact-centre contact (Connect: contact ARN) to the case."""
+        ...
+
+    async def cases_for_contact(self, contact_id: str) -> list[Case]:
+        """The cases a contact-centre contact is linked to."""
         ...
 
     async def get_template(self) -> CaseTemplate:

@@ -1,31 +1,45 @@
 """Amazon Connect Cases as a case back end, through boto3's ``connectcases`` client.
 
 CreateCase answers only ``caseId`` and ``caseArn``, so a create reads the new case back with
-one GetCase for its reference number: two calls when the schema is warm (``connect_schema``).
-A description longer than its field goes in cut, and whole as comments.
+one GetCase for its reference number: two calls when the schema is warm (``connect_schema``)
+and the customer's profile is cached. A description longer than its field goes in cut, and
+whole as comments. Comments, linked contacts and history live in ``connect_related``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from actions.backends.base import (
+    Actor,
+    BackendError,
     Case,
     CaseDraft,
+    CaseEvent,
     CaseFilter,
     CaseNotFound,
     CaseTemplate,
+    Conflict,
     InvalidCase,
     Page,
 )
 from actions.backends.connect_calls import call
+from actions.backends.connect_related import COMMENT_MAX, ConnectRelated
 from actions.backends.connect_schema import TEXT_VALUE_MAX, ConnectSchema, ConnectSchemaCache
+from actions.backends.connect_values import (
+    USER_FIELDS,
+    Scalar,
+    client_token,
+    performed_by,
+    tag_value,
+    text,
+    values_of,
+    when,
+)
 from actions.backends.longtext import cut_for_field, split_parts
 from actions.template import TemplateSpec
 
@@ -33,26 +47,25 @@ if TYPE_CHECKING:
     from mypy_boto3_connectcases.client import ConnectCasesClient
     from mypy_boto3_connectcases.type_defs import (
         CaseFilterTypeDef,
-        FieldValueOutputTypeDef,
         FieldValueTypeDef,
-        FieldValueUnionOutputTypeDef,
+        FieldValueUnionTypeDef,
         SearchCasesRequestTypeDef,
-        SearchRelatedItemsRequestTypeDef,
     )
 
 logger = logging.getLogger(__name__)
 
-Scalar = str | float | bool | None
+__all__ = ["COMMENT_MAX", "ConnectCasesBackend", "CustomerResolver"]
 
-#: CommentBody holds at most this many characters
-COMMENT_MAX = 15_000
-#: room kept in each comment for its "part i of n" heading
-_COMMENT_HEADING_ROOM = 64
-_CLIENT_TOKEN_MAX = 64
-_CUSTOM_ENTITY_MAX = 500
-_TAG_VALUE_MAX = 256
-_NOT_CUSTOM_ENTITY = re.compile(r"[^a-zA-Z0-9_\-.@:/ ]")
-_NOT_TAG_VALUE = re.compile(r"[^a-zA-Z0-9 _.:/=+\-@]")
+#: SearchCases answers at most this many cases a page
+_SEARCH_PAGE_MAX = 100
+
+
+class CustomerResolver(Protocol):
+    """Finds (or makes) the customer profile of a contact: its full ARN, or ``None``."""
+
+    async def resolve(self, contact: str) -> str | None:
+        """The profile ARN for an E.164 phone number or an email address."""
+        ...
 
 
 class ConnectCasesBackend:
@@ -68,6 +81,7 @@ class ConnectCasesBackend:
         assistant_name: str = "casebot",
         cache_seconds: float = 300.0,
         page_size: int = 10,
+        customers: CustomerResolver | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
@@ -75,6 +89,8 @@ class ConnectCasesBackend:
         self._assistant_name = assistant_name
         self._template_id = template_id
         self._page_size = page_size
+        self._customers = customers
+        self._related = ConnectRelated(client, domain_id)
         self._schemas = ConnectSchemaCache(
             client, domain_id, template_id, spec, cache_seconds=cache_seconds, clock=clock
         )
@@ -95,22 +111,39 @@ class ConnectCasesBackend:
             for name, field in schema.template.fields.items()
             if values.get(name)
         ]
-        if draft.customer_id:
-            fields.append({"id": "customer_id", "value": {"stringValue": draft.customer_id}})
-        created = await call(
-            "CreateCase",
-            self._client.create_case,
-            domainId=self._domain_id,
-            templateId=self._template_id,
-            fields=fields,
-            clientToken=_client_token(idempotency_key),
-            performedBy={"customEntity": self._performer(draft.channel)},
-            tags={
-                "channel": _tag_value(draft.channel),
-                "conversation_id": _tag_value(draft.conversation_id),
-            },
+        performer = performed_by(
+            self._assistant_name,
+            Actor(channel=draft.channel, conversation_id=draft.conversation_id),
         )
-        case_id = created["caseId"]
+
+        async def create(values: list[FieldValueTypeDef]) -> str:
+            created = await call(
+                "CreateCase",
+                self._client.create_case,
+                domainId=self._domain_id,
+                templateId=self._template_id,
+                fields=values,
+                clientToken=client_token(idempotency_key),
+                performedBy=performer,
+                tags={
+                    "channel": tag_value(draft.channel),
+                    "conversation_id": tag_value(draft.conversation_id),
+                },
+            )
+            return created["caseId"]
+
+        customer_id = draft.customer_id or await self._customer_of(draft.contact)
+        if not customer_id:
+            case_id = await create(fields)
+        else:
+            try:
+                case_id = await create(
+                    [*fields, {"id": "customer_id", "value": {"stringValue": customer_id}}]
+                )
+            except Conflict:
+                # an earlier attempt with this key went in without the customer (their
+                # profile could not be found then): the same body returns that case
+                case_id = await create(fields)
         found = await call(
             "GetCase",
             self._client.get_case,
@@ -119,8 +152,10 @@ class ConnectCasesBackend:
             fields=[{"id": field_id} for field_id in schema.wanted()],
         )
         if spills:
-            await self._attach_text(case_id, draft.description, "Full description")
-        return self._case(schema, case_id, _values(found["fields"]))
+            await self._related.post_long_text(
+                case_id, draft.description, "Full description", performer
+            )
+        return self._case(schema, case_id, values_of(found["fields"]))
 
     async def get_case(self, ref: str) -> Case:
         """The case whose reference number is ``ref``."""
@@ -136,22 +171,35 @@ class ConnectCasesBackend:
             "customer_id": filter.customer_id,
             "status": filter.status,
             "priority": filter.priority,
+            "assigned_user": filter.assigned_user,
         }
         matches: list[CaseFilterTypeDef] = [
             {
                 "field": {
                     "equalTo": {
                         "id": self._require_field(schema, name),
-                        "value": {"stringValue": value},
+                        "value": _field_value(name, value),
                     }
                 }
             }
             for name, value in criteria.items()
             if value is not None
         ]
+        if filter.conversation_id is not None:
+            matches.append(
+                {
+                    "tag": {
+                        "equalTo": {
+                            "key": "conversation_id",
+                            "value": tag_value(filter.conversation_id),
+                        }
+                    }
+                }
+            )
+        size = min(filter.page_size or self._page_size, _SEARCH_PAGE_MAX)
         request: SearchCasesRequestTypeDef = {
             "domainId": self._domain_id,
-            "maxResults": self._page_size,
+            "maxResults": size,
             "sorts": [
                 {
                     "fieldId": "created_datetime",
@@ -160,7 +208,9 @@ class ConnectCasesBackend:
             ],
             "fields": [{"id": field_id} for field_id in schema.wanted()],
         }
-        if matches:
+        if len(matches) == 1:
+            request["filter"] = matches[0]
+        elif matches:
             request["filter"] = {"andAll": matches}
         if filter.text:
             request["searchTerm"] = filter.text
@@ -168,7 +218,7 @@ class ConnectCasesBackend:
             request["nextToken"] = page
         found = await call("SearchCases", self._client.search_cases, **request)
         cases = [
-            self._case(schema, item["caseId"], _values(item["fields"]))
+            self._case(schema, item["caseId"], values_of(item["fields"]))
             for item in found["cases"]
             if item
         ]
@@ -176,8 +226,12 @@ class ConnectCasesBackend:
             cases=cases, next_token=found.get("nextToken") or None, total=found.get("totalCount")
         )
 
-    async def update_case(self, ref: str, fields: dict[str, str | None]) -> Case:
+    async def update_case(
+        self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
+    ) -> Case:
         """Change fields by logical name (``None`` clears one); the case as it is after."""
+        if not fields:
+            raise InvalidCase("nothing to change")
         schema = await self._schemas.get()
         case_id, values = await self._find(schema, ref)
         spilled: str | None = None
@@ -192,33 +246,79 @@ class ConnectCasesBackend:
             if name == "description":
                 stored, spills = self._fit_description(schema, value)
                 spilled = value if spills else None
-            changes.append({"id": field_id, "value": {"stringValue": stored}})
+            changes.append({"id": field_id, "value": _field_value(name, stored)})
             values[field_id] = stored
+        performer = performed_by(self._assistant_name, actor)
         await call(
             "UpdateCase",
             self._client.update_case,
             domainId=self._domain_id,
             caseId=case_id,
             fields=changes,
-            performedBy={"customEntity": self._performer(None)},
+            performedBy=performer,
         )
         if spilled is not None:
-            await self._attach_text(case_id, spilled, "Full description")
+            await self._related.post_long_text(case_id, spilled, "Full description", performer)
         # UpdateCase answers nothing; the case after is the one read plus the changes
         return self._case(schema, case_id, values)
 
-    async def add_comment(self, ref: str, text: str) -> None:
+    async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
         """Attach ``text`` as comments (more than one when it is longer than a comment)."""
         if not text.strip():
             raise InvalidCase("a comment needs some text")
         schema = await self._schemas.get()
         case_id, _ = await self._find(schema, ref)
+        performer = performed_by(self._assistant_name, actor)
         for part in split_parts(text, COMMENT_MAX):
-            await self._post_comment(case_id, part)
+            await self._related.post_comment(case_id, part, performer)
+
+    async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
+        """The case's audit events as changes, newest first; only those after ``since``."""
+        schema = await self._schemas.get()
+        case_id, _ = await self._find(schema, ref)
+        return await self._related.history(case_id, schema.name_of, since)
+
+    async def link_contact(self, ref: str, contact_id: str) -> None:
+        """Link the Amazon Connect contact (its ARN) to the case, once."""
+        if not contact_id.startswith("arn:"):
+            raise InvalidCase("a contact is linked by its full ARN")
+        schema = await self._schemas.get()
+        case_id, _ = await self._find(schema, ref)
+        await self._related.link_contact(
+            case_id, contact_id, performed_by(self._assistant_name, None)
+        )
+
+    async def cases_for_contact(self, contact_id: str) -> list[Case]:
+        """The cases the Amazon Connect contact (its ARN) is linked to."""
+        schema = await self._schemas.get()
+        cases: list[Case] = []
+        for case_id in await self._related.case_ids_for_contact(contact_id):
+            try:
+                found = await call(
+                    "GetCase",
+                    self._client.get_case,
+                    domainId=self._domain_id,
+                    caseId=case_id,
+                    fields=[{"id": field_id} for field_id in schema.wanted()],
+                )
+            except CaseNotFound:
+                continue
+            cases.append(self._case(schema, case_id, values_of(found["fields"])))
+        return cases
 
     async def get_template(self) -> CaseTemplate:
         """The template as the domain defines it (cached for ``cache_seconds``)."""
         return (await self._schemas.get()).template
+
+    async def _customer_of(self, contact: str) -> str | None:
+        if self._customers is None or not contact:
+            return None
+        try:
+            return await self._customers.resolve(contact)
+        except BackendError as exc:
+            # the case matters more than its link to a profile: file it without one
+            logger.warning("customer profile lookup failed (%s); case filed without it", exc)
+            return None
 
     async def _find(self, schema: ConnectSchema, ref: str) -> tuple[str, dict[str, Scalar]]:
         found = await call(
@@ -235,48 +335,8 @@ class ConnectCasesBackend:
         )
         for item in found["cases"]:
             if item:
-                return item["caseId"], _values(item["fields"])
+                return item["caseId"], values_of(item["fields"])
         raise CaseNotFound("no case has that reference number")
-
-    async def _attach_text(self, case_id: str, text: str, heading: str) -> None:
-        parts = split_parts(text, COMMENT_MAX - _COMMENT_HEADING_ROOM)
-        bodies = [
-            f"{heading} (part {i} of {len(parts)}):\n{part}" for i, part in enumerate(parts, 1)
-        ]
-        # a retried create returns the same case; post only the parts it does not have yet
-        posted = await self._comment_bodies(case_id)
-        for body in bodies:
-            if body not in posted:
-                await self._post_comment(case_id, body)
-
-    async def _comment_bodies(self, case_id: str) -> set[str]:
-        bodies: set[str] = set()
-        request: SearchRelatedItemsRequestTypeDef = {
-            "domainId": self._domain_id,
-            "caseId": case_id,
-            "filters": [{"comment": {}}],
-            "maxResults": 25,
-        }
-        while True:
-            page = await call("SearchRelatedItems", self._client.search_related_items, **request)
-            for item in page["relatedItems"]:
-                comment = item["content"].get("comment") if item else None
-                if comment:
-                    bodies.add(comment["body"])
-            if not page.get("nextToken"):
-                return bodies
-            request["nextToken"] = page["nextToken"]
-
-    async def _post_comment(self, case_id: str, body: str) -> None:
-        await call(
-            "CreateRelatedItem",
-            self._client.create_related_item,
-            domainId=self._domain_id,
-            caseId=case_id,
-            type="Comment",
-            content={"comment": {"body": body, "contentType": "Text/Plain"}},
-            performedBy={"customEntity": self._performer(None)},
-        )
 
     def _fit_description(self, schema: ConnectSchema, text: str) -> tuple[str, bool]:
         field = schema.template.fields.get("description")
@@ -289,11 +349,6 @@ class ConnectCasesBackend:
             raise InvalidCase(f"the case template has no field {name!r}")
         return field_id
 
-    def _performer(self, channel: str | None) -> str:
-        who = f"{self._assistant_name} via {channel}" if channel else self._assistant_name
-        cleaned = _NOT_CUSTOM_ENTITY.sub("-", who)[:_CUSTOM_ENTITY_MAX].rstrip()
-        return cleaned or "assistant"
-
     def _case(self, schema: ConnectSchema, case_id: str, values: dict[str, Scalar]) -> Case:
         named = {schema.name_of(field_id): value for field_id, value in values.items()}
         ref = named.get("reference_number")
@@ -304,58 +359,20 @@ class ConnectCasesBackend:
         return Case(
             case_id=case_id,
             ref=ref,
-            title=_text(named.get("title")),
-            status=_text(named.get("status")),
-            description=_text(named.get("description")),
-            contact=_text(named.get("contact")),
-            priority=_text(named.get("priority")),
-            origin=_text(named.get("origin")),
+            title=text(named.get("title")),
+            status=text(named.get("status")),
+            description=text(named.get("description")),
+            contact=text(named.get("contact")),
+            priority=text(named.get("priority")),
+            origin=text(named.get("origin")),
             customer_id=customer if isinstance(customer, str) and customer else None,
-            created_at=_when(named.get("created_datetime")),
-            updated_at=_when(named.get("last_updated_datetime")),
+            created_at=when(named.get("created_datetime")),
+            updated_at=when(named.get("last_updated_datetime")),
             fields=named,
         )
 
 
-def _values(fields: list[FieldValueOutputTypeDef]) -> dict[str, Scalar]:
-    return {field["id"]: _plain(field["value"]) for field in fields}
-
-
-def _plain(value: FieldValueUnionOutputTypeDef) -> Scalar:
-    if "stringValue" in value:
-        return value["stringValue"]
-    if "doubleValue" in value:
-        return value["doubleValue"]
-    if "booleanValue" in value:
-        return value["booleanValue"]
-    if "userArnValue" in value:
-        return value["userArnValue"]
-    return None
-
-
-def _text(value: Scalar) -> str:
-    return "" if value is None else str(value)
-
-
-def _when(value: Scalar) -> datetime | None:
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        # epoch seconds, or milliseconds when the number is that large
-        seconds = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(seconds, UTC)
-    return None
-
-
-def _client_token(key: str) -> str:
-    # clientToken holds 64 characters; a longer key is hashed rather than cut, to stay unique
-    if len(key) <= _CLIENT_TOKEN_MAX:
-        return key
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _tag_value(value: str) -> str:
-    return _NOT_TAG_VALUE.sub("_", value)[:_TAG_VALUE_MAX]
+def _field_value(name: str, value: str) -> FieldValueUnionTypeDef:
+    if name in USER_FIELDS:
+        return {"userArnValue": value}
+    return {"stringValue": value}

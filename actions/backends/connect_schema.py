@@ -38,6 +38,8 @@ SYSTEM_FIELDS = (
     "summary",
     "created_datetime",
     "last_updated_datetime",
+    "assigned_queue",
+    "assigned_user",
 )
 
 

@@ -35,6 +35,8 @@ WANTED = [
     "summary",
     "created_datetime",
     "last_updated_datetime",
+    "assigned_queue",
+    "assigned_user",
 ]
 
 

@@ -189,7 +189,9 @@ def stub_comment_search(stubs: Any, bodies: list[str], case_id: str = "case-1") 
     )
 
 
-def stub_comment(stubs: Any, body: str, case_id: str = "case-1") -> None:
+def stub_comment(
+    stubs: Any, body: str, case_id: str = "case-1", performer: str = "casebot"
+) -> None:
     stubs.stubber.add_response(
         "create_related_item",
         {"relatedItemId": "ri-new", "relatedItemArn": "arn:aws:cases:us-east-1:1:ri/ri-new"},
@@ -198,7 +200,7 @@ def stub_comment(stubs: Any, body: str, case_id: str = "case-1") -> None:
             "caseId": case_id,
             "type": "Comment",
             "content": {"comment": {"body": body, "contentType": "Text/Plain"}},
-            "performedBy": {"customEntity": "casebot"},
+            "performedBy": {"customEntity": performer},
         },
     )
 
@@ -230,7 +232,7 @@ async def test_long_description_goes_in_cut_and_whole_as_comments(
     stub_create(stubs, params)
     stub_comment_search(stubs, [])
     for body in description_comments(LONG):
-        stub_comment(stubs, body)
+        stub_comment(stubs, body, performer="casebot via whatsapp")
 
     await connect.create_case(draft, KEY)
 
@@ -248,7 +250,7 @@ async def test_retried_long_create_posts_only_the_missing_comments(
     stub_create(stubs, params)  # the same clientToken: Connect answers with the same case
     stub_comment_search(stubs, [first, "an agent's own note"])
     for body in rest:
-        stub_comment(stubs, body)
+        stub_comment(stubs, body, performer="casebot via whatsapp")
 
     await connect.create_case(draft, KEY)
 
