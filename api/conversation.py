@@ -1,9 +1,9 @@
 """The channel-neutral core: one inbound message, its conversation and what Rasa is told.
 
 Every channel adapter turns its provider's request into an ``Inbound`` and hands it to
-``converse``. The keys ``channel``, ``origin``, ``role`` and ``contact`` of the metadata Rasa
-sees are set here from the adapter's fields only; whatever the client itself sent travels,
-untrusted and untouched, under ``"client"``, so it can never pose as one of them.
+``converse``. The keys ``channel``, ``origin``, ``role``, ``contact`` and ``identity`` of the
+metadata Rasa sees are set here from the adapter's fields only; whatever the client itself
+sent travels, untrusted and untouched, under ``"client"``, so it can never pose as one of them.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class Inbound:
     origin: Origin
     role: Role = "customer"
     contact: str | None = None
+    #: what a verified identity token says of the user (webchat), set by the gateway only
+    identity: Mapping[str, JsonValue] | None = None
     client_metadata: Mapping[str, JsonValue] = field(default_factory=dict)
 
     @property
@@ -50,6 +52,8 @@ class Inbound:
         }
         if self.contact is not None:
             metadata["contact"] = self.contact
+        if self.identity is not None:
+            metadata["identity"] = dict(self.identity)
         if self.client_metadata:
             metadata[CLIENT_METADATA_KEY] = dict(self.client_metadata)
         return metadata

@@ -41,6 +41,17 @@ class GatewaySettings(BaseSettings):
         description="Largest request body accepted, in bytes; larger ones get 413 unread.",
     )
     webchat_title: str = Field(default="casebot", description="Title of the webchat page.")
+    webchat_identity_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret (HS256) of the identity tokens the host site signs; "
+        "unset means every webchat user is anonymous and tokens are refused.",
+    )
+    webchat_identity_issuer: str | None = Field(
+        default=None, description="Required `iss` of identity tokens, when set."
+    )
+    webchat_identity_audience: str | None = Field(
+        default=None, description="Required `aud` of identity tokens, when set."
+    )
 
     @model_validator(mode="after")
     def _body_limit_fits_longest_message(self) -> Self:

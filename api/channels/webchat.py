@@ -1,16 +1,22 @@
 """The webchat channel: the page's JSON messages in, replies in Rasa's REST shape out.
 
 Anything the page sends as ``metadata`` reaches Rasa under ``metadata["client"]``, untrusted;
-the channel, origin and role are the gateway's to set (see ``api.conversation``).
+the channel, origin and role are the gateway's to set (see ``api.conversation``). A host site
+that knows its user sends ``Authorization: Bearer <identity token>`` (see ``api.identity``):
+the user's role and contact come from it, and their conversations are kept apart from
+anonymous ones with the same sender id.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from api.conversation import Inbound, converse
 from api.deps import RasaDep, SettingsDep
+from api.identity import Identity, IdentityError, verify_identity_token
 from api.rasa import BotMessage
 from api.settings import GatewaySettings
 
@@ -53,7 +59,9 @@ class WebchatReply(BaseModel):
     custom: JsonValue = None
 
 
-def to_inbound(payload: WebchatMessage, settings: GatewaySettings) -> Inbound:
+def to_inbound(
+    payload: WebchatMessage, settings: GatewaySettings, identity: Identity | None = None
+) -> Inbound:
     """Turn the page's message into the gateway's neutral one, or refuse it as too long."""
     limit = settings.gateway_max_message_chars
     if len(payload.message) > limit:
@@ -62,13 +70,43 @@ def to_inbound(payload: WebchatMessage, settings: GatewaySettings) -> Inbound:
             detail=f"Your message is too long ({len(payload.message):,} characters). "
             f"Please keep it under {limit:,} characters.",
         )
+    if identity is None:
+        return Inbound(
+            channel="webchat",
+            sender=payload.sender,
+            text=payload.message,
+            origin="webchat",
+            client_metadata=payload.metadata,
+        )
     return Inbound(
         channel="webchat",
-        sender=payload.sender,
+        # a known user's conversation is theirs alone: another browser reusing the sender id
+        # without their token lands in a different conversation
+        sender=f"u{identity.namespace}:{payload.sender}",
         text=payload.message,
         origin="webchat",
+        role=identity.role,
+        contact=identity.phone or identity.email,
+        identity=identity.metadata(),
         client_metadata=payload.metadata,
     )
+
+
+def identity_of(authorization: str | None, settings: GatewaySettings) -> Identity | None:
+    """The user named by an ``Authorization: Bearer`` identity token; ``None`` when absent."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(status_code=401, detail="Authorization must be a Bearer token.")
+    try:
+        return verify_identity_token(token.strip(), settings)
+    except IdentityError as exc:
+        raise HTTPException(
+            status_code=401,
+            detail="Your sign-in has expired or is not valid. Please reload the page.",
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from exc
 
 
 def to_webchat_reply(messages: list[BotMessage]) -> list[WebchatReply]:
@@ -78,7 +116,11 @@ def to_webchat_reply(messages: list[BotMessage]) -> list[WebchatReply]:
 
 @router.post("/messages", response_model_exclude_none=True)
 async def post_webchat_message(
-    payload: WebchatMessage, settings: SettingsDep, rasa: RasaDep
+    payload: WebchatMessage,
+    settings: SettingsDep,
+    rasa: RasaDep,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> list[WebchatReply]:
     """Send the user's message to the assistant and return its replies."""
-    return to_webchat_reply(await converse(rasa, to_inbound(payload, settings)))
+    identity = identity_of(authorization, settings)
+    return to_webchat_reply(await converse(rasa, to_inbound(payload, settings, identity)))

@@ -28,6 +28,12 @@
   const restart = document.getElementById("chat-restart");
   const messagesUrl = root.dataset.messagesUrl;
   const maxChars = Number(root.dataset.maxChars) || Infinity;
+  // A host site that knows its user signs an identity token for them and hands it over as
+  // window.casebotIdentityToken (or a data-identity-token attribute on the chat element).
+  function identityToken() {
+    const token = window.casebotIdentityToken || root.dataset.identityToken;
+    return typeof token === "string" && token ? token : null;
+  }
 
   // Storage may be disabled (private windows, blocked site data); the chat still works, it just
   // forgets on reload.
@@ -189,7 +195,10 @@
     try {
       response = await fetch(messagesUrl, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        headers: Object.assign(
+          { "Content-Type": "application/json", Accept: "application/json" },
+          identityToken() ? { Authorization: `Bearer ${identityToken()}` } : {},
+        ),
         body: JSON.stringify({ sender, message }),
       });
     } catch {
