@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.channels import webchat
+from api.channels import webchat, webchat_socket
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routers import health, webchat_page
@@ -57,5 +57,6 @@ def create_app(
     app.include_router(health.router)
     app.include_router(webchat_page.router)
     app.include_router(webchat.router)
+    app.include_router(webchat_socket.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,4 +1,4 @@
-"""The webchat page itself; its script talks to ``POST /webchat/messages``."""
+"""The webchat page itself; its script talks over ``/webchat/ws``, or ``POST /webchat/messages``."""
 
 from __future__ import annotations
 
@@ -27,11 +27,13 @@ async def webchat_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     """The chat page."""
     # Relative URLs, so the page keeps working when a proxy serves the gateway under a prefix.
     messages_url = request.app.url_path_for("post_webchat_message").lstrip("/")
+    socket_url = request.app.url_path_for("webchat_socket").lstrip("/")
     html = render(
         "index.html",
         title=settings.webchat_title,
         max_message_chars=settings.gateway_max_message_chars,
         messages_url=messages_url,
+        socket_url=socket_url,
         static_url="static",
     )
     return HTMLResponse(html, headers=SECURITY_HEADERS)

@@ -190,7 +190,87 @@
     return TEXT.generic;
   }
 
+  // The websocket carries messages when it opens; POST is the fallback when it cannot. A
+  // message whose socket dropped before the answer is reported as not sent (it may have
+  // reached the assistant), never sent again on its own.
+  const socketUrl = root.dataset.socketUrl;
+  const SOCKET_OPEN_TIMEOUT_MS = 3000;
+  let socketReady = null;
+  let socketFailed = false;
+  let nextFrameId = 1;
+  const pending = new Map();
+
+  function openSocket() {
+    if (socketFailed || !socketUrl || !("WebSocket" in window)) return Promise.resolve(null);
+    if (socketReady) return socketReady;
+    socketReady = new Promise((resolve) => {
+      const url = new URL(socketUrl, window.location.href);
+      url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+      let ws;
+      try {
+        ws = new WebSocket(url);
+      } catch {
+        socketFailed = true;
+        socketReady = null;
+        resolve(null);
+        return;
+      }
+      let opened = false;
+      const timer = setTimeout(() => ws.close(), SOCKET_OPEN_TIMEOUT_MS);
+      ws.addEventListener("open", () => {
+        opened = true;
+        clearTimeout(timer);
+        resolve(ws);
+      });
+      ws.addEventListener("message", (event) => {
+        let data;
+        try {
+          data = JSON.parse(event.data);
+        } catch {
+          return;
+        }
+        const settle = pending.get(data && data.id);
+        if (!settle) return;
+        pending.delete(data.id);
+        settle(data);
+      });
+      ws.addEventListener("close", () => {
+        clearTimeout(timer);
+        // never opened: this network or proxy does not pass websockets, use POST from now on
+        if (!opened) socketFailed = true;
+        socketReady = null;
+        for (const settle of pending.values()) settle({ lost: true });
+        pending.clear();
+        resolve(null);
+      });
+    });
+    return socketReady;
+  }
+
+  async function sendOverSocket(message) {
+    const ws = await openSocket();
+    if (!ws) return null;
+    const id = nextFrameId++;
+    const answered = new Promise((resolve) => pending.set(id, resolve));
+    const frame = { id, sender, message };
+    if (identityToken()) frame.token = identityToken();
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      pending.delete(id);
+      return null;
+    }
+    const data = await answered;
+    if (data.lost) return { error: TEXT.network };
+    if (typeof data.error === "string") return { error: data.error };
+    return Array.isArray(data.replies) ? { replies: data.replies } : { error: TEXT.generic };
+  }
+
   async function post(message) {
+    return (await sendOverSocket(message)) || postOverHttp(message);
+  }
+
+  async function postOverHttp(message) {
     let response;
     try {
       response = await fetch(messagesUrl, {

@@ -11,6 +11,7 @@ CONTEXTS = {
         "title": "casebot",
         "max_message_chars": 32000,
         "messages_url": "webchat/messages",
+        "socket_url": "webchat/ws",
         "static_url": "static",
     },
 }

@@ -44,6 +44,7 @@ async def test_page_renders_with_the_script_the_style_and_the_chat_controls(clie
     assert page.find("ol", id="chat-log", role="log")[0]["aria-live"] == "polite"
     [root] = page.find("main", id="chat")
     assert root["data-messages-url"] == "webchat/messages"
+    assert root["data-socket-url"] == "webchat/ws"
     assert root["data-max-chars"] == "32000"
 
 
