@@ -14,7 +14,7 @@ ifdef CASE_BACKEND
 export CASE_BACKEND
 endif
 
-.PHONY: help run test setup env model lint typecheck unit e2e rasa-validate clean
+.PHONY: help run test setup env model lint typecheck unit e2e rasa-validate browser clean
 
 help:
 	@echo "make run    start the assistant (Rasa, actions, gateway, sandbox) and print where to chat"
@@ -58,10 +58,14 @@ rasa-validate: $(RASA_VENV)/.installed
 unit: $(BIN)/.installed
 	$(BIN)/pytest tests/unit -q
 
-e2e: setup model
+# headless Chromium and its driver, for the browser test of the webchat page
+browser:
+	@scripts/ensure-chromium.sh
+
+e2e: setup model browser
 	$(BIN)/pytest tests/e2e tests/integration -q
 
-test: setup model lint typecheck rasa-validate
+test: setup model browser lint typecheck rasa-validate
 	$(BIN)/pytest -q -ra; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
 
