@@ -30,8 +30,17 @@
   const maxChars = Number(root.dataset.maxChars) || Infinity;
   // A host site that knows its user signs an identity token for them and hands it over as
   // window.casebotIdentityToken (or a data-identity-token attribute on the chat element).
+  // Inside the embed snippet's frame, the host page hands the token over with postMessage.
+  let embeddedToken = null;
+  window.addEventListener("message", (event) => {
+    if (event.source !== window.parent || window.parent === window) return;
+    const data = event.data;
+    if (data && data.type === "casebot:identity" && typeof data.token === "string") {
+      embeddedToken = data.token;
+    }
+  });
   function identityToken() {
-    const token = window.casebotIdentityToken || root.dataset.identityToken;
+    const token = embeddedToken || window.casebotIdentityToken || root.dataset.identityToken;
     return typeof token === "string" && token ? token : null;
   }
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +125,43 @@ def test_case_chatted_into_existence_in_the_page_is_in_the_sandbox(
     shown_before = page.bot_texts()
     browser.refresh()
     WebDriverWait(browser, 10).until(lambda _: page.bot_texts() == shown_before)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def host_site(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Another website (another origin) that embeds the chat with the snippet."""
+    root = tmp_path_factory.mktemp("host-site")
+    (root / "index.html").write_text(
+        "<!doctype html><html><body><h1>Shop</h1>"
+        f'<script src="{stack.gateway_url}/static/embed.js" data-title="Help" defer></script>'
+        "</body></html>"
+    )
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    server.shutdown()
+    server.server_close()
+
+
+def test_snippet_embeds_a_working_chat_in_another_site(browser: WebDriver, host_site: str) -> None:
+    browser.get(host_site)
+    launcher = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "casebot-launcher"))
+    frame = browser.find_element(By.ID, "casebot-frame")
+    assert not frame.is_displayed()
+
+    launcher.click()
+    browser.switch_to.frame(frame)
+    try:
+        answer = Page(browser).say("hello")
+    finally:
+        browser.switch_to.default_content()
+
+    assert launcher.get_attribute("aria-expanded") == "true"
+    assert answer.strip()
