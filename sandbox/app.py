@@ -14,13 +14,15 @@ from fastapi import FastAPI
 from sandbox.calls import CallCounter
 from sandbox.connect_cases.standin import create_stand_in as connect_cases
 from sandbox.control import control_router
+from sandbox.customer_profiles.standin import create_stand_in as customer_profiles
 from sandbox.settings import SandboxSettings, get_settings
 from sandbox.standin import StandIn
+from sandbox.whatsapp.standin import create_stand_in as whatsapp
 
 StandInFactory = Callable[[SandboxSettings, CallCounter], StandIn]
 
 #: every stand-in the sandbox serves
-STAND_INS: tuple[StandInFactory, ...] = (connect_cases,)
+STAND_INS: tuple[StandInFactory, ...] = (connect_cases, customer_profiles, whatsapp)
 
 
 def create_app(settings: SandboxSettings | None = None) -> FastAPI:

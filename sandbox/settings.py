@@ -18,6 +18,10 @@ class SandboxSettings(BaseSettings):
     db_path: Path = Path("var/sandbox.sqlite3")
     #: the Connect Cases domain seeded at startup; ``None`` starts with no domain at all
     seed_file: Path | None = Path("data/connect_cases/domain.yaml")
+    #: the Customer Profiles domain created at startup; empty starts with no domain at all
+    customer_profiles_domain: str | None = "casebot"
+    #: bearer token the WhatsApp Graph API stand-in accepts
+    whatsapp_access_token: str = "sandbox-whatsapp-token"
     #: account id used in every ARN the sandbox makes
     aws_account_id: str = "123456789012"
     #: region used in every ARN; the same variable boto3 reads
@@ -26,10 +30,10 @@ class SandboxSettings(BaseSettings):
         validation_alias=AliasChoices("region", "AWS_DEFAULT_REGION"),
     )
 
-    @field_validator("seed_file", mode="before")
+    @field_validator("seed_file", "customer_profiles_domain", mode="before")
     @classmethod
     def _empty_means_none(cls, value: object) -> object:
-        # an empty SANDBOX_SEED_FILE is the way to switch seeding off from the environment
+        # an empty value is the way to switch seeding off from the environment
         return None if value == "" else value
 
 

@@ -34,6 +34,8 @@ _SETUP_OPERATIONS = frozenset({"CreateCase", "GetTemplate", "ListFields", "ListF
 _BY_CODE: dict[str, type[BackendError]] = {
     "ThrottlingException": Throttled,
     "ValidationException": InvalidCase,
+    # Customer Profiles' name for a rejected request
+    "BadRequestException": InvalidCase,
     "ResourceNotFoundException": CaseNotFound,
     "ConflictException": Conflict,
     "AccessDeniedException": BackendUnavailable,
@@ -46,11 +48,14 @@ def translate(
     operation: str,
     exc: ClientError | BotoCoreError,
     not_found: type[BackendError] = CaseNotFound,
+    *,
+    service: str = "Connect Cases",
 ) -> BackendError:
     """The back-end error for ``exc``, raised by botocore during ``operation``.
 
     ``not_found`` replaces ``CaseNotFound`` for operations where a missing resource is the
-    domain or template, i.e. a back end set up wrong rather than an unknown case.
+    domain or template, i.e. a back end set up wrong rather than an unknown case. ``service``
+    names the AWS service in logs and messages.
     """
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
@@ -58,17 +63,17 @@ def translate(
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         request_id = exc.response.get("ResponseMetadata", {}).get("RequestId", "")
         logger.warning(
-            "Connect Cases %s failed: %s (HTTP %s, request %s)", operation, code, status, request_id
+            "%s %s failed: %s (HTTP %s, request %s)", service, operation, code, status, request_id
         )
         kind = _BY_CODE.get(code) or (Throttled if status == 429 else BackendUnavailable)
         if kind is CaseNotFound:
             kind = not_found
-        return kind(f"Connect Cases {operation} failed: {code or status}")
+        return kind(f"{service} {operation} failed: {code or status}")
     if isinstance(exc, ParamValidationError):
-        return InvalidCase(f"Connect Cases {operation}: the request does not fit the API")
+        return InvalidCase(f"{service} {operation}: the request does not fit the API")
     # connection refused, DNS, timeouts, missing credentials: nothing the user can change
-    logger.warning("Connect Cases %s failed: %s", operation, type(exc).__name__)
-    return BackendUnavailable(f"Connect Cases {operation} failed: {type(exc).__name__}")
+    logger.warning("%s %s failed: %s", service, operation, type(exc).__name__)
+    return BackendUnavailable(f"{service} {operation} failed: {type(exc).__name__}")
 
 
 async def call(operation: str, method: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
