@@ -29,13 +29,15 @@ def create_stand_in(settings: SandboxSettings, calls: CallCounter) -> StandIn:
     @contextmanager
     def lifetime() -> Iterator[None]:
         store.open()
-        cases.open()
         try:
-            if settings.customer_profiles_domain is not None:
-                seed_domain(store, settings.customer_profiles_domain)
-            yield
+            cases.open()
+            try:
+                if settings.customer_profiles_domain is not None:
+                    seed_domain(store, settings.customer_profiles_domain)
+                yield
+            finally:
+                cases.close()
         finally:
-            cases.close()
             store.close()
 
     return StandIn(name=SERVICE_NAME, prefix=PREFIX, app=app, lifetime=lifetime)

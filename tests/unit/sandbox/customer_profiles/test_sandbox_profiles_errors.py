@@ -64,6 +64,18 @@ def test_unknown_search_key_is_bad_request(profiles: Any, profiles_domain: str) 
         ("search_profiles", {"KeyName": "_phone", "Values": ["+1555"], "MaxResults": 0}),
         ("search_profiles", {"KeyName": "_phone"}),
         ("search_profiles", {"KeyName": "bad key!", "Values": ["x"]}),
+        (
+            "search_profiles",
+            {
+                "KeyName": "_phone",
+                "Values": ["+1555"],
+                "AdditionalSearchKeys": [{"KeyName": "_email", "Values": ["a@b.c"]}] * 5,
+            },
+        ),
+        (
+            "search_profiles",
+            {"KeyName": "_phone", "Values": ["+1555"], "LogicalOperator": "XOR"},
+        ),
         ("create_profile", {"Gender": "SOMETIMES"}),
         ("create_profile", {"PhoneNumber": ""}),
         ("list_profile_objects", {"ObjectTypeName": "_case", "ProfileId": "not-hex"}),
