@@ -24,6 +24,7 @@ from actions.slots import (
     CONTACT,
     CUSTOMER_ID,
     DESCRIPTION,
+    OPENED_CASES,
     ORIGIN,
     PRIORITY,
     RESET_AFTER_CREATE,
@@ -36,9 +37,11 @@ from actions.template import Accepted
 
 logger = logging.getLogger(__name__)
 
+# "no" typed still declines; "Change something" lets the user fix a detail before opening
 CONFIRM_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
-    {"title": "No", "payload": "/deny"},
+    {"title": "Change something", "payload": "/update_case"},
+    {"title": "Cancel", "payload": "/cancel"},
 ]
 
 
@@ -97,7 +100,11 @@ class ActionCreateCase(Action):
             dispatcher.utter_message(response=_failure_response(exc))
             return []
         dispatcher.utter_message(response="utter_case_created", case_ref=case.ref)
-        return [SlotSet(CASE_REF, case.ref), *cleared(RESET_AFTER_CREATE)]
+        return [
+            SlotSet(CASE_REF, case.ref),
+            *cleared(RESET_AFTER_CREATE),
+            SlotSet(OPENED_CASES, _opened_with(tracker, case.ref)),
+        ]
 
 
 class ActionCancelCase(Action):
@@ -125,6 +132,13 @@ def discard_events(tracker: Tracker, services: CaseServices) -> list[EventType]:
     verdict = services.file_template().check(CONTACT, given) if given else None
     contact = verdict.value if isinstance(verdict, Accepted) else None
     return [*cleared(RESET_AFTER_DISCARD), SlotSet(CONTACT, contact)]
+
+
+def _opened_with(tracker: Tracker, ref: str) -> list[str]:
+    # what this conversation opened is what a customer may see without a verified contact
+    opened = tracker.get_slot(OPENED_CASES)
+    known = [r for r in opened if isinstance(r, str)] if isinstance(opened, list) else []
+    return known if ref in known else [*known, ref]
 
 
 def _failure_response(exc: BackendError) -> str:

@@ -1,12 +1,36 @@
-"""``validate_case_form``: each value the case form collects, checked against the template."""
+"""``validate_case_form``: each value the case form collects, checked against the template.
+
+Three answers in a row that the form cannot take bring an offer of a person. A request to open
+a case that already tells the story ("open a case: my router drops every hour since Monday")
+fills the description with it and a short title from its first clause, so neither is asked.
+"""
 
 from __future__ import annotations
 
+import re
+
 from actions.backends.base import CaseBackend
-from actions.sdk import CollectingDispatcher, DomainDict, FormValidationAction, Tracker
+from actions.changes import text_field_change
+from actions.sdk import (
+    CollectingDispatcher,
+    DomainDict,
+    EventType,
+    FormValidationAction,
+    SlotSet,
+    Tracker,
+)
 from actions.services import CaseServices, metadata_text
 from actions.settings import ActionSettings
-from actions.slots import CASE_FORM, DESCRIPTION, ORIGIN, SESSION_STARTED_METADATA
+from actions.slots import (
+    CASE_FORM,
+    CONFIRMED,
+    DESCRIPTION,
+    FORM_FAILURES,
+    ORIGIN,
+    REQUESTED_SLOT,
+    SESSION_STARTED_METADATA,
+    TITLE,
+)
 from actions.template import Accepted, FormTemplate
 
 SlotValues = dict[str, object]
@@ -19,6 +43,20 @@ _INVALID_RESPONSES = {
     "priority": "utter_invalid_priority",
     "origin": "utter_invalid_origin",
 }
+#: answers in a row the form could not take before a person is offered
+FAILURES_BEFORE_HELP = 3
+#: words past the "open a case" part that make a message a description
+STORY_MIN_WORDS = 6
+TITLE_MAX_WORDS = 8
+_TRIGGER = re.compile(
+    r"^\W*(?:(?:hi|hello|hey)\b\W*)?"
+    r"(?:(?:please|can you|could you|i'?d like to|i would like to|i (?:want|need) to|let'?s)\s+)?"
+    r"(?:open|raise|create|file|log|start|report|make|submit)\s+(?:an?\s+)?(?:new\s+)?"
+    r"(?:support\s+)?(?:case|ticket|complaint|issue|problem)\b(?:\s+(?:for me|please))?"
+    r"[\s:,.;!-]*",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.!?;:,\n]|\s(?:but|because|and then|since)\s", re.IGNORECASE)
 
 
 class ValidateCaseForm(FormValidationAction):
@@ -33,6 +71,49 @@ class ValidateCaseForm(FormValidationAction):
     def name(self) -> str:
         """The action's name in the domain."""
         return f"validate_{CASE_FORM}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Validate as usual, counting answers in a row that could not be taken."""
+        events = await super().run(dispatcher, tracker, domain)
+        rejected = any(
+            m.get("response") in _INVALID_RESPONSES.values() for m in dispatcher.messages
+        )
+        accepted = any(
+            e.get("event") == "slot" and e.get("name") in _INVALID_RESPONSES and e.get("value")
+            for e in events
+        )
+        before = tracker.get_slot(FORM_FAILURES)
+        failures = before if isinstance(before, int | float) else 0
+        if rejected:
+            failures = int(failures) + 1
+            if failures >= FAILURES_BEFORE_HELP:
+                dispatcher.utter_message(response="utter_form_offer_human")
+                failures = 0
+            return [*events, SlotSet(FORM_FAILURES, failures)]
+        if accepted and failures:
+            # only next to a slot the form took, so this never keeps a digression from the rules
+            return [*events, SlotSet(FORM_FAILURES, 0)]
+        return events
+
+    async def extract_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """The story told in the request that opened the form, or a change asked at the end."""
+        story = _opening_story(tracker)
+        if story:
+            return {DESCRIPTION: story}
+        return _draft_change(tracker, DESCRIPTION)
+
+    async def extract_title(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A short title from the story that opened the form, or a change asked at the end."""
+        story = _opening_story(tracker)
+        if story:
+            return {TITLE: short_title(story)}
+        return _draft_change(tracker, TITLE)
 
     async def extract_origin(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -113,3 +194,33 @@ class ValidateCaseForm(FormValidationAction):
         if verdict.overflows:
             dispatcher.utter_message(response="utter_description_continued")
         return {name: verdict.value}
+
+
+def short_title(story: str) -> str:
+    """The first clause of ``story``, at most ``TITLE_MAX_WORDS`` words, capitalised."""
+    clause = _CLAUSE_END.split(story.strip(), maxsplit=1)[0]
+    title = " ".join(clause.split()[:TITLE_MAX_WORDS]).strip(" -")
+    return title[:1].upper() + title[1:]
+
+
+def _draft_change(tracker: Tracker, name: str) -> SlotValues:
+    # "change the title to ..." while the finished case waits for a yes
+    if tracker.get_slot(REQUESTED_SLOT) != CONFIRMED:
+        return {}
+    if (tracker.latest_message.get("intent") or {}).get("name") != "update_case":
+        return {}
+    change = text_field_change(tracker.latest_message.get("text") or "")
+    return {name: change[1]} if change and change[0] == name else {}
+
+
+def _opening_story(tracker: Tracker) -> str | None:
+    # only while the form starts: nothing asked yet, and neither slot filled
+    if tracker.get_slot(REQUESTED_SLOT) is not None:
+        return None
+    if tracker.get_slot(TITLE) is not None or tracker.get_slot(DESCRIPTION) is not None:
+        return None
+    if (tracker.latest_message.get("intent") or {}).get("name") != "open_case":
+        return None
+    text = tracker.latest_message.get("text") or ""
+    story = _TRIGGER.sub("", text, count=1).strip()
+    return story if len(story.split()) >= STORY_MIN_WORDS else None

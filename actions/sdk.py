@@ -7,7 +7,7 @@ mypy, so ``Any`` from rasa_sdk stays here instead of spreading through every act
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 EventType = dict[str, Any]
@@ -19,6 +19,7 @@ __all__ = [
     "EventType",
     "ActionExecuted",
     "CollectingDispatcher",
+    "ConversationPaused",
     "FormValidationAction",
     "SessionStarted",
     "SlotSet",

@@ -21,13 +21,35 @@ from actions.sdk import (
 )
 from actions.services import CaseServices, metadata_text
 from actions.settings import ActionSettings
-from actions.slots import CHANNEL, CONTACT, ORIGIN, REQUESTED_SLOT, ROLE, SESSION_STARTED_METADATA
+from actions.slots import (
+    CHANNEL,
+    COMMENT_TEXT,
+    CONTACT,
+    FALLBACK_COUNT,
+    FORM_FAILURES,
+    LIST_NEXT,
+    ORIGIN,
+    PENDING_CLOSE,
+    REQUESTED_SLOT,
+    ROLE,
+    SESSION_STARTED_METADATA,
+)
 from actions.template import Accepted, FormTemplate
 
 ROLES = ("customer", "agent")
 DEFAULT_ROLE = "customer"
-# set afresh below, never carried from the session before
-_NOT_CARRIED = frozenset({REQUESTED_SLOT, SESSION_STARTED_METADATA})
+# set afresh below, or about a question the old session asked: never carried over
+_NOT_CARRIED = frozenset(
+    {
+        REQUESTED_SLOT,
+        SESSION_STARTED_METADATA,
+        PENDING_CLOSE,
+        LIST_NEXT,
+        COMMENT_TEXT,
+        FALLBACK_COUNT,
+        FORM_FAILURES,
+    }
+)
 
 
 class ActionSessionStart(Action):

@@ -33,6 +33,8 @@ class ActionSettings(BaseSettings):
     default_phone_region: str = Field(default="GB", min_length=2, max_length=2)
     #: who the back end records as having made a change
     assistant_name: str = Field(default="casebot", min_length=1)
+    #: the queue a case goes to when the user asks for a person
+    handoff_queue: str = "casebot-handoff"
 
     # --- Amazon Connect Customer Profiles (customer_id of a case) ---
     #: the Customer Profiles domain name; unset means cases carry no customer_id

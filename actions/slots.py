@@ -20,6 +20,20 @@ CHANNEL = "channel"
 ROLE = "role"
 REQUESTED_SLOT = "requested_slot"
 SESSION_STARTED_METADATA = "session_started_metadata"
+#: references of the cases opened in this conversation, oldest first
+OPENED_CASES = "opened_cases"
+#: the page of a case list a "Show more" button asks for (slot and entity)
+LIST_PAGE = "list_page"
+#: where the next page of the last case list starts: its query, page number and token
+LIST_NEXT = "list_next"
+COMMENT_FORM = "comment_form"
+COMMENT_TEXT = "comment_text"
+#: the case a "Close case X?" question waits on
+PENDING_CLOSE = "pending_close"
+#: consecutive messages the assistant did not understand
+FALLBACK_COUNT = "fallback_count"
+#: consecutive answers the case form could not accept
+FORM_FAILURES = "form_failures"
 
 #: cleared once a case is open: the next case starts blank but keeps how to reach the user
 #: (contact) and where they are (origin, channel)

@@ -27,6 +27,7 @@ CREATED_EVENTS = [
     SlotSet("description", None),
     SlotSet("priority", None),
     SlotSet("confirmed", None),
+    SlotSet("opened_cases", ["00000001"]),
 ]
 # contact goes back to the one the channel gave (normalised), not to None
 DISCARD_EVENTS = [
@@ -255,7 +256,7 @@ async def test_cancel_without_a_channel_contact_clears_the_contact(
     assert events[-1] == SlotSet("contact", None)
 
 
-async def test_ask_confirmed_reads_the_case_back_with_yes_and_no_buttons(
+async def test_ask_confirmed_reads_the_case_back_with_yes_change_and_cancel_buttons(
     load_tracker: LoadTracker,
 ) -> None:
     long = "The router restarts every hour. " * 40
@@ -269,7 +270,8 @@ async def test_ask_confirmed_reads_the_case_back_with_yes_and_no_buttons(
     [message] = dispatcher.messages
     assert message["buttons"] == [
         {"title": "Yes", "payload": "/affirm"},
-        {"title": "No", "payload": "/deny"},
+        {"title": "Change something", "payload": "/update_case"},
+        {"title": "Cancel", "payload": "/cancel"},
     ]
     text = message["text"]
     assert "Title: Router keeps dropping" in text

@@ -14,6 +14,19 @@ CONTEXTS = {
         "priority": "High",
         "origin": "WhatsApp",
     },
+    "case_status.j2": {
+        "ref": "40961234",
+        "title": "Router keeps dropping",
+        "status": "waiting for a reply",
+        "changed": "2 hours ago",
+        "recent": ["a comment was added (just now)"],
+    },
+    "case_list.j2": {
+        "heading": "Your cases",
+        "cases": [
+            {"ref": "40961234", "title": "Router", "status": "closed", "changed": "yesterday"}
+        ],
+    },
 }
 
 
@@ -27,7 +40,9 @@ def test_every_template_renders(name: str) -> None:
 
     assert text
     for value in CONTEXTS[name].values():
-        assert value in text
+        for shown in value if isinstance(value, list) else [value]:
+            for part in shown.values() if isinstance(shown, dict) else [shown]:
+                assert part in text
 
 
 @pytest.mark.parametrize("name", sorted(CONTEXTS))

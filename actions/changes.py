@@ -1,0 +1,346 @@
+"""Changing existing cases: comments, field updates, and closing with a confirmation.
+
+Customers change the title, description, contact and priority of cases they may see, add
+comments, and close them; agents may also set the status and take or drop the assignment.
+Every write carries the ``Actor``, with the agent's id when an agent acts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from actions.access import Viewer, viewer_of, visible_case
+from actions.backends.base import BackendError, CaseBackend, CaseNotFound
+from actions.lookup import CaseNotChosen, requested_ref, status_words, target_case
+from actions.normalise import normalise_email, normalise_phone
+from actions.sdk import (
+    Action,
+    CollectingDispatcher,
+    DomainDict,
+    EventType,
+    FormValidationAction,
+    SlotSet,
+    Tracker,
+)
+from actions.services import CaseServices
+from actions.settings import ActionSettings
+from actions.slots import CASE_REF, COMMENT_FORM, COMMENT_TEXT, PENDING_CLOSE, REQUESTED_SLOT
+from actions.template import Accepted
+
+logger = logging.getLogger(__name__)
+
+#: statuses an agent may set (the Connect Cases statuses)
+STATUSES = ("open", "pending", "closed")
+CLOSED = "closed"
+CUSTOMER_FIELDS = frozenset({"title", "description", "contact", "priority"})
+AGENT_FIELDS = CUSTOMER_FIELDS | {"status", "assigned_user", "assigned_queue"}
+#: what an agent's comment starts with, so the customer-facing side can tell it apart
+INTERNAL_MARK = "[Internal note]"
+COMMENT_MIN = 2
+
+_TEXT_FIELD = re.compile(
+    r"\b(?P<field>title|subject|description)\b\s*(?:to be|to|:|=|as|is)\s*(?P<value>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_STATUS = re.compile(
+    r"\b(?:status|mark|set|put|make)\b.*?\b(?P<status>open|pending|closed|on hold)\b",
+    re.IGNORECASE,
+)
+_REOPEN = re.compile(r"\bre-?open\b", re.IGNORECASE)
+_ASSIGN_ME = re.compile(r"\b(?:assign|give)\b.*\bto me\b|\btake (?:it|this|the case)\b", re.I)
+_UNASSIGN = re.compile(r"\bunassign\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A change that cannot be made, with the response that says why."""
+
+    response: str
+    reason: str = ""
+
+
+class ValidateCommentForm(FormValidationAction):
+    """Takes the comment from "comment: ..." when it came with the request; checks it."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return f"validate_{COMMENT_FORM}"
+
+    async def extract_comment_text(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, object]:
+        """The part after the first ':' of the request that started the form."""
+        if tracker.get_slot(REQUESTED_SLOT) or tracker.get_slot(COMMENT_TEXT):
+            return {}
+        if (tracker.latest_message.get("intent") or {}).get("name") != "add_case_comment":
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        _, colon, after = text.partition(":")
+        return {COMMENT_TEXT: after.strip()} if colon and after.strip() else {}
+
+    async def validate_comment_text(
+        self,
+        slot_value: object,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, object]:
+        """Some words, whitespace at the ends dropped."""
+        text = slot_value.strip() if isinstance(slot_value, str) else ""
+        if len(text) < COMMENT_MIN:
+            dispatcher.utter_message(response="utter_invalid_comment")
+            return {COMMENT_TEXT: None}
+        return {COMMENT_TEXT: text}
+
+
+class ActionAddCaseComment(Action):
+    """Adds the collected comment to the case the user means."""
+
+    def __init__(
+        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
+    ) -> None:
+        super().__init__()
+        self._services = CaseServices(backend, settings)
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_add_case_comment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Add the comment (marked internal when an agent writes it) and say so."""
+        done = [SlotSet(COMMENT_TEXT, None)]
+        said = tracker.get_slot(COMMENT_TEXT)
+        if not isinstance(said, str) or not said.strip():
+            dispatcher.utter_message(response="utter_invalid_comment")
+            return done
+        viewer = viewer_of(tracker, self._services.settings.default_phone_region)
+        backend = self._services.backend
+        text = f"{INTERNAL_MARK} {said.strip()}" if viewer.is_agent else said.strip()
+        try:
+            case = await target_case(backend, viewer, tracker)
+            await backend.add_comment(case.ref, text, viewer.actor())
+        except BackendError as exc:
+            return done + _answer_failure(dispatcher, tracker, exc)
+        except CaseNotChosen:
+            dispatcher.utter_message(response="utter_no_case_to_change")
+            return done
+        dispatcher.utter_message(response="utter_comment_added", case_ref=case.ref)
+        return [*done, SlotSet(CASE_REF, case.ref)]
+
+
+class ActionUpdateCase(Action):
+    """Changes the fields the message names on the case the user means."""
+
+    def __init__(
+        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
+    ) -> None:
+        super().__init__()
+        self._services = CaseServices(backend, settings)
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_update_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Validate the requested changes, write them, and say what changed."""
+        region = self._services.settings.default_phone_region
+        viewer = viewer_of(tracker, region)
+        asked = requested_changes(tracker, viewer, region)
+        if not asked:
+            dispatcher.utter_message(response="utter_ask_what_to_change")
+            return []
+        checked = await self._checked(viewer, asked)
+        if isinstance(checked, Refusal):
+            if checked.reason:
+                dispatcher.utter_message(response=checked.response, reason=checked.reason)
+            else:
+                dispatcher.utter_message(response=checked.response)
+            return []
+        backend = self._services.backend
+        try:
+            case = await target_case(backend, viewer, tracker)
+            await backend.update_case(case.ref, checked, viewer.actor())
+        except BackendError as exc:
+            return _answer_failure(dispatcher, tracker, exc)
+        except CaseNotChosen:
+            dispatcher.utter_message(response="utter_no_case_to_change")
+            return []
+        dispatcher.utter_message(
+            response="utter_case_updated", case_ref=case.ref, changes=_changes_words(checked)
+        )
+        return [SlotSet(CASE_REF, case.ref)]
+
+    async def _checked(
+        self, viewer: Viewer, asked: dict[str, str | None]
+    ) -> dict[str, str | None] | Refusal:
+        allowed = AGENT_FIELDS if viewer.is_agent else CUSTOMER_FIELDS
+        if set(asked) - allowed:
+            return Refusal("utter_change_not_allowed")
+        template = await self._services.form_template()
+        checked: dict[str, str | None] = {}
+        for name, value in asked.items():
+            if name in template.fields and value is not None:
+                verdict = template.check(name, value)
+                if not isinstance(verdict, Accepted):
+                    return Refusal("utter_invalid_change", verdict.reason)
+                checked[name] = verdict.value
+            elif name == "status" and value not in STATUSES:
+                return Refusal("utter_invalid_change", "that status isn't one I know")
+            elif name == "assigned_user" and value == "":
+                return Refusal("utter_change_not_allowed")
+            else:
+                checked[name] = value
+        return checked
+
+
+def text_field_change(text: str) -> tuple[str, str] | None:
+    """``("title"|"description", new value)`` when ``text`` says "change the title to ..."."""
+    said = _TEXT_FIELD.search(text)
+    if not said:
+        return None
+    field = "description" if said["field"].lower() == "description" else "title"
+    return field, said["value"].strip().strip("\"'")
+
+
+def requested_changes(tracker: Tracker, viewer: Viewer, region: str) -> dict[str, str | None]:
+    """The fields the latest message asks to change, by logical name, as said.
+
+    A new title or description is taken whole, so nothing inside it counts as a change of
+    its own ("change the title to urgent: printer closed" changes the title only).
+    """
+    changes: dict[str, str | None] = {}
+    text = tracker.latest_message.get("text") or ""
+    said = _TEXT_FIELD.search(text)
+    free_until = said.start("value") if said else len(text)
+    for entity in tracker.latest_message.get("entities") or []:
+        value = entity.get("value")
+        start = entity.get("start")
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if isinstance(start, int) and start >= free_until:
+            continue
+        if entity.get("entity") == "priority":
+            changes["priority"] = value.strip()
+        elif entity.get("entity") == "email":
+            changes["contact"] = normalise_email(value) or value.strip()
+        elif entity.get("entity") == "phone":
+            changes["contact"] = normalise_phone(value, region) or value.strip()
+    named = text_field_change(text)
+    if named:
+        changes[named[0]] = named[1]
+    rest = text[:free_until]
+    status = _STATUS.search(rest)
+    if status:
+        word = status["status"].lower()
+        changes["status"] = "pending" if word == "on hold" else word
+    elif _REOPEN.search(rest):
+        changes["status"] = "open"
+    if _UNASSIGN.search(rest):
+        changes["assigned_user"] = None
+    elif _ASSIGN_ME.search(rest):
+        # "" when there is nobody to assign: refused below rather than read as "unassign"
+        changes["assigned_user"] = viewer.agent_id or ""
+    return changes
+
+
+class ActionAskCloseCase(Action):
+    """Asks "Close case X?" and remembers X until the answer."""
+
+    def __init__(
+        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
+    ) -> None:
+        super().__init__()
+        self._services = CaseServices(backend, settings)
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_ask_close_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Ask with Yes/No buttons, or say why there is nothing to close."""
+        viewer = viewer_of(tracker, self._services.settings.default_phone_region)
+        try:
+            case = await target_case(self._services.backend, viewer, tracker)
+        except BackendError as exc:
+            return [SlotSet(PENDING_CLOSE, None), *_answer_failure(dispatcher, tracker, exc)]
+        except CaseNotChosen:
+            dispatcher.utter_message(response="utter_no_case_to_change")
+            return [SlotSet(PENDING_CLOSE, None)]
+        if case.status.strip().lower() == CLOSED:
+            dispatcher.utter_message(response="utter_case_already_closed", case_ref=case.ref)
+            return [SlotSet(PENDING_CLOSE, None), SlotSet(CASE_REF, case.ref)]
+        dispatcher.utter_message(
+            response="utter_ask_close_case",
+            case_ref=case.ref,
+            title=case.title,
+            status=status_words(case.status),
+        )
+        return [SlotSet(PENDING_CLOSE, case.ref), SlotSet(CASE_REF, case.ref)]
+
+
+class ActionCloseCase(Action):
+    """Closes the case waiting on "Close case X?" after a yes; keeps it open after a no."""
+
+    def __init__(
+        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
+    ) -> None:
+        super().__init__()
+        self._services = CaseServices(backend, settings)
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_close_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Act on the answer; the question is settled either way."""
+        settled = [SlotSet(PENDING_CLOSE, None)]
+        ref = tracker.get_slot(PENDING_CLOSE)
+        if not isinstance(ref, str) or not ref:
+            dispatcher.utter_message(response="utter_no_case_to_change")
+            return settled
+        if (tracker.latest_message.get("intent") or {}).get("name") != "affirm":
+            dispatcher.utter_message(response="utter_case_kept_open", case_ref=ref)
+            return settled
+        viewer = viewer_of(tracker, self._services.settings.default_phone_region)
+        backend = self._services.backend
+        try:
+            # seen again: the answer may come long after the question
+            case = await visible_case(backend, viewer, ref)
+            await backend.update_case(case.ref, {"status": CLOSED}, viewer.actor())
+        except CaseNotFound:
+            dispatcher.utter_message(response="utter_case_not_found", case_ref=ref)
+            return settled
+        except BackendError as exc:
+            return settled + _answer_failure(dispatcher, tracker, exc)
+        dispatcher.utter_message(response="utter_case_closed", case_ref=case.ref)
+        return settled
+
+
+def _answer_failure(
+    dispatcher: CollectingDispatcher, tracker: Tracker, exc: BackendError
+) -> list[EventType]:
+    if isinstance(exc, CaseNotFound):
+        dispatcher.utter_message(response="utter_case_not_found", case_ref=requested_ref(tracker))
+        return [SlotSet(CASE_REF, None)]
+    logger.warning("case not changed: %s: %s", type(exc).__name__, exc)
+    dispatcher.utter_message(response="utter_case_change_failed")
+    return []
+
+
+def _changes_words(fields: dict[str, str | None]) -> str:
+    said = []
+    for name, value in fields.items():
+        label = {"assigned_user": "assignee", "assigned_queue": "queue"}.get(name, name)
+        shown = status_words(value) if name == "status" and value else value
+        said.append(f"{label} {shown}" if shown else f"no {label}")
+    return ", ".join(said)

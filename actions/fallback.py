@@ -1,0 +1,50 @@
+"""Answering a message the assistant did not understand.
+
+The first time, the user is asked to say it another way, with buttons for the main things the
+assistant does; the second time in a row, a person is offered. "In a row" is counted from the
+conversation itself, so any understood message in between starts the count again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.slots import FALLBACK_COUNT
+
+FALLBACK_INTENT = "nlu_fallback"
+#: misunderstood messages in a row after which a person is offered
+OFFER_HUMAN_AFTER = 2
+
+
+def consecutive_fallbacks(events: Iterable[dict[str, Any]]) -> int:
+    """How many of the latest user messages, in a row, were not understood."""
+    count = 0
+    for event in reversed(list(events)):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+class ActionHandleFallback(Action):
+    """Asks to rephrase, or offers a person after misunderstanding twice in a row."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Utter the rephrase question or the offer of a person; keep the count in a slot."""
+        count = consecutive_fallbacks(tracker.events)
+        if count >= OFFER_HUMAN_AFTER:
+            dispatcher.utter_message(response="utter_offer_human")
+        else:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+        return [SlotSet(FALLBACK_COUNT, count)]

@@ -1,0 +1,344 @@
+"""Finding cases: one case's status and recent changes, and lists of cases a page at a time.
+
+Customers see their own cases (``actions.access``); agents ask for a customer's open cases
+("open cases for +44 7700 900123") or their own ("my high-priority cases"). A list shows
+``PAGE_SIZE`` cases with a "Show more" button whose payload names the next page; the query and
+the back end's token for that page wait in the ``list_next`` slot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from actions.access import Viewer, last_case, own_cases, viewer_of, visible_case
+from actions.backends.base import (
+    BackendError,
+    Case,
+    CaseBackend,
+    CaseEvent,
+    CaseFilter,
+    CaseNotFound,
+)
+from actions.normalise import normalise_email, normalise_phone
+from actions.rendering import render
+from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.services import CaseServices
+from actions.settings import ActionSettings
+from actions.slots import CASE_REF, LIST_NEXT, LIST_PAGE, PRIORITY
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 3
+#: how many recent changes a status answer tells
+RECENT_EVENTS = 3
+OPEN_STATUS = "open"
+
+Clock = Callable[[], datetime]
+
+STATUS_WORDS = {
+    "open": "open, and our team is on it",
+    "pending": "waiting for a reply",
+    "closed": "closed",
+}
+# bookkeeping fields whose changes mean nothing to the person asking
+_QUIET_FIELDS = frozenset(
+    {"last_updated_datetime", "created_datetime", "last_closed_datetime", "reference_number"}
+)
+_RELATED_WORDS = {
+    "comment": "a comment was added",
+    "contact": "a call or chat was linked to it",
+    "file": "a file was attached",
+}
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+class CaseNotChosen(Exception):
+    """The user named no case and has none to fall back on."""
+
+
+def requested_ref(tracker: Tracker) -> str | None:
+    """The reference in the latest message, else the one the conversation is about."""
+    for entity in tracker.latest_message.get("entities") or []:
+        value = entity.get("value")
+        if entity.get("entity") == CASE_REF and isinstance(value, str) and value.strip():
+            return value.strip()
+    slot = tracker.get_slot(CASE_REF)
+    return slot.strip() if isinstance(slot, str) and slot.strip() else None
+
+
+async def target_case(backend: CaseBackend, viewer: Viewer, tracker: Tracker) -> Case:
+    """The case the user means: the one named, else their newest.
+
+    Raises ``CaseNotFound`` for a reference the viewer may not see, ``CaseNotChosen`` when
+    there is nothing to fall back on.
+    """
+    ref = requested_ref(tracker)
+    if ref is not None:
+        return await visible_case(backend, viewer, ref)
+    case = await last_case(backend, viewer)
+    if case is None:
+        raise CaseNotChosen
+    return case
+
+
+def status_words(status: str) -> str:
+    """A case status as a person would say it."""
+    key = status.strip().lower()
+    return STATUS_WORDS.get(key, key.replace("_", " ") or "unknown")
+
+
+def humanise(at: datetime, now: datetime) -> str:
+    """How long ago ``at`` was, as a person would say it."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    seconds = (now - at).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return _ago(int(seconds // 60), "minute")
+    if seconds < 86400:
+        return _ago(int(seconds // 3600), "hour")
+    days = (now.date() - at.astimezone(now.tzinfo).date()).days
+    if days <= 1:
+        return "yesterday"
+    if days < 7:
+        return f"{days} days ago"
+    return f"on {at.day} {at:%B %Y}"
+
+
+def event_words(event: CaseEvent, now: datetime, *, with_author: bool) -> str | None:
+    """One change in words, or ``None`` for bookkeeping nobody asked about."""
+    if event.field in _QUIET_FIELDS:
+        return None
+    if event.field in _RELATED_WORDS:
+        said = _RELATED_WORDS[event.field]
+    elif event.field == "status":
+        said = f"the status changed to {status_words(event.new or '')}"
+    elif event.field == "assigned_queue":
+        said = "it was passed to a team" if event.new else "it was taken off its team's queue"
+    elif event.field == "assigned_user":
+        said = "it was assigned to an agent" if event.new else "it was unassigned"
+    elif event.new:
+        said = f"the {event.field.replace('_', ' ')} changed to {event.new}"
+    else:
+        said = f"the {event.field.replace('_', ' ')} was cleared"
+    author = f" by {event.by}" if with_author and event.by else ""
+    return f"{said}{author} ({humanise(event.at, now)})"
+
+
+class ActionCheckCaseStatus(Action):
+    """Tells the status of the named case, or of the user's newest one."""
+
+    def __init__(
+        self,
+        backend: CaseBackend | None = None,
+        settings: ActionSettings | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        super().__init__()
+        self._services = CaseServices(backend, settings)
+        self._clock = clock
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_check_case_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Utter the status and recent changes; remember the case as the one being talked about."""
+        viewer = viewer_of(tracker, self._services.settings.default_phone_region)
+        backend = self._services.backend
+        try:
+            case = await target_case(backend, viewer, tracker)
+            history = await backend.get_history(case.ref)
+        except CaseNotChosen:
+            dispatcher.utter_message(
+                response="utter_ask_case_ref" if viewer.is_agent else "utter_no_cases"
+            )
+            return []
+        except CaseNotFound:
+            dispatcher.utter_message(
+                response="utter_case_not_found", case_ref=requested_ref(tracker)
+            )
+            return [SlotSet(CASE_REF, None)]
+        except BackendError as exc:
+            logger.warning("case status not read: %s: %s", type(exc).__name__, exc)
+            dispatcher.utter_message(response="utter_case_lookup_unavailable")
+            return []
+        now = self._clock()
+        changed = case.updated_at or (history[0].at if history else None) or case.created_at
+        said = (event_words(e, now, with_author=viewer.is_agent) for e in history)
+        recent = [words for words in said if words][:RECENT_EVENTS]
+        text = render(
+            "case_status.j2",
+            ref=case.ref,
+            title=case.title,
+            status=status_words(case.status),
+            changed=humanise(changed, now) if changed else None,
+            recent=recent,
+        )
+        dispatcher.utter_message(text=text)
+        return [SlotSet(CASE_REF, case.ref)]
+
+
+class ActionListCases(Action):
+    """Lists cases a page at a time: a customer's own, or those an agent asks for."""
+
+    def __init__(
+        self,
+        backend: CaseBackend | None = None,
+        settings: ActionSettings | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        super().__init__()
+        self._services = CaseServices(backend, settings)
+        self._clock = clock
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_list_cases"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Utter one page of cases with "Show more" when there are more; remember where."""
+        region = self._services.settings.default_phone_region
+        viewer = viewer_of(tracker, region)
+        page, query, token = _continuation(tracker)
+        if query is None:
+            query = _query(viewer, tracker, region)
+            if query is None:
+                dispatcher.utter_message(response="utter_ask_list_filter")
+                return [SlotSet(LIST_NEXT, None)]
+        try:
+            cases, more, token = await self._page(viewer, query, page, token)
+        except BackendError as exc:
+            logger.warning("cases not listed: %s: %s", type(exc).__name__, exc)
+            dispatcher.utter_message(response="utter_case_lookup_unavailable")
+            return []
+        if not cases:
+            dispatcher.utter_message(
+                response="utter_no_more_cases" if page > 1 else _empty_response(viewer)
+            )
+            return [SlotSet(LIST_NEXT, None)]
+        now = self._clock()
+        text = render(
+            "case_list.j2",
+            heading=_heading(query, page),
+            cases=[_listed(case, now) for case in cases],
+        )
+        if not more:
+            dispatcher.utter_message(text=text)
+            return [SlotSet(LIST_NEXT, None)]
+        payload = f'/list_cases{{"{LIST_PAGE}":"{page + 1}"}}'
+        dispatcher.utter_message(text=text, buttons=[{"title": "Show more", "payload": payload}])
+        return [SlotSet(LIST_NEXT, {"page": page + 1, "query": query, "token": token})]
+
+    async def _page(
+        self, viewer: Viewer, query: dict[str, Any], page: int, token: str | None
+    ) -> tuple[list[Case], bool, str | None]:
+        backend = self._services.backend
+        if query.get("own"):
+            # a customer's cases come from several searches, so they are merged and cut here
+            wanted = query.get("priority")
+            cases = [
+                case
+                for case in await own_cases(backend, viewer)
+                if wanted is None or case.priority == wanted
+            ]
+            start = (page - 1) * PAGE_SIZE
+            return cases[start : start + PAGE_SIZE], len(cases) > start + PAGE_SIZE, None
+        search = CaseFilter(**query, page_size=PAGE_SIZE)
+        found = await backend.search_cases(search, token)
+        return found.cases[:PAGE_SIZE], found.next_token is not None, found.next_token
+
+
+def _continuation(tracker: Tracker) -> tuple[int, dict[str, Any] | None, str | None]:
+    """The page asked for, with the saved query and token when they belong to that page."""
+    page = _requested_page(tracker)
+    saved = tracker.get_slot(LIST_NEXT)
+    if page > 1 and isinstance(saved, dict) and saved.get("page") == page:
+        query = saved.get("query")
+        token = saved.get("token")
+        if isinstance(query, dict):
+            return page, query, token if isinstance(token, str) else None
+    # no page asked for, or a stale button: start the list again
+    return 1, None, None
+
+
+def _requested_page(tracker: Tracker) -> int:
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == LIST_PAGE:
+            try:
+                return max(1, int(str(entity.get("value"))))
+            except ValueError:
+                return 1
+    return 1
+
+
+def _query(viewer: Viewer, tracker: Tracker, region: str) -> dict[str, Any] | None:
+    priority = _entity(tracker, PRIORITY)
+    if not viewer.is_agent:
+        return {"own": True, "priority": priority}
+    contact = _contact_entity(tracker, region)
+    if contact is not None:
+        query: dict[str, Any] = {"contact": contact, "status": OPEN_STATUS}
+        if priority:
+            query["priority"] = priority
+        return query
+    if viewer.agent_id:
+        return {"assigned_user": viewer.agent_id, "priority": priority}
+    return None
+
+
+def _contact_entity(tracker: Tracker, region: str) -> str | None:
+    phone = _entity(tracker, "phone")
+    if phone:
+        return normalise_phone(phone, region)
+    email = _entity(tracker, "email")
+    return normalise_email(email) if email else None
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    for entity in tracker.latest_message.get("entities") or []:
+        value = entity.get("value")
+        if entity.get("entity") == name and isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _heading(query: dict[str, Any], page: int) -> str:
+    priority = f"{query['priority']}-priority " if query.get("priority") else ""
+    if query.get("own"):
+        whose = f"Your {priority}cases"
+    elif query.get("contact"):
+        whose = f"Open {priority}cases for {query['contact']}"
+    else:
+        whose = f"Your assigned {priority}cases"
+    return whose if page == 1 else f"{whose}, continued"
+
+
+def _empty_response(viewer: Viewer) -> str:
+    return "utter_no_matching_cases" if viewer.is_agent else "utter_no_cases"
+
+
+def _listed(case: Case, now: datetime) -> dict[str, str]:
+    changed = case.updated_at or case.created_at
+    return {
+        "ref": case.ref,
+        "title": case.title,
+        "status": status_words(case.status),
+        "changed": humanise(changed, now) if changed else "",
+    }
+
+
+def _ago(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'} ago"
