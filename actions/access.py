@@ -37,7 +37,7 @@ class Viewer:
     role: Role
     conversation_id: str
     channel: str
-    #: verified emails (lower-cased) and E.164 phone numbers
+    #: verified email addresses and E.164 phone numbers, normalised
     contacts: frozenset[str] = frozenset()
     customer_id: str | None = None
     agent_id: str | None = None
@@ -57,7 +57,9 @@ class Viewer:
             return True
         if self.customer_id and case.customer_id == self.customer_id:
             return True
-        return _contact_key(case.contact) in self.contacts
+        return bool(case.contact) and _contact_key(case.contact) in {
+            _contact_key(contact) for contact in self.contacts
+        }
 
     def actor(self) -> Actor:
         """Who a change made by this viewer is recorded as."""
@@ -148,7 +150,7 @@ def _verified(phone: object, other: object, region: str) -> set[str]:
             continue
         normal = normalise_email(text) if "@" in text else normalise_phone(text, region)
         if normal:
-            found.add(_contact_key(normal))
+            found.add(normal)
     return found
 
 

@@ -102,7 +102,7 @@ class ValidateCaseForm(FormValidationAction):
     ) -> SlotValues:
         """The story told in the request that opened the form, or a change asked at the end."""
         story = _opening_story(tracker)
-        if story:
+        if story and tracker.get_slot(DESCRIPTION) is None:
             return {DESCRIPTION: story}
         return _draft_change(tracker, DESCRIPTION)
 
@@ -111,7 +111,7 @@ class ValidateCaseForm(FormValidationAction):
     ) -> SlotValues:
         """A short title from the story that opened the form, or a change asked at the end."""
         story = _opening_story(tracker)
-        if story:
+        if story and tracker.get_slot(TITLE) is None:
             return {TITLE: short_title(story)}
         return _draft_change(tracker, TITLE)
 
@@ -214,10 +214,8 @@ def _draft_change(tracker: Tracker, name: str) -> SlotValues:
 
 
 def _opening_story(tracker: Tracker) -> str | None:
-    # only while the form starts: nothing asked yet, and neither slot filled
+    # only while the form starts, before it has asked anything
     if tracker.get_slot(REQUESTED_SLOT) is not None:
-        return None
-    if tracker.get_slot(TITLE) is not None or tracker.get_slot(DESCRIPTION) is not None:
         return None
     if (tracker.latest_message.get("intent") or {}).get("name") != "open_case":
         return None

@@ -1,0 +1,122 @@
+"""The case form's help: a person offered after three bad answers, stories, late changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.events import SlotSet, UserUttered
+
+from actions.forms import ValidateCaseForm, short_title
+from actions.sdk import CollectingDispatcher, Tracker
+from actions.settings import ActionSettings
+from tests.unit.actions.fakes import FakeCases, responses, tracker
+
+DOMAIN: dict[str, Any] = {
+    "forms": {
+        "case_form": {
+            "required_slots": ["title", "description", "contact", "priority", "origin", "confirmed"]
+        }
+    },
+    "slots": {},
+}
+
+
+async def validate(settings: ActionSettings, t: Tracker) -> tuple[list[Any], list[str | None]]:
+    dispatcher = CollectingDispatcher()
+    events = await ValidateCaseForm(FakeCases(), settings).run(dispatcher, t, DOMAIN)
+    return events, responses(dispatcher.messages)
+
+
+def answer(slot: str, text: str, failures: int | None, intent: str = "inform") -> Tracker:
+    return tracker(
+        text=text,
+        intent=intent,
+        slots={"requested_slot": slot, "form_failures": failures, "origin": "webchat"},
+        events=[UserUttered(text, {"intent": {"name": intent}}), SlotSet(slot, text)],
+    )
+
+
+async def test_a_bad_answer_is_counted(settings: ActionSettings) -> None:
+    events, said = await validate(settings, answer("contact", "not a contact", None))
+
+    assert said == ["utter_invalid_contact"]
+    assert events[-1] == SlotSet("form_failures", 1)
+
+
+async def test_the_third_bad_answer_in_a_row_offers_a_person_and_starts_counting_again(
+    settings: ActionSettings,
+) -> None:
+    events, said = await validate(settings, answer("contact", "still no", 2))
+
+    assert said == ["utter_invalid_contact", "utter_form_offer_human"]
+    assert events[-1] == SlotSet("form_failures", 0)
+
+
+async def test_a_good_answer_resets_the_count(settings: ActionSettings) -> None:
+    events, said = await validate(settings, answer("contact", "ann@example.org", 2))
+
+    assert said == []
+    assert SlotSet("contact", "ann@example.org") in events
+    assert events[-1] == SlotSet("form_failures", 0)
+
+
+async def test_nothing_to_validate_sets_no_slot_so_the_form_can_hand_over(
+    settings: ActionSettings,
+) -> None:
+    t = tracker(text="are you a bot", intent="bot_challenge", slots={"requested_slot": "title"})
+
+    events, said = await validate(settings, t)
+
+    assert events == [] and said == []
+
+
+def opening(text: str) -> Tracker:
+    return tracker(
+        text=text,
+        intent="open_case",
+        slots={"origin": "webchat"},
+        events=[UserUttered(text, {"intent": {"name": "open_case"}})],
+    )
+
+
+async def test_an_opening_story_fills_description_and_a_short_title(
+    settings: ActionSettings,
+) -> None:
+    text = "I want to open a case: my router keeps dropping every hour since Monday, please help"
+
+    events, said = await validate(settings, opening(text))
+
+    assert SlotSet("description", text.split(": ", 1)[1]) in events
+    assert SlotSet("title", "My router keeps dropping every hour") in events
+    assert said == []
+
+
+@pytest.mark.parametrize("text", ["open a case", "I want to open a case about my bill"])
+async def test_a_short_opening_asks_as_usual(settings: ActionSettings, text: str) -> None:
+    events, _ = await validate(settings, opening(text))
+
+    assert not [e for e in events if e.get("name") in ("title", "description")]
+
+
+def test_a_title_is_the_first_clause_of_at_most_eight_words() -> None:
+    assert short_title("the app crashes, every time I open it") == "The app crashes"
+    assert (
+        short_title("one two three four five six seven eight nine ten")
+        == "One two three four five six seven eight"
+    )
+
+
+async def test_changing_the_title_at_confirmation_replaces_it(settings: ActionSettings) -> None:
+    text = "change the title to Router keeps rebooting"
+    t = tracker(
+        text=text,
+        intent="update_case",
+        slots={"requested_slot": "confirmed", "title": "Router", "description": "It reboots."},
+        events=[UserUttered(text, {"intent": {"name": "update_case"}})],
+    )
+
+    events, _ = await validate(settings, t)
+
+    assert SlotSet("title", "Router keeps rebooting") in events
+    assert not [e for e in events if e.get("name") == "description"]
