@@ -55,6 +55,11 @@ rasa-validate: $(RASA_VENV)/.installed
 	$(RASA_VENV)/bin/rasa data validate --config bot/config.yml --domain bot/domain \
 		--data bot/data
 
+# whole conversations in bot/tests against the current model; any wrong prediction fails
+rasa-test: model
+	$(RASA_VENV)/bin/rasa test core --stories bot/tests --model var/models/current.tar.gz \
+		--out var/rasa-test --fail-on-prediction-errors
+
 unit: $(BIN)/.installed
 	$(BIN)/pytest tests/unit -q
 
