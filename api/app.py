@@ -10,11 +10,12 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.channels import webchat, webchat_socket
+from api.channels import webchat, webchat_socket, whatsapp
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routers import health, webchat_page
 from api.settings import GatewaySettings, get_settings
+from api.whatsapp_lifespan import whatsapp_channel
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Rasa may take long to answer (custom actions call case back ends), connecting should not.
@@ -48,7 +49,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with build_http_client(resolved, transport) as http:
             app.state.http = http
-            yield
+            async with whatsapp_channel(app, resolved, http):
+                yield
 
     app = FastAPI(title="casebot gateway", lifespan=lifespan)
     app.state.settings = resolved
@@ -57,6 +59,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(webchat_page.router)
     app.include_router(webchat.router)
+    app.include_router(whatsapp.router)
     app.include_router(webchat_socket.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

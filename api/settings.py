@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Self
+from pathlib import Path
+from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # UTF-8 needs at most four bytes per character, so a body limit below this multiple would
 # refuse messages the character limit allows.
@@ -52,6 +53,77 @@ class GatewaySettings(BaseSettings):
     webchat_identity_audience: str | None = Field(
         default=None, description="Required `aud` of identity tokens, when set."
     )
+
+    whatsapp_verify_token: SecretStr | None = Field(
+        default=None,
+        description="Token Meta sends in the webhook verification handshake; unset refuses it.",
+    )
+    whatsapp_app_secret: SecretStr | None = Field(
+        default=None,
+        description="App Secret that signs WhatsApp webhooks; unset disables the channel (404).",
+    )
+    whatsapp_access_token: SecretStr | None = Field(
+        default=None, description="Bearer token for the Graph API; required with the channel."
+    )
+    whatsapp_phone_number_id: str | None = Field(
+        default=None, description="Graph id of the business phone number replies are sent from."
+    )
+    whatsapp_api_base_url: str = Field(
+        default="http://127.0.0.1:8081/whatsapp",
+        description="Base URL of the Graph API (https://graph.facebook.com; default the sandbox).",
+    )
+    whatsapp_api_version: str = Field(default="v21.0", description="Graph API version.")
+    whatsapp_template_name: str | None = Field(
+        default=None,
+        description="Approved template sent instead of free text outside the 24-hour window.",
+    )
+    whatsapp_template_language: str = Field(
+        default="en", description="Language code of the approved template."
+    )
+    whatsapp_queue_db: Path = Field(
+        default=Path("var/whatsapp-queue.sqlite3"),
+        description="SQLite file of the inbound queue, dedup keys, windows and delivery records.",
+    )
+    whatsapp_media_dir: Path = Field(
+        default=Path("var/media"), description="Where media users send is stored."
+    )
+    whatsapp_media_max_bytes: int = Field(
+        default=100 * 1024 * 1024, gt=0, description="Largest media file downloaded."
+    )
+    whatsapp_send_max_attempts: int = Field(
+        default=5, ge=1, description="Attempts per outgoing message on rate limits and 5xx."
+    )
+    whatsapp_retry_base_seconds: float = Field(
+        default=1.0, ge=0, description="First back-off delay; doubled on every further attempt."
+    )
+    whatsapp_workers: int = Field(
+        default=8, ge=1, description="Senders whose messages are processed at the same time."
+    )
+    agent_whatsapp_numbers: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(),
+        description="Comma-separated E.164 numbers whose WhatsApp messages come from agents.",
+    )
+
+    @field_validator("agent_whatsapp_numbers", mode="before")
+    @classmethod
+    def _split_numbers(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple | set | frozenset):
+            numbers = ("".join(str(item).split()) for item in value)
+            return frozenset(n if n.startswith("+") else f"+{n}" for n in numbers if n.strip("+"))
+        return value
+
+    @model_validator(mode="after")
+    def _whatsapp_can_reply(self) -> Self:
+        if self.whatsapp_app_secret is not None and (
+            self.whatsapp_access_token is None or not self.whatsapp_phone_number_id
+        ):
+            raise ValueError(
+                "WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required "
+                "when WHATSAPP_APP_SECRET enables the WhatsApp channel"
+            )
+        return self
 
     @model_validator(mode="after")
     def _body_limit_fits_longest_message(self) -> Self:
