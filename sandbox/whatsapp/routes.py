@@ -61,7 +61,7 @@ def whatsapp_app(state: GraphState, token: str, on_call: Callable[[str], None]) 
             "file_size": len(stored.content),
         }
 
-    @app.get("/_whatsapp/media/{media_id}", name="download_media")
+    @app.get("/_whatsapp/media/{media_id}")
     async def download_media(request: Request, media_id: str) -> Response:
         on_call("DownloadMedia")
         authorize(request)
@@ -120,7 +120,7 @@ def whatsapp_app(state: GraphState, token: str, on_call: Callable[[str], None]) 
             )
         return {
             "messaging_product": "whatsapp",
-            "url": str(request.url_for("download_media", media_id=media_id)),
+            "url": _download_url(request, media_id),
             "mime_type": stored.mime_type,
             "sha256": stored.sha256,
             "file_size": len(stored.content),
@@ -128,3 +128,9 @@ def whatsapp_app(state: GraphState, token: str, on_call: Callable[[str], None]) 
         }
 
     return app
+
+
+def _download_url(request: Request, media_id: str) -> str:
+    # root_path is where the sandbox mounted this app; url_for would need the mount's name
+    root = request.scope.get("root_path", "").rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}{root}/_whatsapp/media/{media_id}"
