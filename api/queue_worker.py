@@ -100,6 +100,9 @@ class QueueWorker:
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         self._slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            # the queue itself failed (ack, retry or bury); the lease will hand the job back
+            logger.error("Finishing a job failed", exc_info=task.exception())
         # a finished job may have unblocked the next one of its group
         self._wakeup.set()
 
@@ -142,6 +145,11 @@ class QueueWorker:
     async def _keep_lease(self, job: Job) -> None:
         while True:
             await asyncio.sleep(self._policy.lease_seconds / 3)
-            if not await self._queue.extend(job, self._policy.lease_seconds):
+            try:
+                held = await self._queue.extend(job, self._policy.lease_seconds)
+            except Exception:
+                logger.exception("Renewing the lease of job %s failed", job.id)
+                continue
+            if not held:
                 logger.warning("Job %s lost its lease while running", job.id)
                 return

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 
 import pytest
@@ -139,3 +140,29 @@ async def test_a_long_job_keeps_its_lease(queue, run_worker):
 
     assert await queue.claim(60) is None
     assert runs == [1]
+
+
+async def test_a_queue_failure_while_finishing_is_logged_and_the_worker_goes_on(
+    queue, run_worker, caplog
+):
+    handled: list[str] = []
+    real_ack = queue.ack
+    failures = iter([sqlite3.OperationalError("database is locked")])
+
+    async def flaky_ack(job: Job) -> None:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        await real_ack(job)
+
+    async def handle(job: Job) -> None:
+        handled.append(job.key)
+
+    queue.ack = flaky_ack
+    await queue.enqueue("a1", "alice", {})
+    await queue.enqueue("b1", "bob", {})
+    run_worker(queue, handle).wake()
+    await until(lambda: sorted(handled) == ["a1", "b1"])
+
+    assert "Finishing a job failed" in caplog.text
+    assert "database is locked" in caplog.text
