@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -14,6 +15,7 @@ from test_whatsapp_support import (
     TEXT_SAMPLE,
     VERIFY_TOKEN,
     WA_ID,
+    Rasa,
     eventually,
     fresh,
     gateway_factory,
@@ -312,3 +314,17 @@ def test_samples_are_the_reference_payloads() -> Any:
         value = json.loads(sample)["entry"][0]["changes"][0]["value"]
         assert len(value["messages"]) == 1 and value["contacts"][0]["wa_id"] == WA_ID
     assert json.loads(STATUS_SAMPLE)["entry"][0]["changes"][0]["value"]["statuses"]
+
+
+async def test_webhook_answers_before_rasa_has_answered(start_gateway):
+    rasa = Rasa()
+    rasa.block = asyncio.Event()
+    gateway = await start_gateway(rasa=rasa)
+
+    response = await asyncio.wait_for(gateway.post(TEXT_SAMPLE), timeout=2)
+    await eventually(lambda: len(rasa.events) == 1)
+
+    assert response.status_code == 200
+    assert rasa.received == []
+    rasa.block.set()
+    await eventually(lambda: len(rasa.received) == 1)
