@@ -14,21 +14,42 @@ from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, Slo
 from actions.slots import FALLBACK_COUNT
 
 FALLBACK_INTENT = "nlu_fallback"
+ACTION_NAME = "action_handle_fallback"
 #: misunderstood messages in a row after which a person is offered
 OFFER_HUMAN_AFTER = 2
 
 
 def consecutive_fallbacks(events: Iterable[dict[str, Any]]) -> int:
-    """How many of the latest user messages, in a row, were not understood."""
+    """How many of the latest user messages, in a row, were not understood.
+
+    The latest message counts when its intent is ``nlu_fallback``; an earlier one only when it
+    was also answered as not understood, since a form takes a low-confidence message as an
+    answer ("Printer jammed" as a title) and that one was understood well enough.
+    """
+    history = list(events)
+    turns = [i for i, event in enumerate(history) if event.get("event") == "user"]
     count = 0
-    for event in reversed(list(events)):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != FALLBACK_INTENT:
+    for position, index in enumerate(reversed(turns)):
+        if _intent(history[index]) != FALLBACK_INTENT:
+            break
+        if position > 0 and _answer(history, index) != ACTION_NAME:
             break
         count += 1
     return count
+
+
+def _intent(event: dict[str, Any]) -> str | None:
+    name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return name if isinstance(name, str) else None
+
+
+def _answer(history: list[dict[str, Any]], index: int) -> str | None:
+    """The first action run after the user message at ``index``."""
+    for event in history[index + 1 :]:
+        if event.get("event") == "action":
+            name = event.get("name")
+            return name if isinstance(name, str) else None
+    return None
 
 
 class ActionHandleFallback(Action):
@@ -36,7 +57,7 @@ class ActionHandleFallback(Action):
 
     def name(self) -> str:
         """The action's name in the domain."""
-        return "action_handle_fallback"
+        return ACTION_NAME
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -10,7 +10,9 @@ The person who takes over releases the conversation through Rasa's HTTP API (tok
     POST /conversations/{conversation_id}/tracker/events?token=<RASA_API_TOKEN>
     {"event": "resume"}
 
-after which the assistant answers again from the next message on.
+after which the assistant answers again from the next message on. The action ends the turn
+with ``action_listen`` before pausing, so that next message is understood as a fresh turn,
+whatever arrived in between.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from actions.backends.base import BackendError, Case, CaseBackend
 from actions.lookup import requested_ref
 from actions.sdk import (
     Action,
+    ActionExecuted,
     CollectingDispatcher,
     ConversationPaused,
     DomainDict,
@@ -58,6 +61,11 @@ def transcript(events: Iterable[dict[str, Any]], bot_name: str = "casebot") -> s
     return "\n".join(line for turn in turns[-TRANSCRIPT_TURNS:] for line in turn)
 
 
+def paused() -> list[EventType]:
+    """The turn ends listening, then the conversation pauses until someone resumes it."""
+    return [ActionExecuted("action_listen"), ConversationPaused()]
+
+
 class ActionRequestHuman(Action):
     """Puts the case in front of a person, with the conversation, and pauses the assistant."""
 
@@ -84,7 +92,7 @@ class ActionRequestHuman(Action):
             case = None
         if case is None:
             dispatcher.utter_message(response="utter_handoff_no_case")
-            return [ConversationPaused()]
+            return paused()
         backend = self._services.backend
         actor = viewer.actor()
         try:
@@ -95,9 +103,9 @@ class ActionRequestHuman(Action):
         except BackendError as exc:
             logger.warning("case %s not queued: %s: %s", case.ref, type(exc).__name__, exc)
             dispatcher.utter_message(response="utter_handoff_no_case")
-            return [ConversationPaused()]
+            return paused()
         dispatcher.utter_message(response="utter_handoff_case", case_ref=case.ref)
-        return [SlotSet(CASE_REF, case.ref), ConversationPaused()]
+        return [SlotSet(CASE_REF, case.ref), *paused()]
 
     async def _case(self, viewer: Viewer, tracker: Tracker) -> Case | None:
         backend = self._services.backend

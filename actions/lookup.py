@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from actions.access import Viewer, last_case, own_cases, viewer_of, visible_case
@@ -23,7 +23,7 @@ from actions.backends.base import (
     CaseNotFound,
 )
 from actions.normalise import normalise_email, normalise_phone
-from actions.rendering import render
+from actions.rendering import render, shorten
 from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.services import CaseServices
 from actions.settings import ActionSettings
@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 3
 #: how many recent changes a status answer tells
 RECENT_EVENTS = 3
+#: values first set this close to the case's creation are its creation, not changes
+CREATION_WINDOW = timedelta(seconds=1)
 OPEN_STATUS = "open"
 
 Clock = Callable[[], datetime]
@@ -117,7 +119,7 @@ def event_words(event: CaseEvent, now: datetime, *, with_author: bool) -> str | 
     """One change in words, or ``None`` for bookkeeping nobody asked about."""
     if event.field in _QUIET_FIELDS:
         return None
-    if event.field in _RELATED_WORDS:
+    if event.field in _RELATED_WORDS and event.new == "added" and event.old is None:
         said = _RELATED_WORDS[event.field]
     elif event.field == "status":
         said = f"the status changed to {status_words(event.new or '')}"
@@ -126,11 +128,28 @@ def event_words(event: CaseEvent, now: datetime, *, with_author: bool) -> str | 
     elif event.field == "assigned_user":
         said = "it was assigned to an agent" if event.new else "it was unassigned"
     elif event.new:
-        said = f"the {event.field.replace('_', ' ')} changed to {event.new}"
+        said = f"the {event.field.replace('_', ' ')} changed to {shorten(event.new, 60)}"
     else:
         said = f"the {event.field.replace('_', ' ')} was cleared"
     author = f" by {event.by}" if with_author and event.by else ""
     return f"{said}{author} ({humanise(event.at, now)})"
+
+
+def recent_changes(
+    case: Case, history: list[CaseEvent], now: datetime, *, with_author: bool
+) -> list[str]:
+    """The latest ``RECENT_EVENTS`` changes in words; the fields set at creation as one line."""
+    opened = case.created_at
+    said: list[str] = []
+    for event in history:
+        if opened is not None and event.old is None and event.at <= opened + CREATION_WINDOW:
+            continue
+        words = event_words(event, now, with_author=with_author)
+        if words:
+            said.append(words)
+    if opened is not None and len(said) < RECENT_EVENTS:
+        said.append(f"the case was opened ({humanise(opened, now)})")
+    return said[:RECENT_EVENTS]
 
 
 class ActionCheckCaseStatus(Action):
@@ -175,8 +194,7 @@ class ActionCheckCaseStatus(Action):
             return []
         now = self._clock()
         changed = case.updated_at or (history[0].at if history else None) or case.created_at
-        said = (event_words(e, now, with_author=viewer.is_agent) for e in history)
-        recent = [words for words in said if words][:RECENT_EVENTS]
+        recent = recent_changes(case, history, now, with_author=viewer.is_agent)
         text = render(
             "case_status.j2",
             ref=case.ref,

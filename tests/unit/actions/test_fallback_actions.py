@@ -38,6 +38,16 @@ def test_only_misunderstood_messages_in_a_row_count(intents: list[str], count: i
     assert consecutive_fallbacks(events) == count
 
 
+def test_a_low_confidence_answer_the_form_took_does_not_count() -> None:
+    form_took_it = [
+        said("nlu_fallback"),
+        ActionExecuted("case_form"),
+        ActionExecuted("action_listen"),
+    ]
+
+    assert consecutive_fallbacks([*form_took_it, said("nlu_fallback")]) == 1
+
+
 async def test_first_misunderstanding_asks_to_rephrase() -> None:
     dispatcher = CollectingDispatcher()
 

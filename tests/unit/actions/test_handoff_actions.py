@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from rasa_sdk.events import BotUttered, ConversationPaused, SlotSet, UserUttered
+from rasa_sdk.events import ActionExecuted, BotUttered, ConversationPaused, SlotSet, UserUttered
 
 from actions.backends.base import Actor, BackendUnavailable
 from actions.handoff import TRANSCRIPT_TURNS, ActionRequestHuman, transcript
@@ -12,6 +12,8 @@ from actions.sdk import CollectingDispatcher, Tracker
 from actions.settings import ActionSettings
 from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, responses, tracker, whatsapp
 
+# the turn ends listening, so the first message after a resume starts a fresh turn
+PAUSED = [ActionExecuted("action_listen"), ConversationPaused()]
 CHAT = [
     UserUttered("hi", {"intent": {"name": "greet"}}),
     BotUttered("Hi! I'm casebot."),
@@ -79,7 +81,7 @@ async def test_case_opened_here_goes_to_the_queue_with_the_chat_and_the_bot_paus
     assert (ref, by) == ("10000001", actor)
     assert comment.startswith("Chat before handoff:\nCustomer: hi\n")
     assert responses(messages) == ["utter_handoff_case"]
-    assert events == [SlotSet("case_ref", "10000001"), ConversationPaused()]
+    assert events == [SlotSet("case_ref", "10000001"), *PAUSED]
 
 
 async def test_the_case_being_talked_about_is_preferred(
@@ -106,7 +108,7 @@ async def test_someone_elses_case_is_never_touched(
 
     assert cases.updates == [] and cases.comments == []
     assert responses(messages) == ["utter_handoff_no_case"]
-    assert events == [ConversationPaused()]
+    assert events == PAUSED
 
 
 async def test_without_any_case_a_person_is_still_promised_and_the_bot_pauses(
@@ -115,7 +117,7 @@ async def test_without_any_case_a_person_is_still_promised_and_the_bot_pauses(
     events, messages = await hand_over(cases, queued, tracker(metadata=whatsapp()))
 
     assert responses(messages) == ["utter_handoff_no_case"]
-    assert events == [ConversationPaused()]
+    assert events == PAUSED
 
 
 async def test_back_end_down_still_pauses_for_a_person(
@@ -127,7 +129,7 @@ async def test_back_end_down_still_pauses_for_a_person(
     events, messages = await hand_over(cases, queued, t)
 
     assert responses(messages) == ["utter_handoff_no_case"]
-    assert events == [ConversationPaused()]
+    assert events == PAUSED
 
 
 def test_the_handoff_queue_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:

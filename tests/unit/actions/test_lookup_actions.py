@@ -66,6 +66,8 @@ async def test_status_by_reference_tells_title_status_and_when_it_changed(
     assert message["text"].splitlines() == [
         "Case 10000002: Bill wrong",
         "Status: waiting for a reply (last changed 2 hours ago)",
+        "Recently:",
+        "- the case was opened (2 hours ago)",
     ]
     assert events == [SlotSet("case_ref", "10000002")]
 
@@ -92,6 +94,29 @@ async def test_status_tells_the_three_latest_meaningful_changes_in_words(
     ]
     # who made a change is for agents' eyes
     assert "agent 7" not in text
+
+
+async def test_values_set_when_the_case_was_opened_are_one_line_not_changes(
+    cases: FakeCases, settings: ActionSettings
+) -> None:
+    opened = cases.cases["10000001"].created_at
+    assert opened is not None
+    cases.history["10000001"] = [
+        CaseEvent(
+            at=NOW - timedelta(minutes=1), field="contact", old="+447700900123", new="a@b.org"
+        ),
+        CaseEvent(at=opened, field="contact", new=ANN_PHONE),
+        CaseEvent(at=opened, field="description", new="word " * 100),
+        CaseEvent(at=opened, field="comment", new="added"),
+    ]
+
+    _, dispatcher = await check(cases, settings, status_request("10000001", metadata=whatsapp()))
+
+    assert dispatcher.messages[0]["text"].splitlines()[2:] == [
+        "Recently:",
+        "- the contact changed to a@b.org (1 minute ago)",
+        "- the case was opened (3 days ago)",
+    ]
 
 
 async def test_agents_see_who_made_each_change(cases: FakeCases, settings: ActionSettings) -> None:

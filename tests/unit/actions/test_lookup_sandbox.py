@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from rasa_sdk.events import ConversationPaused
+from rasa_sdk.events import ActionExecuted, ConversationPaused
 
 from actions.backends.base import CaseDraft
 from actions.backends.connect_cases import ConnectCasesBackend
@@ -142,5 +142,5 @@ async def test_handoff_queues_the_case_and_pauses(
     events, said = await run(ActionRequestHuman(backend, settings), t)
 
     assert responses(said) == ["utter_handoff_case"]
-    assert events[-1] == ConversationPaused()
+    assert events[-2:] == [ActionExecuted("action_listen"), ConversationPaused()]
     assert (await backend.get_case(ref)).fields.get("assigned_queue") == settings.handoff_queue
