@@ -13,7 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from api.channels import webchat, webchat_socket, whatsapp
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.routers import health, webchat_page
+from api.observability import CorrelationIdMiddleware
+from api.routers import health, metrics, webchat_page
 from api.settings import GatewaySettings, get_settings
 from api.whatsapp_lifespan import whatsapp_channel
 
@@ -55,8 +56,11 @@ def create_app(
     app = FastAPI(title="casebot gateway", lifespan=lifespan)
     app.state.settings = resolved
     app.add_middleware(BodySizeLimit, max_bytes=resolved.gateway_max_body_bytes)
+    # outermost, so even a refused body's answer carries the correlation id
+    app.add_middleware(CorrelationIdMiddleware)
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(webchat_page.router)
     app.include_router(webchat.router)
     app.include_router(whatsapp.router)

@@ -8,13 +8,16 @@ sent travels, untrusted and untouched, under ``"client"``, so it can never pose 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import JsonValue
 
-from api.rasa import BotMessage, RasaClient
+from api.metrics import MESSAGES_IN, MESSAGES_OUT, TURN_FAILURES, TURN_SECONDS
+from api.observability import correlation_id
+from api.rasa import BotMessage, RasaClient, RasaError, RasaUnavailable
 
 Channel = Literal["webchat", "whatsapp", "twilio", "voice"]
 # Spelled as the case template's Origin options.
@@ -60,5 +63,21 @@ class Inbound:
 
 
 async def converse(rasa: RasaClient, inbound: Inbound) -> list[BotMessage]:
-    """Pass one inbound message to Rasa and return the bot's replies."""
-    return await rasa.send_message(inbound.conversation_id, inbound.text, inbound.rasa_metadata())
+    """Pass one inbound message to Rasa and return the bot's replies (counted and timed)."""
+    metadata = inbound.rasa_metadata()
+    correlation = correlation_id.get()
+    if correlation is not None:
+        metadata["correlation_id"] = correlation
+    MESSAGES_IN.labels(inbound.channel).inc()
+    started = time.perf_counter()
+    try:
+        replies = await rasa.send_message(inbound.conversation_id, inbound.text, metadata)
+    except RasaUnavailable:
+        TURN_FAILURES.labels(inbound.channel, "rasa_unavailable").inc()
+        raise
+    except RasaError:
+        TURN_FAILURES.labels(inbound.channel, "rasa_error").inc()
+        raise
+    TURN_SECONDS.labels(inbound.channel).observe(time.perf_counter() - started)
+    MESSAGES_OUT.labels(inbound.channel).inc(len(replies))
+    return replies

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -42,6 +42,13 @@ class GatewaySettings(BaseSettings):
         description="Largest request body accepted, in bytes; larger ones get 413 unread.",
     )
     webchat_title: str = Field(default="casebot", description="Title of the webchat page.")
+    log_level: str = Field(default="INFO", description="Level of the gateway's log.")
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="JSON lines (default) or plain text."
+    )
+    log_redact_pii: bool = Field(
+        default=True, description="Mask phone numbers and email addresses in every log line."
+    )
     webchat_identity_secret: SecretStr | None = Field(
         default=None,
         description="Shared secret (HS256) of the identity tokens the host site signs; "

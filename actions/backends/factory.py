@@ -9,7 +9,8 @@ import boto3
 from botocore.config import Config
 
 from actions.backends.base import BackendUnavailable, CaseBackend
-from actions.backends.connect_cases import ConnectCasesBackend
+from actions.backends.connect_cases import ConnectCasesBackend, CustomerResolver
+from actions.backends.customer_profiles import build_profile_resolver, get_profiles_client
 from actions.settings import ActionSettings, get_settings
 from actions.template import load_template_spec
 
@@ -28,7 +29,12 @@ def get_backend() -> CaseBackend:
     """The back end named by ``CASE_BACKEND``."""
     settings = get_settings()
     if settings.case_backend == "connect":
-        return build_connect_backend(settings, get_connect_client())
+        customers = (
+            build_profile_resolver(settings, get_profiles_client())
+            if settings.customer_profiles_domain
+            else None
+        )
+        return build_connect_backend(settings, get_connect_client(), customers)
     raise BackendNotConfigured(
         f"CASE_BACKEND={settings.case_backend} is not available in this version; "
         "set CASE_BACKEND=connect"
@@ -52,7 +58,9 @@ def get_connect_client() -> ConnectCasesClient:
 
 
 def build_connect_backend(
-    settings: ActionSettings, client: ConnectCasesClient
+    settings: ActionSettings,
+    client: ConnectCasesClient,
+    customers: CustomerResolver | None = None,
 ) -> ConnectCasesBackend:
     """A Connect Cases back end over ``client`` for the domain and template in ``settings``."""
     domain_id = settings.connect_cases_domain_id
@@ -74,4 +82,5 @@ def build_connect_backend(
         spec=load_template_spec(settings.case_template_file),
         assistant_name=settings.assistant_name,
         cache_seconds=settings.template_cache_seconds,
+        customers=customers,
     )

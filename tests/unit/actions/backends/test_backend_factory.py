@@ -67,3 +67,21 @@ def test_connect_without_ids_names_what_is_missing() -> None:
         BackendNotConfigured, match="CONNECT_CASES_DOMAIN_ID and CONNECT_CASES_TEMPLATE_ID"
     ):
         build_connect_backend(settings, get_connect_client())
+
+
+def test_customer_profiles_are_resolved_only_when_a_domain_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from actions.backends.customer_profiles import ProfileResolver, get_profiles_client
+
+    monkeypatch.delenv("CUSTOMER_PROFILES_DOMAIN", raising=False)
+    without = get_backend()
+    monkeypatch.setenv("CUSTOMER_PROFILES_DOMAIN", "casebot")
+    monkeypatch.setenv("CUSTOMER_PROFILES_ENDPOINT_URL", "http://127.0.0.1:8081/profiles")
+    for cached in (get_settings, get_backend, get_profiles_client):
+        cached.cache_clear()
+    with_profiles = get_backend()
+    get_profiles_client.cache_clear()
+
+    assert without._customers is None  # type: ignore[attr-defined]
+    assert isinstance(with_profiles._customers, ProfileResolver)  # type: ignore[attr-defined]

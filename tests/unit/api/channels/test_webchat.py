@@ -21,7 +21,12 @@ async def test_message_is_forwarded_to_rasa_in_the_webchat_namespace(client, fak
     assert json.loads(request.content) == {
         "sender": "webchat:abc-123",
         "message": "I want to open a case",
-        "metadata": {"channel": "webchat", "origin": "webchat", "role": "customer"},
+        "metadata": {
+            "channel": "webchat",
+            "origin": "webchat",
+            "role": "customer",
+            "correlation_id": response.headers["x-request-id"],
+        },
     }
 
 
