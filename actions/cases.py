@@ -15,7 +15,8 @@ from actions.backends.base import (
 from actions.idempotency import case_idempotency_key, form_run_started_at
 from actions.rendering import render
 from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.services import CaseServices, metadata_text
+from actions.services import CaseServices
+from actions.session import given_contact
 from actions.settings import ActionSettings
 from actions.slots import (
     CASE_REF,
@@ -128,7 +129,7 @@ class ActionCancelCase(Action):
 
 def discard_events(tracker: Tracker, services: CaseServices) -> list[EventType]:
     """Clear the case; contact goes back to the one the channel gave, if any."""
-    given = metadata_text(tracker.get_slot(SESSION_STARTED_METADATA), CONTACT)
+    given = given_contact(tracker.get_slot(SESSION_STARTED_METADATA))
     verdict = services.file_template().check(CONTACT, given) if given else None
     contact = verdict.value if isinstance(verdict, Accepted) else None
     return [*cleared(RESET_AFTER_DISCARD), SlotSet(CONTACT, contact)]

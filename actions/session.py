@@ -93,7 +93,7 @@ class ActionSessionStart(Action):
         origin = _accepted(template, ORIGIN, metadata_text(metadata, ORIGIN) or channel)
         if origin:
             events.append(SlotSet(ORIGIN, origin))
-        contact = _accepted(template, CONTACT, metadata_text(metadata, CONTACT))
+        contact = _accepted(template, CONTACT, given_contact(metadata))
         if contact:
             events.append(SlotSet(CONTACT, contact))
         role = metadata_text(metadata, ROLE)
@@ -101,6 +101,17 @@ class ActionSessionStart(Action):
             role = carried.get(ROLE) if carried.get(ROLE) in ROLES else DEFAULT_ROLE
         events.append(SlotSet(ROLE, role))
         return events
+
+
+def given_contact(metadata: object) -> str | None:
+    """The contact the gateway vouches for: its own, the WhatsApp number, or the identity's."""
+    identity = metadata.get("identity") if isinstance(metadata, dict) else None
+    return (
+        metadata_text(metadata, CONTACT)
+        or metadata_text(metadata, "phone")
+        or metadata_text(identity, "phone")
+        or metadata_text(identity, "email")
+    )
 
 
 def _carries_over(domain: DomainDict) -> bool:
