@@ -316,6 +316,15 @@ class ActionCloseCase(Action):
         try:
             # seen again: the answer may come long after the question
             case = await visible_case(backend, viewer, ref)
+            if not _just_asked(tracker.events):
+                # a "yes" to something else said since: only a yes to the question closes
+                dispatcher.utter_message(
+                    response="utter_ask_close_case",
+                    case_ref=case.ref,
+                    title=case.title,
+                    status=status_words(case.status),
+                )
+                return [SlotSet(PENDING_CLOSE, case.ref)]
             await backend.update_case(case.ref, {"status": CLOSED}, viewer.actor())
         except CaseNotFound:
             dispatcher.utter_message(response="utter_case_not_found", case_ref=ref)
@@ -324,6 +333,19 @@ class ActionCloseCase(Action):
             return settled + _answer_failure(dispatcher, tracker, exc)
         dispatcher.utter_message(response="utter_case_closed", case_ref=case.ref)
         return settled
+
+
+def _just_asked(events: list[dict[str, object]]) -> bool:
+    """Whether the assistant's last action before the latest message asked "Close case X?"."""
+    seen_user = False
+    for event in reversed(events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name") == "action_ask_close_case"
+    return False
 
 
 def _answer_failure(

@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from actions.backends.base import Actor, BackendUnavailable
 from actions.changes import (
@@ -266,6 +266,17 @@ async def test_update_when_the_back_end_is_down_says_nothing_changed(
 # --- closing ---
 
 
+def answered(intent: str, *before: dict[str, Any]) -> list[dict[str, Any]]:
+    """The question "Close case X?" (after ``before``) and the user's answer to it."""
+    return [
+        *before,
+        ActionExecuted("action_ask_close_case"),
+        BotUttered("Close case?"),
+        ActionExecuted("action_listen"),
+        UserUttered(intent, {"intent": {"name": intent}}),
+    ]
+
+
 async def test_close_asks_first_and_remembers_the_case(cases: FakeCases, settings: Any) -> None:
     t = tracker(text="close my case", intent="close_case", metadata=whatsapp())
 
@@ -288,7 +299,13 @@ async def test_an_already_closed_case_is_not_asked_about(cases: FakeCases, setti
 
 
 async def test_yes_closes_the_case_with_the_agent_as_actor(cases: FakeCases, settings: Any) -> None:
-    t = tracker(text="yes", intent="affirm", metadata=agent(), slots={"pending_close": "10000009"})
+    t = tracker(
+        text="yes",
+        intent="affirm",
+        metadata=agent(),
+        slots={"pending_close": "10000009"},
+        events=answered("affirm"),
+    )
 
     events, messages = await run(ActionCloseCase(cases, settings), t)
 
@@ -318,3 +335,28 @@ async def test_a_pending_close_is_checked_again_before_writing(
 
     assert cases.updates == []
     assert responses(messages) == ["utter_case_not_found"]
+
+
+async def test_a_yes_to_something_said_since_asks_again_and_closes_nothing(
+    cases: FakeCases, settings: Any
+) -> None:
+    since = [
+        *answered("check_case_status"),
+        ActionExecuted("action_check_case_status"),
+        BotUttered("Case 10000001: ..."),
+        ActionExecuted("action_listen"),
+        UserUttered("yes", {"intent": {"name": "affirm"}}),
+    ]
+    t = tracker(
+        text="yes",
+        intent="affirm",
+        metadata=whatsapp(),
+        slots={"pending_close": "10000001"},
+        events=since,
+    )
+
+    events, messages = await run(ActionCloseCase(cases, settings), t)
+
+    assert cases.updates == []
+    assert responses(messages) == ["utter_ask_close_case"]
+    assert events == [SlotSet("pending_close", "10000001")]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from rasa_sdk.events import ActionExecuted, ConversationPaused
+from rasa_sdk.events import ActionExecuted, ConversationPaused, UserUttered
 
 from actions.backends.base import CaseDraft
 from actions.backends.connect_cases import ConnectCasesBackend
@@ -89,7 +89,12 @@ async def test_customer_checks_changes_and_closes_their_case(
 
     events, said = await run(ActionAskCloseCase(backend, settings), tracker(**mine))
     assert said[0]["case_ref"] == ref
-    yes = tracker(intent="affirm", slots={"pending_close": ref}, **mine)
+    asked_then_yes = [
+        ActionExecuted("action_ask_close_case"),
+        ActionExecuted("action_listen"),
+        UserUttered("yes", {"intent": {"name": "affirm"}}),
+    ]
+    yes = tracker(intent="affirm", slots={"pending_close": ref}, events=asked_then_yes, **mine)
     _, said = await run(ActionCloseCase(backend, settings), yes)
     assert responses(said) == ["utter_case_closed"]
     assert (await backend.get_case(ref)).status == "closed"
