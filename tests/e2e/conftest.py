@@ -1,133 +1,19 @@
-"""Start the whole stack (Rasa, actions, gateway, sandbox) from the Procfile on free ports."""
+"""The whole stack for the end-to-end tests: started once per session from the Procfile."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import boto3
-import httpx
 import pytest
-from mypy_boto3_connectcases import ConnectCasesClient
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "var" / "models" / "current.tar.gz"
-BOOT_TIMEOUT_S = 240
-DOMAIN_ID = "8a1f5d3e-2c4b-4f6a-9e7d-1b2c3d4e5f60"
-TEMPLATE_ID = "c4a2e9b0-7d15-4e2b-8f3a-5b6c7d8e9f01"
+from tests.support.stack import DOMAIN_ID, MODEL, ROOT, TEMPLATE_ID, Stack, running_stack
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Stack:
-    gateway_url: str
-    rasa_url: str
-    cases_endpoint: str
-    env: dict[str, str]
-    log: Path
-
-    def cases_client(self) -> ConnectCasesClient:
-        return boto3.client(
-            "connectcases",
-            endpoint_url=self.cases_endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="sandbox",
-            aws_secret_access_key="sandbox",
-        )
-
-
-def _wait_ready(urls: list[str], proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + BOOT_TIMEOUT_S
-    pending = list(urls)
-    while pending:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the stack stopped during start-up:\n{log.read_text()[-6000:]}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"not ready: {pending}\n{log.read_text()[-6000:]}")
-        for url in list(pending):
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    pending.remove(url)
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.5)
+__all__ = ["DOMAIN_ID", "MODEL", "ROOT", "TEMPLATE_ID", "Stack"]
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make model` (make test does)")
-    tmp = tmp_path_factory.mktemp("stack")
-    ports = {name: free_port() for name in ("rasa", "actions", "gateway", "sandbox")}
-    env = {
-        "RASA_PORT": str(ports["rasa"]),
-        "ACTIONS_PORT": str(ports["actions"]),
-        "GATEWAY_HOST": "127.0.0.1",
-        "GATEWAY_PORT": str(ports["gateway"]),
-        "SANDBOX_PORT": str(ports["sandbox"]),
-        "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
-        "RASA_API_TOKEN": secrets.token_urlsafe(24),
-        "RASA_TRACKER_DB": str(tmp / "tracker.db"),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "CASE_BACKEND": "connect",
-        "CONNECT_CASES_ENDPOINT_URL": f"http://127.0.0.1:{ports['sandbox']}/connectcases",
-        "CONNECT_CASES_DOMAIN_ID": DOMAIN_ID,
-        "CONNECT_CASES_TEMPLATE_ID": TEMPLATE_ID,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "sandbox",
-        "AWS_SECRET_ACCESS_KEY": "sandbox",
-        "CASE_TEMPLATE_FILE": "data/case_template.yaml",
-        "DEFAULT_PHONE_REGION": "GB",
-        "SANDBOX_DB_PATH": str(tmp / "sandbox.sqlite3"),
-        "SANDBOX_SEED_FILE": "data/connect_cases/domain.yaml",
-    }
-    env_file = tmp / "stack.env"
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
-    log = tmp / "stack.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "honcho", "start", "-f", "Procfile", "-e", str(env_file)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={k: v for k, v in os.environ.items() if not k.startswith(("RASA_", "CONNECT_"))},
-            start_new_session=True,
-        )
-    try:
-        _wait_ready(
-            [
-                f"http://127.0.0.1:{ports['sandbox']}/healthz",
-                f"http://127.0.0.1:{ports['actions']}/health",
-                f"http://127.0.0.1:{ports['gateway']}/readyz",
-            ],
-            proc,
-            log,
-        )
-        yield Stack(
-            gateway_url=f"http://127.0.0.1:{ports['gateway']}",
-            rasa_url=env["RASA_URL"],
-            cases_endpoint=env["CONNECT_CASES_ENDPOINT_URL"],
-            env=env,
-            log=log,
-        )
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
