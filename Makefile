@@ -14,7 +14,7 @@ ifdef CASE_BACKEND
 export CASE_BACKEND
 endif
 
-.PHONY: help run test setup env model lint typecheck unit e2e rasa-validate browser clean
+.PHONY: help run test setup env model lint typecheck unit e2e rasa-validate rasa-test browser clean
 
 help:
 	@echo "make run    start the assistant (Rasa, actions, gateway, sandbox) and print where to chat"
@@ -70,7 +70,7 @@ browser:
 e2e: setup model browser
 	$(BIN)/pytest tests/e2e tests/integration -q
 
-test: setup model browser lint typecheck rasa-validate
+test: setup model browser lint typecheck rasa-validate rasa-test
 	$(BIN)/pytest -q -ra; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
 
