@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 
@@ -83,7 +84,10 @@ def test_conversation_opens_case_readable_with_boto3(stack: Stack) -> None:
     case = client.get_case(
         domainId=DOMAIN_ID,
         caseId=matches[0]["caseId"],
-        fields=[{"id": f} for f in ("title", "reference_number", "status", *FIELD_IDS.values())],
+        fields=[
+            {"id": f}
+            for f in ("title", "reference_number", "status", "customer_id", *FIELD_IDS.values())
+        ],
     )
     values = {f["id"]: f["value"].get("stringValue") for f in case["fields"]}
     assert values["title"] == title
@@ -93,6 +97,20 @@ def test_conversation_opens_case_readable_with_boto3(stack: Stack) -> None:
     assert values[FIELD_IDS["priority"]] == "High"
     assert values[FIELD_IDS["origin"]] == "webchat"
     assert case["tags"].get("channel") == "webchat"
+    # the customer's profile, found or made by their email in Customer Profiles
+    profiles = boto3.client(
+        "customer-profiles",
+        endpoint_url=stack.cases_endpoint.replace("/connectcases", "/profiles"),
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+    [profile] = profiles.search_profiles(
+        DomainName="casebot", KeyName="_email", Values=["jane.doe@example.com"]
+    )["Items"]
+    assert values["customer_id"] == (
+        f"arn:aws:profile:us-east-1:123456789012:domains/casebot/profiles/{profile['ProfileId']}"
+    )
 
 
 def test_cancel_mid_form_creates_no_case(stack: Stack) -> None:

@@ -124,6 +124,11 @@ def running_stack(tmp: Path, overrides: dict[str, str] | None = None) -> Iterato
         "DEFAULT_PHONE_REGION": "GB",
         "SANDBOX_DB_PATH": str(tmp / "sandbox.sqlite3"),
         "SANDBOX_SEED_FILE": "data/connect_cases/domain.yaml",
+        "CUSTOMER_PROFILES_DOMAIN": "casebot",
+        "CUSTOMER_PROFILES_ENDPOINT_URL": f"http://127.0.0.1:{ports['sandbox']}/profiles",
+        "AWS_ACCOUNT_ID": "123456789012",
+        "SANDBOX_AWS_ACCOUNT_ID": "123456789012",
+        "SANDBOX_CUSTOMER_PROFILES_DOMAIN": "casebot",
     }
     env.update(overrides or {})
     env_file = tmp / "stack.env"
