@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 
 from actions.backends.base import (
     BackendError,
+    BackendUnavailable,
     CaseBackend,
     CaseDraft,
     Conflict,
@@ -94,11 +97,19 @@ class ActionCreateCase(Action):
             dispatcher.utter_message(response="utter_case_incomplete")
             return discard_events(tracker, self._services)
         key = case_idempotency_key(tracker.sender_id, form_run_started_at(tracker.events), draft)
+        deadline = self._services.settings.create_deadline_seconds
         try:
-            case = await self._services.backend.create_case(draft, key)
-        except BackendError as exc:
-            logger.warning("case not created: %s: %s", type(exc).__name__, exc)
-            dispatcher.utter_message(response=_failure_response(exc))
+            case = await asyncio.wait_for(self._services.backend.create_case(draft, key), deadline)
+        except (BackendError, TimeoutError) as exc:
+            logger.warning("case not created at once: %s: %s", type(exc).__name__, exc)
+            retryable = isinstance(exc, TimeoutError) or (
+                isinstance(exc, BackendError) and exc.retryable
+            )
+            if retryable and self._queue(draft, key):
+                dispatcher.utter_message(response="utter_case_queued")
+                return list(cleared(RESET_AFTER_CREATE))
+            failure = exc if isinstance(exc, BackendError) else BackendUnavailable("too slow")
+            dispatcher.utter_message(response=_failure_response(failure))
             return []
         dispatcher.utter_message(response="utter_case_created", case_ref=case.ref)
         return [
@@ -106,6 +117,15 @@ class ActionCreateCase(Action):
             *cleared(RESET_AFTER_CREATE),
             SlotSet(OPENED_CASES, _opened_with(tracker, case.ref)),
         ]
+
+    def _queue(self, draft: CaseDraft, key: str) -> bool:
+        """Keep the submission for the outbox; whether it is safely kept."""
+        try:
+            self._services.outbox.put(draft, key)
+        except (OSError, sqlite3.Error):
+            logger.exception("the outbox could not keep a case; the user is asked to retry")
+            return False
+        return True
 
 
 class ActionCancelCase(Action):

@@ -6,10 +6,13 @@ one from its cached factory; tests pass their own.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from actions.backends.base import BackendError, CaseBackend
 from actions.backends.factory import get_backend
+from actions.outbox import Outbox
 from actions.settings import ActionSettings, get_settings
 from actions.template import (
     FormTemplate,
@@ -23,10 +26,14 @@ class CaseServices:
     """The collaborators of the case actions."""
 
     def __init__(
-        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
+        self,
+        backend: CaseBackend | None = None,
+        settings: ActionSettings | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self._backend = backend
         self._settings = settings
+        self._outbox = outbox
 
     @property
     def settings(self) -> ActionSettings:
@@ -37,6 +44,11 @@ class CaseServices:
     def backend(self) -> CaseBackend:
         """This back end, or the process's (which may raise ``BackendNotConfigured``)."""
         return self._backend or get_backend()
+
+    @property
+    def outbox(self) -> Outbox:
+        """This outbox, or the process's."""
+        return self._outbox or outbox_at(self.settings.outbox_db)
 
     def file_template(self) -> FormTemplate:
         """The form template from the template file alone: no call to the back end."""
@@ -61,3 +73,9 @@ def metadata_text(metadata: object, key: str) -> str | None:
         return None
     value: Any = metadata.get(key)
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+@lru_cache(maxsize=4)
+def outbox_at(path: Path) -> Outbox:
+    """The outbox kept in ``path`` (``OUTBOX_DB``), one per file and process."""
+    return Outbox(path)

@@ -36,6 +36,18 @@ class ActionSettings(BaseSettings):
     #: the queue a case goes to when the user asks for a person
     handoff_queue: str = "casebot-handoff"
 
+    # --- cases the back end could not take at once ---
+    #: SQLite file of submissions waiting for the back end
+    outbox_db: Path = Path("var/outbox.sqlite3")
+    #: seconds a create may take while the user waits; slower ones finish from the outbox
+    create_deadline_seconds: float = Field(default=8.0, gt=0)
+    #: longest wait between two tries of a queued case
+    outbox_max_delay_seconds: float = Field(default=300.0, gt=0)
+    #: the gateway, which delivers notices about queued cases on the user's channel
+    gateway_internal_url: str = "http://127.0.0.1:8000"
+    #: shared with the gateway (INTERNAL_API_TOKEN) for its internal endpoints
+    internal_api_token: SecretStr | None = None
+
     # --- Amazon Connect Customer Profiles (customer_id of a case) ---
     #: the Customer Profiles domain name; unset means cases carry no customer_id
     customer_profiles_domain: str | None = None

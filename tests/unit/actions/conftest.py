@@ -96,12 +96,13 @@ def spec() -> TemplateSpec:
 
 
 @pytest.fixture
-def settings() -> ActionSettings:
+def settings(tmp_path: Path) -> ActionSettings:
     return ActionSettings(
         case_backend="connect",
         case_template_file=TEMPLATE_FILE,
         default_phone_region="GB",
         assistant_name="casebot",
+        outbox_db=tmp_path / "outbox.sqlite3",
     )
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +18,35 @@ from actions.backends.base import (
     Throttled,
 )
 from actions.cases import ActionAskConfirmed, ActionCancelCase, ActionCreateCase
+from actions.outbox import Outbox
 from actions.sdk import CollectingDispatcher, Tracker
 from actions.settings import ActionSettings
 
 LoadTracker = Callable[..., Tracker]
+
+
+@pytest.fixture
+def broken_outbox(settings: ActionSettings, tmp_path: Path) -> ActionSettings:
+    """Settings whose outbox cannot be written (its directory is a file)."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    return settings.model_copy(update={"outbox_db": blocker / "outbox.sqlite3"})
+
+
+class SlowBackend:
+    """A back end whose create takes longer than the user is kept waiting."""
+
+    def __init__(self, inner: Any, seconds: float) -> None:
+        self.inner = inner
+        self.seconds = seconds
+
+    async def create_case(self, draft: CaseDraft, key: str) -> Any:
+        await asyncio.sleep(self.seconds)
+        return await self.inner.create_case(draft, key)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
 
 CREATED_EVENTS = [
     SlotSet("case_ref", "00000001"),
@@ -125,14 +152,15 @@ async def test_draft_is_built_from_the_slots_and_the_conversation(
         (BackendError("anything else"), "utter_case_backend_unavailable"),
     ],
 )
-async def test_back_end_failure_keeps_every_slot_and_answers_by_kind(
+async def test_failure_that_cannot_be_queued_keeps_every_slot_and_answers_by_kind(
     backend: Any,
-    settings: ActionSettings,
+    broken_outbox: ActionSettings,
     load_tracker: LoadTracker,
     error: BackendError,
     response: str,
 ) -> None:
     backend.failures.append(error)
+    settings = broken_outbox
 
     events, dispatcher = await run_create(backend, settings, load_tracker("confirmed_case"))
 
@@ -143,8 +171,9 @@ async def test_back_end_failure_keeps_every_slot_and_answers_by_kind(
 
 
 async def test_yes_again_after_a_failure_retries_with_the_same_key(
-    backend: Any, settings: ActionSettings, load_tracker: LoadTracker
+    backend: Any, broken_outbox: ActionSettings, load_tracker: LoadTracker
 ) -> None:
+    settings = broken_outbox
     backend.failures.append(BackendUnavailable("down"))
     first, _ = await run_create(backend, settings, load_tracker("confirmed_case"))
     assert first == []
@@ -291,3 +320,43 @@ async def test_ask_confirmed_leaves_out_an_unknown_origin(load_tracker: LoadTrac
     )
 
     assert "Origin" not in dispatcher.messages[0]["text"]
+
+
+QUEUED_EVENTS = [
+    SlotSet("title", None),
+    SlotSet("description", None),
+    SlotSet("priority", None),
+    SlotSet("confirmed", None),
+]
+
+
+@pytest.mark.parametrize(
+    "error", [BackendUnavailable("down"), Throttled("slow down")], ids=["down", "throttled"]
+)
+async def test_back_end_down_or_throttling_queues_the_case_and_closes_the_form(
+    backend: Any, settings: ActionSettings, load_tracker: LoadTracker, error: BackendError
+) -> None:
+    backend.failures.append(error)
+
+    events, dispatcher = await run_create(backend, settings, load_tracker("confirmed_case"))
+
+    assert responses(dispatcher) == ["utter_case_queued"]
+    assert events == QUEUED_EVENTS
+    [(draft, key)] = backend.creates
+    queued = Outbox(settings.outbox_db).get(key)
+    assert queued is not None
+    assert queued.state == "pending"
+    assert queued.draft == draft
+
+
+async def test_create_slower_than_the_deadline_is_queued_not_awaited(
+    backend: Any, settings: ActionSettings, load_tracker: LoadTracker
+) -> None:
+    slow = SlowBackend(backend, seconds=5)
+    quick = settings.model_copy(update={"create_deadline_seconds": 0.05})
+
+    events, dispatcher = await run_create(slow, quick, load_tracker("confirmed_case"))
+
+    assert responses(dispatcher) == ["utter_case_queued"]
+    assert events == QUEUED_EVENTS
+    assert Outbox(settings.outbox_db).depth() == 1

@@ -25,6 +25,7 @@ KWARGS = {
     "utter_case_incomplete": set(),
     "utter_case_cancelled": set(),
     "utter_case_backend_unavailable": set(),
+    "utter_case_queued": set(),
     "utter_case_backend_busy": set(),
     "utter_case_conflict": set(),
     "utter_case_rejected": set(),
