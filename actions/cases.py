@@ -16,6 +16,7 @@ from actions.backends.base import (
     Throttled,
 )
 from actions.idempotency import case_idempotency_key, form_run_started_at
+from actions.metrics import CASES_CREATED, CASES_FAILED, CASES_QUEUED
 from actions.rendering import render
 from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.services import CaseServices
@@ -106,11 +107,14 @@ class ActionCreateCase(Action):
                 isinstance(exc, BackendError) and exc.retryable
             )
             if retryable and self._queue(draft, key):
+                CASES_QUEUED.inc()
                 dispatcher.utter_message(response="utter_case_queued")
                 return list(cleared(RESET_AFTER_CREATE))
             failure = exc if isinstance(exc, BackendError) else BackendUnavailable("too slow")
+            CASES_FAILED.labels(type(failure).__name__).inc()
             dispatcher.utter_message(response=_failure_response(failure))
             return []
+        CASES_CREATED.inc()
         dispatcher.utter_message(response="utter_case_created", case_ref=case.ref)
         return [
             SlotSet(CASE_REF, case.ref),

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from actions.backends.base import BackendError, CaseBackend, CaseDraft
+from actions.metrics import CASES_FILED_FROM_OUTBOX
 from actions.outbox import Outbox, Submission
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class OutboxWorker:
             return
         logger.info("queued case %s filed as %s", submission.key[:12], case.case_id)
         self._outbox.filed(submission.key, case.ref)
+        CASES_FILED_FROM_OUTBOX.inc()
 
     async def _notify(self, submission: Submission) -> None:
         try:

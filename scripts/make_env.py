@@ -1,4 +1,4 @@
-"""Create .env from .env.example when it is missing, with a fresh random RASA_API_TOKEN.
+"""Create .env from .env.example when it is missing, with fresh random tokens.
 
 An existing .env is left alone; variables that .env.example has and .env lacks are listed,
 so an upgrade that adds a setting is noticed.
@@ -19,6 +19,10 @@ def keys(text: str) -> list[str]:
     return [m.group(1) for line in text.splitlines() if (m := KEY.match(line))]
 
 
+#: settings that get a fresh random value in every new .env
+SECRETS = ("RASA_API_TOKEN", "INTERNAL_API_TOKEN")
+
+
 def main(example: Path = Path(".env.example"), target: Path = Path(".env")) -> int:
     """Write ``target`` from ``example`` unless it exists; report missing keys otherwise."""
     template = example.read_text()
@@ -27,11 +31,13 @@ def main(example: Path = Path(".env.example"), target: Path = Path(".env")) -> i
         if missing:
             print(f"note: {target} lacks {', '.join(missing)} (see {example})", file=sys.stderr)
         return 0
-    token = secrets.token_urlsafe(32)
-    text = re.sub(r"^RASA_API_TOKEN=.*$", f"RASA_API_TOKEN={token}", template, flags=re.M)
+    text = template
+    for name in SECRETS:
+        token = secrets.token_urlsafe(32)
+        text = re.sub(rf"^{name}=.*$", f"{name}={token}", text, flags=re.M)
     target.write_text(text)
     target.chmod(0o600)
-    print(f"==> wrote {target} from {example} with a new RASA_API_TOKEN")
+    print(f"==> wrote {target} from {example} with a new {' and '.join(SECRETS)}")
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -22,6 +23,7 @@ from actions.backends.base import (
     InvalidCase,
     Throttled,
 )
+from actions.metrics import BACKEND_CALL_SECONDS, BACKEND_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +80,13 @@ def translate(
 
 async def call(operation: str, method: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
     """``method(*args, **kwargs)`` in a thread; botocore errors raised as back-end errors."""
+    started = time.perf_counter()
     try:
         return await asyncio.to_thread(method, *args, **kwargs)
     except (ClientError, BotoCoreError) as exc:
         not_found = BackendUnavailable if operation in _SETUP_OPERATIONS else CaseNotFound
-        raise translate(operation, exc, not_found) from exc
+        error = translate(operation, exc, not_found)
+        BACKEND_ERRORS.labels("connect", operation, type(error).__name__).inc()
+        raise error from exc
+    finally:
+        BACKEND_CALL_SECONDS.labels("connect", operation).observe(time.perf_counter() - started)

@@ -1,0 +1,158 @@
+"""The action server as it runs: its /metrics, and the outbox worker filing a queued case."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+
+from actions.backends.base import CaseDraft
+from actions.outbox import Outbox
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN_ID = "8a1f5d3e-2c4b-4f6a-9e7d-1b2c3d4e5f60"
+TEMPLATE_ID = "c4a2e9b0-7d15-4e2b-8f3a-5b6c7d8e9f01"
+TOKEN = "internal-token-for-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(check: Any, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+class Notices(BaseHTTPRequestHandler):
+    received: list[tuple[str, dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Notices.received.append((self.headers.get("Authorization", ""), body))
+        self.send_response(202)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def gateway() -> Iterator[str]:
+    Notices.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Notices)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def processes(tmp_path: Path, gateway: str) -> Iterator[dict[str, str]]:
+    sandbox_port, actions_port = free_port(), free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("CONNECT_", "OUTBOX_"))},
+        "SANDBOX_DB_PATH": str(tmp_path / "sandbox.sqlite3"),
+        "SANDBOX_SEED_FILE": "data/connect_cases/domain.yaml",
+        "CASE_BACKEND": "connect",
+        "CONNECT_CASES_ENDPOINT_URL": f"http://127.0.0.1:{sandbox_port}/connectcases",
+        "CONNECT_CASES_DOMAIN_ID": DOMAIN_ID,
+        "CONNECT_CASES_TEMPLATE_ID": TEMPLATE_ID,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "sandbox",
+        "AWS_SECRET_ACCESS_KEY": "sandbox",
+        "OUTBOX_DB": str(tmp_path / "outbox.sqlite3"),
+        "GATEWAY_INTERNAL_URL": gateway,
+        "INTERNAL_API_TOKEN": TOKEN,
+        "SANIC_HOST": "127.0.0.1",
+    }
+    commands = [
+        [sys.executable, "-m", "uvicorn", "sandbox.app:create_app", "--factory",
+         "--port", str(sandbox_port)],
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+    ]  # fmt: skip
+    log = (tmp_path / "processes.log").open("wb")
+    running = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        for command in commands
+    ]
+    try:
+        wait_for(lambda: httpx.get(f"http://127.0.0.1:{sandbox_port}/healthz").is_success)
+        wait_for(lambda: httpx.get(f"http://127.0.0.1:{actions_port}/health").is_success)
+        yield {
+            "sandbox": f"http://127.0.0.1:{sandbox_port}",
+            "actions": f"http://127.0.0.1:{actions_port}",
+            "outbox": env["OUTBOX_DB"],
+            "log": str(tmp_path / "processes.log"),
+        }
+    finally:
+        for process in running:
+            process.terminate()
+        for process in running:
+            process.wait(timeout=30)
+        log.close()
+
+
+def test_queued_case_is_filed_by_the_running_action_server_and_the_user_told(
+    processes: dict[str, str],
+) -> None:
+    draft = CaseDraft(
+        title="Queued while the back end was down",
+        description="Kept in the outbox.",
+        contact="+447700900123",
+        priority="High",
+        origin="WhatsApp",
+        conversation_id="whatsapp:447700900123",
+        channel="whatsapp",
+    )
+    Outbox(Path(processes["outbox"])).put(draft, "queued-key-1")
+
+    wait_for(lambda: Notices.received, seconds=60)
+
+    cases = boto3.client(
+        "connectcases",
+        endpoint_url=f"{processes['sandbox']}/connectcases",
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+    found = cases.search_cases(
+        domainId=DOMAIN_ID,
+        filter={"field": {"equalTo": {"id": "title", "value": {"stringValue": draft.title}}}},
+        fields=[{"id": "reference_number"}],
+    )["cases"]
+    assert len(found) == 1
+    ref = found[0]["fields"][0]["value"]["stringValue"]
+    [(authorization, notice)] = Notices.received
+    assert authorization == f"Bearer {TOKEN}"
+    assert notice == {
+        "conversation_id": "whatsapp:447700900123",
+        "channel": "whatsapp",
+        "event": "case_filed",
+        "case_ref": ref,
+    }
+    metrics = httpx.get(f"{processes['actions']}/metrics").text
+    assert "casebot_outbox_depth 0.0" in metrics
+    assert "casebot_cases_filed_from_outbox_total 1.0" in metrics
