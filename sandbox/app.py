@@ -15,6 +15,7 @@ from sandbox.calls import CallCounter
 from sandbox.connect_cases.standin import create_stand_in as connect_cases
 from sandbox.control import control_router
 from sandbox.customer_profiles.standin import create_stand_in as customer_profiles
+from sandbox.faults import FaultInjector, FaultPlan
 from sandbox.settings import SandboxSettings, get_settings
 from sandbox.standin import StandIn
 from sandbox.whatsapp.standin import create_stand_in as whatsapp
@@ -29,6 +30,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     """Build the sandbox app; storage opens and seeds load when it starts (its lifespan)."""
     settings = settings or get_settings()
     calls = CallCounter()
+    faults = FaultPlan()
     stand_ins = [factory(settings, calls) for factory in STAND_INS]
 
     @asynccontextmanager
@@ -39,7 +41,9 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title="casebot sandbox", lifespan=lifespan)
-    app.include_router(control_router(calls))
+    app.include_router(control_router(calls, faults))
     for stand_in in stand_ins:
-        app.mount(stand_in.prefix, stand_in.app, name=stand_in.name)
+        app.mount(
+            stand_in.prefix, FaultInjector(stand_in.app, stand_in.name, faults), name=stand_in.name
+        )
     return app
