@@ -78,9 +78,9 @@ class Stack:
         )
 
 
-def _wait_ready(urls: list[str], proc: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_ready(urls: dict[str, str], proc: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + BOOT_TIMEOUT_S
-    pending = list(urls)
+    pending = list(urls.values())
     while pending:
         if proc.poll() is not None:
             raise RuntimeError(f"the stack stopped during start-up:\n{log.read_text()[-6000:]}")
@@ -95,11 +95,8 @@ def _wait_ready(urls: list[str], proc: subprocess.Popen[bytes], log: Path) -> No
         time.sleep(0.5)
 
 
-@contextmanager
-def running_stack(tmp: Path, overrides: dict[str, str] | None = None) -> Iterator[Stack]:
-    """Start the Procfile with settings for ``tmp`` (plus ``overrides``); stop it after."""
-    if not MODEL.exists():
-        raise RuntimeError(f"no trained model at {MODEL}: run `make model` (make test does)")
+def stack_env(tmp: Path) -> dict[str, str]:
+    """Settings for the four processes on free loopback ports, keeping their files in ``tmp``."""
     ports = {name: free_port() for name in ("rasa", "actions", "gateway", "sandbox")}
     env = {
         "RASA_PORT": str(ports["rasa"]),
@@ -129,7 +126,30 @@ def running_stack(tmp: Path, overrides: dict[str, str] | None = None) -> Iterato
         "AWS_ACCOUNT_ID": "123456789012",
         "SANDBOX_AWS_ACCOUNT_ID": "123456789012",
         "SANDBOX_CUSTOMER_PROFILES_DOMAIN": "casebot",
+        "OUTBOX_DB": str(tmp / "outbox.sqlite3"),
+        "GATEWAY_INTERNAL_URL": f"http://127.0.0.1:{ports['gateway']}",
+        "INTERNAL_API_TOKEN": secrets.token_urlsafe(24),
+        "WHATSAPP_QUEUE_DB": str(tmp / "whatsapp-queue.sqlite3"),
+        "WHATSAPP_MEDIA_DIR": str(tmp / "media"),
     }
+    return env
+
+
+def ready_urls(env: dict[str, str]) -> dict[str, str]:
+    """The URL each process answers 200 on once it is ready, by process name."""
+    return {
+        "sandbox": f"http://127.0.0.1:{env['SANDBOX_PORT']}/healthz",
+        "actions": f"http://127.0.0.1:{env['ACTIONS_PORT']}/health",
+        "gateway": f"http://127.0.0.1:{env['GATEWAY_PORT']}/readyz",
+    }
+
+
+@contextmanager
+def running_stack(tmp: Path, overrides: dict[str, str] | None = None) -> Iterator[Stack]:
+    """Start the Procfile with settings for ``tmp`` (plus ``overrides``); stop it after."""
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}: run `make model` (make test does)")
+    env = stack_env(tmp)
     env.update(overrides or {})
     env_file = tmp / "stack.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
@@ -144,17 +164,9 @@ def running_stack(tmp: Path, overrides: dict[str, str] | None = None) -> Iterato
             start_new_session=True,
         )
     try:
-        _wait_ready(
-            [
-                f"http://127.0.0.1:{ports['sandbox']}/healthz",
-                f"http://127.0.0.1:{ports['actions']}/health",
-                f"http://127.0.0.1:{ports['gateway']}/readyz",
-            ],
-            proc,
-            log,
-        )
+        _wait_ready(ready_urls(env), proc, log)
         yield Stack(
-            gateway_url=f"http://127.0.0.1:{ports['gateway']}",
+            gateway_url=f"http://127.0.0.1:{env['GATEWAY_PORT']}",
             rasa_url=env["RASA_URL"],
             cases_endpoint=env["CONNECT_CASES_ENDPOINT_URL"],
             env=env,
