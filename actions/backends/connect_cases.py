@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -58,6 +59,8 @@ __all__ = ["COMMENT_MAX", "ConnectCasesBackend", "CustomerResolver"]
 
 #: SearchCases answers at most this many cases a page
 _SEARCH_PAGE_MAX = 100
+#: reference numbers whose case id is remembered
+_KNOWN_CASES_MAX = 10_000
 
 
 class CustomerResolver(Protocol):
@@ -91,6 +94,9 @@ class ConnectCasesBackend:
         self._page_size = page_size
         self._customers = customers
         self._related = ConnectRelated(client, domain_id)
+        # a case's reference number never changes: once a reference is resolved to its case
+        # id, comments, history and links on it need no search first
+        self._case_ids: OrderedDict[str, str] = OrderedDict()
         self._schemas = ConnectSchemaCache(
             client, domain_id, template_id, spec, cache_seconds=cache_seconds, clock=clock
         )
@@ -266,8 +272,7 @@ class ConnectCasesBackend:
         """Attach ``text`` as comments (more than one when it is longer than a comment)."""
         if not text.strip():
             raise InvalidCase("a comment needs some text")
-        schema = await self._schemas.get()
-        case_id, _ = await self._find(schema, ref)
+        case_id = await self._case_id(ref)
         performer = performed_by(self._assistant_name, actor)
         for part in split_parts(text, COMMENT_MAX):
             await self._related.post_comment(case_id, part, performer)
@@ -275,15 +280,14 @@ class ConnectCasesBackend:
     async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
         """The case's audit events as changes, newest first; only those after ``since``."""
         schema = await self._schemas.get()
-        case_id, _ = await self._find(schema, ref)
+        case_id = await self._case_id(ref)
         return await self._related.history(case_id, schema.name_of, since)
 
     async def link_contact(self, ref: str, contact_id: str) -> None:
         """Link the Amazon Connect contact (its ARN) to the case, once."""
         if not contact_id.startswith("arn:"):
             raise InvalidCase("a contact is linked by its full ARN")
-        schema = await self._schemas.get()
-        case_id, _ = await self._find(schema, ref)
+        case_id = await self._case_id(ref)
         await self._related.link_contact(
             case_id, contact_id, performed_by(self._assistant_name, None)
         )
@@ -319,6 +323,19 @@ class ConnectCasesBackend:
             # the case matters more than its link to a profile: file it without one
             logger.warning("customer profile lookup failed (%s); case filed without it", exc)
             return None
+
+    async def _case_id(self, ref: str) -> str:
+        known = self._case_ids.get(ref.strip())
+        if known is not None:
+            return known
+        case_id, _ = await self._find(await self._schemas.get(), ref)
+        return case_id
+
+    def _remember(self, ref: str, case_id: str) -> None:
+        self._case_ids[ref] = case_id
+        self._case_ids.move_to_end(ref)
+        while len(self._case_ids) > _KNOWN_CASES_MAX:
+            self._case_ids.popitem(last=False)
 
     async def _find(self, schema: ConnectSchema, ref: str) -> tuple[str, dict[str, Scalar]]:
         found = await call(
@@ -356,6 +373,8 @@ class ConnectCasesBackend:
             logger.warning("Connect Cases case %s has no reference number; showing its id", case_id)
             ref = case_id
         customer = named.get("customer_id")
+        if ref != case_id:
+            self._remember(ref, case_id)
         return Case(
             case_id=case_id,
             ref=ref,

@@ -352,3 +352,19 @@ async def test_profiles_down_files_the_case_without_a_customer_and_a_retry_finds
     assert first.customer_id is None
     assert retried.ref == first.ref
     assert [case.ref for case in found] == [first.ref]
+
+
+async def test_a_known_reference_needs_no_search_before_history_comments_or_links(
+    backend: ConnectCasesBackend, calls: Callable[[], dict[str, int]]
+) -> None:
+    conversation = f"webchat:{uuid.uuid4().hex[:12]}"
+    case = await backend.create_case(draft(conversation), f"{conversation}:1")
+    before = calls()
+
+    await backend.get_history(case.ref)
+    await backend.add_comment(case.ref, "Courier called.")
+    await backend.link_contact(case.ref, CONTACT_ARN.format(uuid.uuid4()))
+
+    after = calls()
+    assert after.get("SearchCases", 0) == before.get("SearchCases", 0)
+    assert after["GetCaseAuditEvents"] == before.get("GetCaseAuditEvents", 0) + 1
