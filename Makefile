@@ -14,11 +14,12 @@ ifdef CASE_BACKEND
 export CASE_BACKEND
 endif
 
-.PHONY: help run test setup env model lint typecheck unit e2e rasa-validate rasa-test browser clean
+.PHONY: help run test setup env model lint typecheck unit e2e rasa-validate rasa-test browser bench clean
 
 help:
 	@echo "make run    start the assistant (Rasa, actions, gateway, sandbox) and print where to chat"
 	@echo "make test   lint, type-check and run every test"
+	@echo "make bench  run the benchmarks and write var/bench.md"
 
 $(BIN)/.installed: pyproject.toml
 	@echo "==> creating $(VENV) with $$($(PYTHON) --version) and installing casebot"
@@ -73,6 +74,10 @@ e2e: setup model browser
 test: setup model browser lint typecheck rasa-validate rasa-test
 	$(BIN)/pytest -q -ra; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
+
+# every benchmark, one after another; figures go to var/bench.md (about 15 minutes)
+bench: setup model env
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) var/models
