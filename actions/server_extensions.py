@@ -1,7 +1,8 @@
-"""What the action server gains beside the actions: ``/metrics`` and the outbox worker.
+"""What the action server gains beside the actions: ``/metrics``, ``/ready``, the outbox worker.
 
 rasa-sdk offers the Sanic app to plugins (the ``rasa_sdk_plugins`` package in this project);
-``attach`` adds a ``GET /metrics`` route and runs ``OutboxWorker`` for as long as the server
+``attach`` adds ``GET /metrics``, ``GET /ready`` (200 when the case back end answers, else 503)
+and runs ``OutboxWorker`` for as long as the server
 runs, so queued cases are filed even when nobody talks to the assistant.
 """
 
@@ -14,8 +15,9 @@ import logging
 import httpx
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sanic import Request, Sanic
-from sanic.response import HTTPResponse, raw
+from sanic.response import HTTPResponse, json, raw
 
+from actions.backends.base import BackendError
 from actions.backends.factory import get_backend
 from actions.gateway_notifier import GatewayNotifier
 from actions.metrics import OUTBOX_DEPTH
@@ -33,6 +35,16 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
         return raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
 
     app.add_route(metrics, "/metrics", methods=["GET"], name="casebot_metrics")
+
+    async def ready(request: Request) -> HTTPResponse:
+        # the template is cached, so this costs the back end a call only when it is stale
+        try:
+            await get_backend().get_template()
+        except BackendError as exc:
+            return json({"backend": "unavailable", "reason": type(exc).__name__}, status=503)
+        return json({"backend": "ok"})
+
+    app.add_route(ready, "/ready", methods=["GET"], name="casebot_ready")
 
     async def start_outbox(app: Sanic) -> None:  # type: ignore[type-arg]
         settings = get_settings()

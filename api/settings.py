@@ -23,6 +23,10 @@ class GatewaySettings(BaseSettings):
         default="http://127.0.0.1:5005",
         description="Base URL of the Rasa server (REST channel and HTTP API).",
     )
+    actions_url: str = Field(
+        default="http://127.0.0.1:5055",
+        description="Base URL of the action server, for readiness checks only.",
+    )
     rasa_api_token: SecretStr = Field(
         description="Token of Rasa's HTTP API (`rasa run --auth-token`); no default on purpose.",
     )

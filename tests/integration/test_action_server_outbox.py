@@ -153,6 +153,7 @@ def test_queued_case_is_filed_by_the_running_action_server_and_the_user_told(
         "event": "case_filed",
         "case_ref": ref,
     }
+    assert httpx.get(f"{processes['actions']}/ready").json() == {"backend": "ok"}
     metrics = httpx.get(f"{processes['actions']}/metrics").text
     assert "casebot_outbox_depth 0.0" in metrics
     assert "casebot_cases_filed_from_outbox_total 1.0" in metrics

@@ -106,6 +106,7 @@ def stack_env(tmp: Path) -> dict[str, str]:
         "SANDBOX_PORT": str(ports["sandbox"]),
         "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
+        "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
         "RASA_API_TOKEN": secrets.token_urlsafe(24),
         "RASA_TRACKER_DB": str(tmp / "tracker.db"),
         "RASA_TELEMETRY_ENABLED": "false",

@@ -38,6 +38,8 @@ class FakeRasa:
         self.replies: Any = [{"recipient_id": "x", "text": "Hello!"}]
         self.webhook_status = 200
         self.status_status = 200
+        #: the action server's /ready: 200 (back end ok), 503 (back end down), None (no answer)
+        self.actions_ready: int | None = 200
         self.error: Exception | None = None
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -48,6 +50,10 @@ class FakeRasa:
             return httpx.Response(self.webhook_status, json=self.replies)
         if request.url.path == "/status":
             return httpx.Response(self.status_status, json={"model_id": "m"})
+        if request.url.path == "/ready" and request.url.port == 5055:
+            if self.actions_ready is None:
+                raise httpx.ConnectError("Connection refused")
+            return httpx.Response(self.actions_ready, json={})
         return httpx.Response(404)
 
     def messages(self) -> list[dict[str, Any]]:
