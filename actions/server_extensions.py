@@ -24,12 +24,15 @@ from actions.metrics import OUTBOX_DEPTH
 from actions.outbox_worker import OutboxWorker
 from actions.services import outbox_at
 from actions.settings import get_settings
+from logsafe import protect_root_logging
 
 logger = logging.getLogger(__name__)
 
 
 def attach(app: Sanic) -> None:  # type: ignore[type-arg]
-    """Add ``/metrics`` and start/stop the outbox worker with the server."""
+    """Add ``/metrics`` and ``/ready``, mask PII in logs, run the outbox worker."""
+    if get_settings().log_redact_pii:
+        protect_root_logging()
 
     async def metrics(request: Request) -> HTTPResponse:
         return raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

@@ -36,6 +36,9 @@ class ActionSettings(BaseSettings):
     #: the queue a case goes to when the user asks for a person
     handoff_queue: str = "casebot-handoff"
 
+    #: mask phone numbers and email addresses in the action server's log
+    log_redact_pii: bool = True
+
     # --- cases the back end could not take at once ---
     #: SQLite file of submissions waiting for the back end
     outbox_db: Path = Path("var/outbox.sqlite3")
@@ -78,6 +81,12 @@ class ActionSettings(BaseSettings):
     #: per case type extension fields
     aicc_case_types_file: Path = Path("data/aicc/case_types.yaml")
     aicc_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: the authentication interface's path (assumed: AICC does not publish it)
+    aicc_token_path: str = "/baas/auth/v1.0/oauth2/token"
+    #: a token is replaced this many seconds before it expires
+    aicc_token_refresh_margin_seconds: float = Field(default=60.0, ge=0)
+    #: SQLite file of idempotency key -> caseId (AICC takes no client token)
+    aicc_idempotency_db: Path = Path("var/aicc-idempotency.sqlite3")
 
     @field_validator("default_phone_region")
     @classmethod

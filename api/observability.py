@@ -19,20 +19,14 @@ from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from logsafe import RedactingFilter, redact
+
+__all__ = ["ContextFilter", "CorrelationIdMiddleware", "JsonFormatter", "redact"]
+
 CORRELATION_HEADER = "x-request-id"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# a run of 7+ digits, possibly with a leading + and spaces, dots, dashes or brackets between;
-# 8-digit case references look the same and are masked too (logs name cases by their id)
-_PHONE = re.compile(r"(?<![\w(])\+?\(?\d(?:[ .()-]{0,2}\d){6,}(?![\w])")
-
-
-def redact(text: str) -> str:
-    """``text`` with email addresses and phone numbers masked."""
-    return _PHONE.sub("<phone>", _EMAIL.sub("<email>", text))
 
 
 def new_correlation_id() -> str:
@@ -81,8 +75,7 @@ class ContextFilter(logging.Filter):
         """Add ``correlation_id``; replace the message by its masked rendering."""
         record.correlation_id = correlation_id.get()
         if self.redact_pii:
-            record.msg = redact(record.getMessage())
-            record.args = None
+            RedactingFilter().filter(record)
         return True
 
 

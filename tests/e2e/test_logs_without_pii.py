@@ -1,0 +1,51 @@
+"""The logs of a whole conversation, from every process, hold none of the user's PII."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.e2e
+
+EMAIL = "ada.lovelace.{tag}@example.com"
+PHONE = "+44 7700 900{digits}"
+
+
+def say(stack: Stack, sender: str, text: str) -> str:
+    response = httpx.post(
+        f"{stack.gateway_url}/webchat/messages",
+        json={"sender": sender, "message": text},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return "\n".join(reply.get("text", "") for reply in response.json())
+
+
+def test_a_whole_conversation_leaves_no_email_or_phone_number_in_any_log(stack: Stack) -> None:
+    tag = uuid.uuid4().hex[:8]
+    email = EMAIL.format(tag=tag)
+    phone = PHONE.format(digits=f"{uuid.uuid4().int % 1000:03d}")
+    sender = f"pii-{tag}"
+    start = stack.log.stat().st_size
+
+    say(stack, sender, "I want to open a case")
+    say(stack, sender, "Parcel lost")
+    say(stack, sender, f"Please call me on {phone} or write to {email} about parcel 4471.")
+    say(stack, sender, email)
+    say(stack, sender, "high")
+    created = say(stack, sender, "yes")
+    say(stack, sender, "status of my last case")
+
+    assert re.search(r"\b\d{8}\b", created), created
+    logged = stack.log.read_bytes()[start:].decode("utf-8", "replace")
+    digits = re.sub(r"\D", "", phone)
+    assert logged.strip(), "the processes logged nothing at all: the check would prove nothing"
+    assert email not in logged
+    assert email.split("@")[0] not in logged
+    assert phone not in logged
+    assert digits[-10:] not in logged
