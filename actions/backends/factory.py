@@ -6,8 +6,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
+import httpx
 from botocore.config import Config
 
+from actions.backends.aicc import AiccBackend
+from actions.backends.aicc_fields import load_case_types
+from actions.backends.aicc_idempotency import IdempotencyStore
+from actions.backends.aicc_token import AiccTokenSource
 from actions.backends.base import BackendUnavailable, CaseBackend
 from actions.backends.connect_cases import ConnectCasesBackend, CustomerResolver
 from actions.backends.customer_profiles import build_profile_resolver, get_profiles_client
@@ -35,6 +40,8 @@ def get_backend() -> CaseBackend:
             else None
         )
         return build_connect_backend(settings, get_connect_client(), customers)
+    if settings.case_backend == "aicc":
+        return build_aicc_backend(settings, get_aicc_http())
     raise BackendNotConfigured(
         f"CASE_BACKEND={settings.case_backend} is not available in this version; "
         "set CASE_BACKEND=connect"
@@ -83,4 +90,53 @@ def build_connect_backend(
         assistant_name=settings.assistant_name,
         cache_seconds=settings.template_cache_seconds,
         customers=customers,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_aicc_http() -> httpx.AsyncClient:
+    """The httpx client AICC calls go through, with ``AICC_TIMEOUT_SECONDS``."""
+    return httpx.AsyncClient(timeout=get_settings().aicc_timeout_seconds)
+
+
+def build_aicc_backend(settings: ActionSettings, http: httpx.AsyncClient) -> AiccBackend:
+    """An AICC back end over ``http`` for the tenant, credentials and case type in ``settings``."""
+    base_url, app_key, secret = (
+        settings.aicc_base_url,
+        settings.aicc_app_key,
+        settings.aicc_app_secret,
+    )
+    if not base_url or not app_key or secret is None:
+        missing = [
+            name
+            for name, value in (
+                ("AICC_BASE_URL", base_url),
+                ("AICC_APP_KEY", app_key),
+                ("AICC_APP_SECRET", secret),
+            )
+            if not value
+        ]
+        raise BackendNotConfigured(f"CASE_BACKEND=aicc needs {' and '.join(missing)}")
+    case_types = load_case_types(settings.aicc_case_types_file)
+    if settings.aicc_case_type not in case_types:
+        raise BackendNotConfigured(
+            f"AICC_CASE_TYPE={settings.aicc_case_type} is not in {settings.aicc_case_types_file}"
+        )
+    return AiccBackend(
+        http,
+        base_url=base_url,
+        tokens=AiccTokenSource(
+            http,
+            base_url.rstrip("/") + settings.aicc_token_path,
+            app_key,
+            secret.get_secret_value(),
+            refresh_margin=settings.aicc_token_refresh_margin_seconds,
+        ),
+        spec=load_template_spec(settings.case_template_file),
+        case_type_id=settings.aicc_case_type,
+        case_type=case_types[settings.aicc_case_type],
+        creator_id=settings.aicc_creator_id,
+        store=IdempotencyStore(settings.aicc_idempotency_db),
+        auto_assigned_key=settings.aicc_auto_assigned_key,
+        time_zone=settings.aicc_time_zone,
     )

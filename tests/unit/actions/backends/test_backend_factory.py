@@ -53,10 +53,14 @@ def test_client_points_at_the_endpoint_with_adaptive_retries_and_timeouts() -> N
     assert client.meta.config.read_timeout == 10.0
 
 
-def test_aicc_is_refused_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_aicc_without_its_settings_is_refused_with_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("CASE_BACKEND", "aicc")
+    for name in ("AICC_BASE_URL", "AICC_APP_KEY", "AICC_APP_SECRET"):
+        monkeypatch.delenv(name, raising=False)
 
-    with pytest.raises(BackendNotConfigured, match="CASE_BACKEND=aicc is not available"):
+    with pytest.raises(BackendNotConfigured, match="CASE_BACKEND=aicc needs AICC_BASE_URL"):
         get_backend()
 
 

@@ -1,0 +1,286 @@
+"""Huawei AICC as a case back end, over its JSON case API with httpx.
+
+Only case creation is published (``POST {base}/service/AICC__Case/1.0.0/openapi/case`` with
+``{"caseInfo": {...}}``). Query, update, comment and history exist in the same product
+family without a published shape, so theirs are ASSUMED here and served exactly so by the
+sandbox stand-in; every path is in ``aicc_calls.CASE_PATHS`` and every body is built below:
+
+- query ``.../case/query`` ``{"conditions": {caseInfo field: value}, "keyword"?, "offset",
+  "limit", "order": "desc"|"asc"}`` -> ``{"total", "cases": [caseInfo + caseId, createdDate,
+  updatedDate]}``
+- update ``.../case/update`` ``{"caseId", "caseInfo": {changed fields}, "operatorId"}``
+- comment ``.../case/comment`` ``{"caseId", "content", "creatorId"}`` -> ``{"commentId"}``
+- history ``.../case/history`` ``{"caseId"}`` -> ``{"records": [{"time", "field",
+  "oldValue", "newValue", "operator"}]}``
+
+The token interface is assumed too (``aicc_token``), and so are ``resCode`` values
+(``aicc_calls``). The reference shown to people is AICC's ``caseId``.
+
+Choices:
+- Byte limits (UTF-8) are checked before anything is sent: a title over 128 bytes, or any
+  other field over its limit, raises ``InvalidCase`` saying so. A description over 20,000
+  bytes is cut at a character boundary and marked, and the whole text follows as comments.
+- AICC takes no client token: an ``IdempotencyStore`` (SQLite) maps each key to its caseId, so
+  the same key never files a second case. A key whose create was sent but never answered is
+  looked up by the case type's ``idempotency_key`` extension field before sending again.
+- dueDate comes from the case type's ``due_hours`` for the priority and is written in
+  ``AICC_TIME_ZONE``; dates AICC answers are read in that zone too.
+- ``contactId`` holds 20 bytes: the customer id or the contact when it fits, else a stable
+  digest of it; the full contact goes in an extension field (``data/aicc/case_types.yaml``).
+- AICC cases carry one contactId set at creation and no links to contact-centre contacts, so
+  ``link_contact`` and ``cases_for_contact`` raise ``InvalidCase``.
+- The template is ``data/case_template.yaml`` with AICC's limits, as AICC has no template API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from actions.backends import aicc_fields as f
+from actions.backends.aicc_calls import AiccCaller
+from actions.backends.aicc_idempotency import IdempotencyStore
+from actions.backends.aicc_reading import AiccReader
+from actions.backends.aicc_token import AiccTokenSource
+from actions.backends.base import (
+    Actor,
+    Case,
+    CaseDraft,
+    CaseEvent,
+    CaseFilter,
+    CaseTemplate,
+    Conflict,
+    InvalidCase,
+    Page,
+    TemplateField,
+)
+from actions.template import TemplateSpec
+
+
+class AiccBackend:
+    """``CaseBackend`` over one AICC tenant, filing cases of one case type."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        tokens: AiccTokenSource,
+        spec: TemplateSpec,
+        case_type_id: str,
+        case_type: f.CaseType,
+        creator_id: str,
+        store: IdempotencyStore,
+        auto_assigned_key: str = "isAutoAssigned",
+        time_zone: str = "UTC",
+        page_size: int = 10,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._calls = AiccCaller(http, base_url, tokens)
+        self._spec = spec
+        self._type_id = f.check_bytes("type", case_type_id, f.ID_MAX_BYTES)
+        self._type = case_type
+        self._creator = f.check_bytes("creatorId", creator_id, f.ID_MAX_BYTES)
+        self._store = store
+        self._auto_key = auto_assigned_key
+        self._zone = ZoneInfo(time_zone)
+        self._page_size = page_size
+        self._now = now
+        self._read = AiccReader(self._calls, case_type, self._zone)
+        self._creating = asyncio.Lock()
+
+    async def create_case(self, draft: CaseDraft, idempotency_key: str) -> Case:
+        """File the case once per key; a long description follows whole as comments."""
+        info, spills = self._case_info(draft, idempotency_key)
+        digest = hashlib.sha256(draft.model_dump_json().encode("utf-8")).hexdigest()
+        async with self._creating:
+            case_id = await self._earlier(idempotency_key, digest)
+            if case_id is None:
+                self._store.begin(idempotency_key, digest)
+                result = await self._calls.call("create", {"caseInfo": info})
+                case_id = str(result["caseId"])
+                self._store.finish(idempotency_key, case_id)
+                if spills:
+                    await self._comment(case_id, f"Full description:\n{draft.description}")
+        return await self._read.case(case_id)
+
+    async def get_case(self, ref: str) -> Case:
+        """The case whose caseId is ``ref``."""
+        return await self._read.case(ref.strip())
+
+    async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
+        """Cases matching every criterion of ``filter``; ``page`` is an offset."""
+        conditions: dict[str, str] = {}
+        if filter.contact is not None:
+            conditions[self._extension("contact")] = filter.contact
+        if filter.customer_id is not None:
+            conditions[self._extension("customer_id")] = filter.customer_id
+        if filter.conversation_id is not None:
+            conditions[self._extension("conversation_id")] = filter.conversation_id
+        if filter.status is not None:
+            conditions["state"] = f.aicc_state(filter.status)
+        if filter.priority is not None:
+            conditions["priority"] = f.aicc_priority(filter.priority)
+        if filter.assigned_user is not None:
+            conditions["ownerId"] = filter.assigned_user
+        body: dict[str, Any] = {
+            "conditions": conditions,
+            "offset": int(page) if page and page.isdigit() else 0,
+            "limit": filter.page_size or self._page_size,
+            "order": "desc" if filter.newest_first else "asc",
+        }
+        if filter.text:
+            body["keyword"] = filter.text
+        return await self._read.page(body)
+
+    async def update_case(
+        self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
+    ) -> Case:
+        """Change fields by logical name (``None`` clears) and read the case back."""
+        info = {
+            name: value
+            for logical, raw in fields.items()
+            for name, value in self._change(logical, raw)
+        }
+        await self._calls.call(
+            "update",
+            {"caseId": ref.strip(), "caseInfo": info, "operatorId": self._operator(actor)},
+        )
+        return await self._read.case(ref.strip())
+
+    async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
+        """Comment on the case, in several comments when the text is long."""
+        await self._comment(ref.strip(), text, actor)
+
+    async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
+        """The changes the case's history records, newest first."""
+        return await self._read.history(ref.strip(), since)
+
+    async def link_contact(self, ref: str, contact_id: str) -> None:
+        """Not offered: an AICC case has one contactId, set when it is filed."""
+        raise InvalidCase("AICC cases cannot be linked to further contacts")
+
+    async def cases_for_contact(self, contact_id: str) -> list[Case]:
+        """Not offered: AICC keeps no links between cases and contact-centre contacts."""
+        raise InvalidCase("AICC keeps no links from contact-centre contacts to cases")
+
+    async def get_template(self) -> CaseTemplate:
+        """The template file's fields with AICC's limits (AICC has no template API).
+
+        The limits are in bytes, so as characters they are upper bounds; the byte check
+        before sending is what holds.
+        """
+        limits = {"title": f.TITLE_MAX_BYTES, "description": f.DESCRIPTION_MAX_BYTES}
+        fields = {
+            name: TemplateField(
+                name=name,
+                field_id=name,
+                type=rules.type,
+                required=rules.required,
+                # AICC's own limits replace the file's, which are Connect's
+                max_length=limits.get(name, rules.max_length),
+                options=rules.options,
+            )
+            for name, rules in self._spec.fields.items()
+        }
+        return CaseTemplate(template_id=self._type_id, name=self._spec.template_name, fields=fields)
+
+    def _case_info(self, draft: CaseDraft, key: str) -> tuple[dict[str, Any], bool]:
+        description, spills = f.cut_description(draft.description)
+        priority = f.aicc_priority(draft.priority) if draft.priority else None
+        info: dict[str, Any] = {
+            "title": f.check_bytes("title", draft.title, f.TITLE_MAX_BYTES),
+            "description": description,
+            "type": self._type_id,
+            self._auto_key: True,
+            "contactId": f.contact_id(draft),
+            "creatorId": self._creator,
+            "state": f.STATE_OF["open"],
+        }
+        if priority:
+            info["priority"] = priority
+            due = self._type.due_date(priority, self._now())
+            if due is not None:
+                info["dueDate"] = f.format_due(due, self._zone)
+        origin = f.aicc_origin(draft.origin, draft.channel)
+        if origin:
+            info["origin"] = origin
+        phone = f.contact_phone(draft.contact)
+        if phone:
+            info["contactPhone"] = phone
+        extensions = self._type.extension_values(draft, key)
+        clash = set(extensions) & set(info)
+        if clash:
+            raise InvalidCase(f"extension fields {sorted(clash)} clash with AICC's own fields")
+        return info | extensions, spills
+
+    async def _earlier(self, key: str, digest: str) -> str | None:
+        earlier = self._store.get(key)
+        if earlier is None:
+            return None
+        if earlier.digest != digest:
+            raise Conflict("this idempotency key already filed a different case")
+        if earlier.case_id is not None:
+            return earlier.case_id
+        # sent before but never answered: AICC may hold the case already
+        field = self._type.field_for("idempotency_key")
+        if field is None:
+            return None
+        found = await self._read.page({"conditions": {field: key}, "offset": 0, "limit": 1})
+        if not found.cases:
+            return None
+        self._store.finish(key, found.cases[0].case_id)
+        return found.cases[0].case_id
+
+    def _change(self, logical: str, raw: str | None) -> list[tuple[str, Any]]:
+        value = raw or ""
+        if logical == "title":
+            return [("title", f.check_bytes("title", value, f.TITLE_MAX_BYTES))]
+        if logical == "description":
+            return [("description", f.check_bytes("description", value, f.DESCRIPTION_MAX_BYTES))]
+        if logical == "priority":
+            return [("priority", f.aicc_priority(value) if value else "")]
+        if logical == "origin":
+            return [("origin", f.aicc_origin(value, "") or "")]
+        if logical == "status":
+            return [("state", f.aicc_state(value))]
+        if logical == "assigned_user":
+            owner = f.check_bytes("ownerId", value, f.ID_MAX_BYTES)
+            return [("ownerId", owner), (self._auto_key, not owner)]
+        if logical == "due_date":
+            due = datetime.fromisoformat(value) if value else None
+            if due is not None and due.tzinfo is None:
+                due = due.replace(tzinfo=self._zone)
+            return [("dueDate", f.format_due(due, self._zone) if due else "")]
+        if logical == "contact":
+            changes: list[tuple[str, Any]] = [("contactPhone", f.contact_phone(value) or "")]
+            return [*changes, (self._extension("contact"), value)]
+        field = self._type.field_for(logical)
+        if field is None:
+            raise InvalidCase(f"AICC case type {self._type_id} has no field {logical!r}")
+        limit = self._type.extension_fields[field].max_bytes
+        return [(field, f.check_bytes(field, value, limit) if limit else value)]
+
+    def _extension(self, source: str) -> str:
+        field = self._type.field_for(source)
+        if field is None:
+            raise InvalidCase(f"AICC case type {self._type_id} keeps no {source} to search by")
+        return field
+
+    def _operator(self, actor: Actor | None) -> str:
+        if actor is not None and actor.agent_id:
+            return f.cut_utf8(actor.agent_id, f.ID_MAX_BYTES)
+        return self._creator
+
+    async def _comment(self, case_id: str, text: str, actor: Actor | None = None) -> None:
+        for part in f.split_utf8(text, f.COMMENT_MAX_BYTES):
+            await self._calls.call(
+                "comment",
+                {"caseId": case_id, "content": part, "creatorId": self._operator(actor)},
+            )
