@@ -11,6 +11,7 @@ from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from sandbox.aicc.standin import create_stand_in as aicc
 from sandbox.calls import CallCounter
 from sandbox.connect_cases.standin import create_stand_in as connect_cases
 from sandbox.control import control_router
@@ -23,7 +24,7 @@ from sandbox.whatsapp.standin import create_stand_in as whatsapp
 StandInFactory = Callable[[SandboxSettings, CallCounter], StandIn]
 
 #: every stand-in the sandbox serves
-STAND_INS: tuple[StandInFactory, ...] = (connect_cases, customer_profiles, whatsapp)
+STAND_INS: tuple[StandInFactory, ...] = (connect_cases, customer_profiles, whatsapp, aicc)
 
 
 def create_app(settings: SandboxSettings | None = None) -> FastAPI:

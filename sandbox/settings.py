@@ -22,6 +22,13 @@ class SandboxSettings(BaseSettings):
     customer_profiles_domain: str | None = "casebot"
     #: bearer token the WhatsApp Graph API stand-in accepts
     whatsapp_access_token: str = "sandbox-whatsapp-token"
+    #: app key and secret the AICC stand-in's token interface accepts
+    aicc_app_key: str = "sandbox-aicc-key"
+    aicc_app_secret: str = "sandbox-aicc-secret"
+    #: lifetime of an AICC access token the stand-in issues
+    aicc_token_seconds: float = Field(default=3600.0, gt=0)
+    #: time zone the AICC stand-in writes its dates in
+    aicc_time_zone: str = "UTC"
     #: account id used in every ARN the sandbox makes
     aws_account_id: str = "123456789012"
     #: region used in every ARN; the same variable boto3 reads
