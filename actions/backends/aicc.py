@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -93,13 +94,14 @@ class AiccBackend:
         self._page_size = page_size
         self._now = now
         self._read = AiccReader(self._calls, case_type, self._zone)
-        self._creating = asyncio.Lock()
+        # one create per key at a time; different keys go in parallel
+        self._creating: dict[str, tuple[asyncio.Lock, int]] = {}
 
     async def create_case(self, draft: CaseDraft, idempotency_key: str) -> Case:
         """File the case once per key; a long description follows whole as comments."""
         info, spills = self._case_info(draft, idempotency_key)
         digest = hashlib.sha256(draft.model_dump_json().encode("utf-8")).hexdigest()
-        async with self._creating:
+        async with self._exclusive(idempotency_key):
             case_id = await self._earlier(idempotency_key, digest)
             if case_id is None:
                 self._store.begin(idempotency_key, digest)
@@ -190,6 +192,20 @@ class AiccBackend:
             for name, rules in self._spec.fields.items()
         }
         return CaseTemplate(template_id=self._type_id, name=self._spec.template_name, fields=fields)
+
+    @asynccontextmanager
+    async def _exclusive(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._creating.get(key, (asyncio.Lock(), 0))
+        self._creating[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._creating[key]
+            if users == 1:
+                del self._creating[key]
+            else:
+                self._creating[key] = (lock, users - 1)
 
     def _case_info(self, draft: CaseDraft, key: str) -> tuple[dict[str, Any], bool]:
         description, spills = f.cut_description(draft.description)

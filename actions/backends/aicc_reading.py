@@ -47,16 +47,18 @@ class AiccReader:
     async def history(self, case_id: str, since: datetime | None) -> list[CaseEvent]:
         """The case's recorded changes, newest first, after ``since`` when given."""
         result = await self._calls.call("history", {"caseId": case_id}) or {}
-        events = [
-            CaseEvent(
-                at=f.parse_due(record["time"], self._zone),
-                field=self._logical(str(record["field"])),
-                old=_text_or_none(record.get("oldValue")),
-                new=_text_or_none(record.get("newValue")),
-                by=_text_or_none(record.get("operator")),
+        events = []
+        for record in result.get("records", []):
+            field = self._logical(str(record["field"]))
+            events.append(
+                CaseEvent(
+                    at=f.parse_due(record["time"], self._zone),
+                    field=field,
+                    old=_logical_value(field, record.get("oldValue")),
+                    new=_logical_value(field, record.get("newValue")),
+                    by=_text_or_none(record.get("operator")),
+                )
             )
-            for record in result.get("records", [])
-        ]
         # AICC's times are to the second: of two in one second, the later-recorded is newer
         events.reverse()
         events.sort(key=lambda event: event.at, reverse=True)
@@ -95,6 +97,13 @@ class AiccReader:
 
     def _when(self, value: object) -> datetime | None:
         return f.parse_due(value, self._zone) if isinstance(value, str) and value else None
+
+
+def _logical_value(field: str, value: object) -> str | None:
+    """A history value as the assistant names it (AICC's state and origin spellings mapped)."""
+    text = _text_or_none(value)
+    names = {"status": f.STATUS_OF, "origin": f.ORIGIN_FROM_AICC}.get(field, {})
+    return names.get(text, text) if text is not None else None
 
 
 def _text_or_none(value: object) -> str | None:

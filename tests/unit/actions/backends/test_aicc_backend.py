@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,9 +74,14 @@ class FakeAicc:
 
 
 def backend(
-    fake: FakeAicc, tmp_path: Path, *, store: IdempotencyStore | None = None, **options: Any
+    fake: FakeAicc,
+    tmp_path: Path,
+    *,
+    store: IdempotencyStore | None = None,
+    handler: Callable[[httpx.Request], Awaitable[httpx.Response]] | None = None,
+    **options: Any,
 ) -> AiccBackend:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(fake))
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler or fake))
     return AiccBackend(
         http,
         base_url="https://aicc.test/",
@@ -212,6 +219,33 @@ async def test_same_key_never_files_a_second_case_even_after_a_restart(tmp_path:
 
     assert again.case_id == first.case_id
     assert len(fake.sent("create")) == 1
+
+
+async def test_concurrent_creates_share_a_key_but_other_keys_do_not_wait(
+    tmp_path: Path,
+) -> None:
+    fake = FakeAicc()
+    in_flight, peak = 0, 0
+
+    async def slow_creates(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        if request.url.path == CASE:
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.02)
+            in_flight -= 1
+        return fake(request)
+
+    aicc = backend(fake, tmp_path, handler=slow_creates)
+    cases = await asyncio.gather(
+        *(aicc.create_case(draft(), "same") for _ in range(3)),
+        aicc.create_case(draft(title="Another thing"), "other"),
+    )
+
+    assert len(fake.sent("create")) == 2
+    assert len({case.case_id for case in cases[:3]}) == 1
+    assert cases[3].case_id != cases[0].case_id
+    assert peak == 2
 
 
 async def test_same_key_with_another_draft_is_a_conflict(tmp_path: Path) -> None:

@@ -122,8 +122,8 @@ async def test_update_comment_and_history(backend: AiccBackend) -> None:
     assert [(e.field, e.old, e.new) for e in history] == [
         ("assigned_queue", None, "people"),
         ("priority", "Critical", "Low"),
-        ("status", "Processing", "Closed"),
-        ("status", None, "Processing"),
+        ("status", "open", "closed"),
+        ("status", None, "open"),
     ]
     since = await backend.get_history(case.ref, since=datetime(2999, 1, 1, tzinfo=UTC))
     assert since == []
