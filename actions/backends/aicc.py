@@ -49,6 +49,7 @@ from actions.backends.aicc_calls import AiccCaller
 from actions.backends.aicc_idempotency import IdempotencyStore
 from actions.backends.aicc_reading import AiccReader
 from actions.backends.aicc_token import AiccTokenSource
+from actions.backends.aicc_writing import AiccWriter
 from actions.backends.base import (
     Actor,
     Case,
@@ -94,12 +95,15 @@ class AiccBackend:
         self._page_size = page_size
         self._now = now
         self._read = AiccReader(self._calls, case_type, self._zone)
+        self._write = AiccWriter(
+            self._type_id, case_type, self._creator, auto_assigned_key, self._zone, now
+        )
         # one create per key at a time; different keys go in parallel
         self._creating: dict[str, tuple[asyncio.Lock, int]] = {}
 
     async def create_case(self, draft: CaseDraft, idempotency_key: str) -> Case:
         """File the case once per key; a long description follows whole as comments."""
-        info, spills = self._case_info(draft, idempotency_key)
+        info, spills = self._write.new_case(draft, idempotency_key)
         digest = hashlib.sha256(draft.model_dump_json().encode("utf-8")).hexdigest()
         async with self._exclusive(idempotency_key):
             case_id = await self._earlier(idempotency_key, digest)
@@ -120,11 +124,11 @@ class AiccBackend:
         """Cases matching every criterion of ``filter``; ``page`` is an offset."""
         conditions: dict[str, str] = {}
         if filter.contact is not None:
-            conditions[self._extension("contact")] = filter.contact
+            conditions[self._write.extension("contact")] = filter.contact
         if filter.customer_id is not None:
-            conditions[self._extension("customer_id")] = filter.customer_id
+            conditions[self._write.extension("customer_id")] = filter.customer_id
         if filter.conversation_id is not None:
-            conditions[self._extension("conversation_id")] = filter.conversation_id
+            conditions[self._write.extension("conversation_id")] = filter.conversation_id
         if filter.status is not None:
             conditions["state"] = f.aicc_state(filter.status)
         if filter.priority is not None:
@@ -148,7 +152,7 @@ class AiccBackend:
         info = {
             name: value
             for logical, raw in fields.items()
-            for name, value in self._change(logical, raw)
+            for name, value in self._write.change(logical, raw)
         }
         await self._calls.call(
             "update",
@@ -207,35 +211,6 @@ class AiccBackend:
             else:
                 self._creating[key] = (lock, users - 1)
 
-    def _case_info(self, draft: CaseDraft, key: str) -> tuple[dict[str, Any], bool]:
-        description, spills = f.cut_description(draft.description)
-        priority = f.aicc_priority(draft.priority) if draft.priority else None
-        info: dict[str, Any] = {
-            "title": f.check_bytes("title", draft.title, f.TITLE_MAX_BYTES),
-            "description": description,
-            "type": self._type_id,
-            self._auto_key: True,
-            "contactId": f.contact_id(draft),
-            "creatorId": self._creator,
-            "state": f.STATE_OF["open"],
-        }
-        if priority:
-            info["priority"] = priority
-            due = self._type.due_date(priority, self._now())
-            if due is not None:
-                info["dueDate"] = f.format_due(due, self._zone)
-        origin = f.aicc_origin(draft.origin, draft.channel)
-        if origin:
-            info["origin"] = origin
-        phone = f.contact_phone(draft.contact)
-        if phone:
-            info["contactPhone"] = phone
-        extensions = self._type.extension_values(draft, key)
-        clash = set(extensions) & set(info)
-        if clash:
-            raise InvalidCase(f"extension fields {sorted(clash)} clash with AICC's own fields")
-        return info | extensions, spills
-
     async def _earlier(self, key: str, digest: str) -> str | None:
         earlier = self._store.get(key)
         if earlier is None:
@@ -253,41 +228,6 @@ class AiccBackend:
             return None
         self._store.finish(key, found.cases[0].case_id)
         return found.cases[0].case_id
-
-    def _change(self, logical: str, raw: str | None) -> list[tuple[str, Any]]:
-        value = raw or ""
-        if logical == "title":
-            return [("title", f.check_bytes("title", value, f.TITLE_MAX_BYTES))]
-        if logical == "description":
-            return [("description", f.check_bytes("description", value, f.DESCRIPTION_MAX_BYTES))]
-        if logical == "priority":
-            return [("priority", f.aicc_priority(value) if value else "")]
-        if logical == "origin":
-            return [("origin", f.aicc_origin(value, "") or "")]
-        if logical == "status":
-            return [("state", f.aicc_state(value))]
-        if logical == "assigned_user":
-            owner = f.check_bytes("ownerId", value, f.ID_MAX_BYTES)
-            return [("ownerId", owner), (self._auto_key, not owner)]
-        if logical == "due_date":
-            due = datetime.fromisoformat(value) if value else None
-            if due is not None and due.tzinfo is None:
-                due = due.replace(tzinfo=self._zone)
-            return [("dueDate", f.format_due(due, self._zone) if due else "")]
-        if logical == "contact":
-            changes: list[tuple[str, Any]] = [("contactPhone", f.contact_phone(value) or "")]
-            return [*changes, (self._extension("contact"), value)]
-        field = self._type.field_for(logical)
-        if field is None:
-            raise InvalidCase(f"AICC case type {self._type_id} has no field {logical!r}")
-        limit = self._type.extension_fields[field].max_bytes
-        return [(field, f.check_bytes(field, value, limit) if limit else value)]
-
-    def _extension(self, source: str) -> str:
-        field = self._type.field_for(source)
-        if field is None:
-            raise InvalidCase(f"AICC case type {self._type_id} keeps no {source} to search by")
-        return field
 
     def _operator(self, actor: Actor | None) -> str:
         if actor is not None and actor.agent_id:
