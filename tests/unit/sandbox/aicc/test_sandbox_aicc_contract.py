@@ -14,7 +14,13 @@ from actions.backends.aicc import AiccBackend
 from actions.backends.aicc_fields import CONTINUED_MARKER, load_case_types
 from actions.backends.aicc_idempotency import IdempotencyStore
 from actions.backends.aicc_token import DEFAULT_TOKEN_PATH, AiccTokenSource
-from actions.backends.base import CaseDraft, CaseFilter, CaseNotFound, InvalidCase
+from actions.backends.base import (
+    BackendUnavailable,
+    CaseDraft,
+    CaseFilter,
+    CaseNotFound,
+    InvalidCase,
+)
 from actions.template import load_template_spec
 from sandbox.aicc.standin import create_stand_in
 from sandbox.calls import CallCounter
@@ -165,3 +171,27 @@ async def test_adapter_over_the_sandbox_server_counts_one_token_for_many_calls(
 
     assert [comment["content"] for comment in comments] == ["one"]
     assert calls["aicc"] == {"AddComment": 1, "CreateCase": 1, "GetToken": 1, "QueryCase": 1}
+
+
+async def test_a_create_whose_reply_was_lost_is_not_filed_twice_on_retry(
+    tmp_path: Path,
+    sandbox_settings: Callable[..., SandboxSettings],
+    start_sandbox: Callable[[SandboxSettings], Any],
+) -> None:
+    server = start_sandbox(sandbox_settings(tmp_path / "sandbox.sqlite3"))
+    async with httpx.AsyncClient() as http:
+        backend = adapter(http, f"{server.url}/aicc", tmp_path / "keys.sqlite3")
+        await backend.search_cases(CaseFilter())  # the token, before the faults
+        await http.put(f"{server.url}/_sandbox/faults", json={"aicc": {"lost_reply_share": 1}})
+        with pytest.raises(BackendUnavailable):
+            await backend.create_case(draft(), "k-1")
+        await http.delete(f"{server.url}/_sandbox/faults")
+
+        case = await backend.create_case(draft(), "k-1")
+        again = await backend.create_case(draft(), "k-1")
+        calls = (await http.get(f"{server.url}/_sandbox/calls")).json()
+        found = await backend.search_cases(CaseFilter(conversation_id="conv-1"))
+
+    assert again.case_id == case.case_id
+    assert [c.case_id for c in found.cases] == [case.case_id]
+    assert calls["aicc"]["CreateCase"] == 1
