@@ -119,7 +119,7 @@ class ActionCreateCase(Action):
         return [
             SlotSet(CASE_REF, case.ref),
             *cleared(RESET_AFTER_CREATE),
-            SlotSet(OPENED_CASES, _opened_with(tracker, case.ref)),
+            SlotSet(OPENED_CASES, opened_with(tracker, case.ref)),
         ]
 
     def _queue(self, draft: CaseDraft, key: str) -> bool:
@@ -159,7 +159,8 @@ def discard_events(tracker: Tracker, services: CaseServices) -> list[EventType]:
     return [*cleared(RESET_AFTER_DISCARD), SlotSet(CONTACT, contact)]
 
 
-def _opened_with(tracker: Tracker, ref: str) -> list[str]:
+def opened_with(tracker: Tracker, ref: str) -> list[str]:
+    """The references opened in this conversation, with ``ref`` added once."""
     # what this conversation opened is what a customer may see without a verified contact
     opened = tracker.get_slot(OPENED_CASES)
     known = [r for r in opened if isinstance(r, str)] if isinstance(opened, list) else []

@@ -1,4 +1,5 @@
 # Types for the part of rasa_sdk 3.21 that actions/ uses (rasa_sdk has no py.typed).
+from collections.abc import Iterator
 from typing import Any
 
 EventType = dict[str, Any]
@@ -14,6 +15,9 @@ class Tracker:
     def from_dict(cls, state: dict[str, Any]) -> Tracker: ...
     def get_slot(self, key: str) -> Any: ...
     def get_latest_input_channel(self) -> str | None: ...
+    def get_latest_entity_values(
+        self, entity_type: str, entity_role: str | None = None, entity_group: str | None = None
+    ) -> Iterator[str]: ...
 
 class CollectingDispatcher:
     messages: list[dict[str, Any]]

@@ -1,0 +1,32 @@
+"""``action_case_filed``: a queued case was filed later; the conversation learns its reference.
+
+The gateway injects the intent ``case_filed`` (entity ``case_ref``) into the conversation the
+case came from when the outbox worker reports it filed; this action remembers the case as one
+opened here (so "status of my last case" finds it) and words the notice.
+"""
+
+from __future__ import annotations
+
+from actions.cases import opened_with
+from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.slots import CASE_REF, OPENED_CASES
+
+
+class ActionCaseFiled(Action):
+    """Tell the user the reference of their queued case, and remember it."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_case_filed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Utter the reference; add it to the cases opened in this conversation."""
+        ref = next(tracker.get_latest_entity_values(CASE_REF), None)
+        if not isinstance(ref, str) or not ref.strip():
+            dispatcher.utter_message(response="utter_case_filed_later_no_ref")
+            return []
+        ref = ref.strip()
+        dispatcher.utter_message(response="utter_case_filed_later", case_ref=ref)
+        return [SlotSet(CASE_REF, ref), SlotSet(OPENED_CASES, opened_with(tracker, ref))]
