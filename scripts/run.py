@@ -1,8 +1,9 @@
 """Start the four casebot processes from the Procfile and say where to chat once all answer.
 
-honcho runs the Procfile with .env loaded; this wrapper waits until the sandbox, the action
-server and the gateway (which checks Rasa has its model loaded) answer, prints one line with
-the webchat address, and on Ctrl-C lets honcho stop all four.
+honcho runs the Procfile with .env loaded (variables already set in the environment win);
+this wrapper waits until the sandbox, the action server and the gateway (which checks Rasa has
+its model loaded) answer, prints one line with the webchat address, and on Ctrl-C lets honcho
+stop all four.
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ def main() -> int:
     public = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::", "localhost"} else host
     print("==> starting rasa, actions, gateway and sandbox (Rasa takes ~30 s to load its model)")
     honcho = subprocess.Popen(
-        [sys.executable, "-m", "honcho", "start", "-f", "Procfile", "-e", ".env"], env=env
+        # the environment built above already holds .env, with the caller's variables winning
+        # (`make run CASE_BACKEND=aicc`); honcho would let .env win, so it gets no env file
+        [sys.executable, "-m", "honcho", "start", "-f", "Procfile", "-e", os.devnull],
+        env=env,
     )
     try:
         deadline = time.monotonic() + BOOT_TIMEOUT_S
