@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from api.queue import JobQueue
+from api.queue_redis import RedisQueue
 from api.queue_sqlite import SqliteQueue
 from api.queue_worker import QueueWorker, WorkerPolicy
 from api.rasa import RasaClient
@@ -33,6 +35,13 @@ def build_graph_client(settings: GatewaySettings, http: httpx.AsyncClient) -> Gr
     )
 
 
+async def open_queue(settings: GatewaySettings) -> JobQueue:
+    """The queue shared by every gateway in Redis when configured, else the SQLite file."""
+    if settings.gateway_queue_url is not None:
+        return RedisQueue.from_url(settings.gateway_queue_url.get_secret_value())
+    return await asyncio.to_thread(SqliteQueue.open, settings.whatsapp_queue_db)
+
+
 @asynccontextmanager
 async def whatsapp_channel(
     app: FastAPI, settings: GatewaySettings, http: httpx.AsyncClient
@@ -42,7 +51,7 @@ async def whatsapp_channel(
         yield
         return
     graph = build_graph_client(settings, http)
-    queue = await asyncio.to_thread(SqliteQueue.open, settings.whatsapp_queue_db)
+    queue = await open_queue(settings)
     store = await asyncio.to_thread(WhatsAppStore.open, settings.whatsapp_queue_db)
     template = (
         Template(settings.whatsapp_template_name, settings.whatsapp_template_language)
