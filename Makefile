@@ -14,7 +14,7 @@ ifdef CASE_BACKEND
 export CASE_BACKEND
 endif
 
-.PHONY: help run test setup env model lint typecheck unit e2e rasa-validate rasa-test browser bench clean
+.PHONY: help run test setup env model lint typecheck unit e2e rasa-validate rasa-test browser services bench clean
 
 help:
 	@echo "make run    start the assistant (Rasa, actions, gateway, sandbox) and print where to chat"
@@ -61,17 +61,21 @@ rasa-test: model
 	$(RASA_VENV)/bin/rasa test core --stories bot/tests --model var/models/current.tar.gz \
 		--out var/rasa-test --fail-on-prediction-errors
 
-unit: $(BIN)/.installed
+unit: $(BIN)/.installed services
 	$(BIN)/pytest tests/unit -q
 
 # headless Chromium and its driver, for the browser test of the webchat page
 browser:
 	@scripts/ensure-chromium.sh
 
-e2e: setup model browser
+# redis-server and PostgreSQL, which the tests start throwaway servers of
+services:
+	@scripts/ensure-services.sh
+
+e2e: setup model browser services
 	$(BIN)/pytest tests/e2e tests/integration -q
 
-test: setup model browser lint typecheck rasa-validate rasa-test
+test: setup model browser services lint typecheck rasa-validate rasa-test
 	$(BIN)/pytest -q -ra; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
 
