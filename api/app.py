@@ -10,12 +10,14 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.channels import webchat, webchat_socket, whatsapp
+from api.channels import case_events, ivr, twilio, webchat, webchat_socket, whatsapp
 from api.errors import install_error_handlers
+from api.ivr_lifespan import outreach_channel
 from api.limits import BodySizeLimit
 from api.observability import CorrelationIdMiddleware
 from api.routers import health, metrics, webchat_page
 from api.settings import GatewaySettings, get_settings
+from api.twilio_lifespan import twilio_channel
 from api.whatsapp_lifespan import whatsapp_channel
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -50,7 +52,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with build_http_client(resolved, transport) as http:
             app.state.http = http
-            async with whatsapp_channel(app, resolved, http):
+            async with (
+                whatsapp_channel(app, resolved, http),
+                twilio_channel(app, resolved, http),
+                outreach_channel(app, resolved, http),
+            ):
                 yield
 
     app = FastAPI(title="casebot gateway", lifespan=lifespan)
@@ -64,6 +70,9 @@ def create_app(
     app.include_router(webchat_page.router)
     app.include_router(webchat.router)
     app.include_router(whatsapp.router)
+    app.include_router(twilio.router)
+    app.include_router(ivr.router)
+    app.include_router(case_events.router)
     app.include_router(webchat_socket.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

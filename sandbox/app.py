@@ -19,12 +19,13 @@ from sandbox.customer_profiles.standin import create_stand_in as customer_profil
 from sandbox.faults import FaultInjector, FaultPlan
 from sandbox.settings import SandboxSettings, get_settings
 from sandbox.standin import StandIn
+from sandbox.twilio.standin import create_stand_in as twilio
 from sandbox.whatsapp.standin import create_stand_in as whatsapp
 
 StandInFactory = Callable[[SandboxSettings, CallCounter], StandIn]
 
 #: every stand-in the sandbox serves
-STAND_INS: tuple[StandInFactory, ...] = (connect_cases, customer_profiles, whatsapp, aicc)
+STAND_INS: tuple[StandInFactory, ...] = (connect_cases, customer_profiles, whatsapp, aicc, twilio)
 
 
 def create_app(settings: SandboxSettings | None = None) -> FastAPI:

@@ -22,6 +22,9 @@ class SandboxSettings(BaseSettings):
     customer_profiles_domain: str | None = "casebot"
     #: bearer token the WhatsApp Graph API stand-in accepts
     whatsapp_access_token: str = "sandbox-whatsapp-token"
+    #: account SID and auth token the Twilio stand-in accepts (basic auth)
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_auth_token: str = "sandbox-twilio-token"
     #: app key and secret the AICC stand-in's token interface accepts
     aicc_app_key: str = "sandbox-aicc-key"
     aicc_app_secret: str = "sandbox-aicc-secret"

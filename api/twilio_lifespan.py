@@ -1,0 +1,62 @@
+"""Starting and stopping the Twilio channel with the app: storage opened, worker running."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from api.queue_sqlite import SqliteQueue
+from api.queue_worker import QueueWorker, WorkerPolicy
+from api.rasa import RasaClient
+from api.settings import GatewaySettings
+from api.twilio_client import TwilioClient
+from api.twilio_delivery import TwilioDeliverer
+from api.twilio_processor import TwilioProcessor
+from api.twilio_runtime import TwilioRuntime
+from api.twilio_store import TwilioStore
+from api.whatsapp_delivery import Backoff
+
+#: Twilio does not redeliver a webhook it got an answer to; its fallback URL may, soon after
+DEDUP_SECONDS = 24 * 60 * 60
+
+
+@asynccontextmanager
+async def twilio_channel(
+    app: FastAPI, settings: GatewaySettings, http: httpx.AsyncClient
+) -> AsyncIterator[None]:
+    """Run the channel for the app's lifetime; nothing at all when it is not configured."""
+    token = settings.twilio_auth_token
+    sid = settings.twilio_account_sid
+    sender = settings.twilio_whatsapp_number
+    if token is None or sid is None or sender is None:
+        yield
+        return
+    client = TwilioClient(http, settings.twilio_api_base_url, sid, token)
+    queue = await asyncio.to_thread(SqliteQueue.open, settings.twilio_queue_db)
+    store = await asyncio.to_thread(TwilioStore.open, settings.twilio_queue_db)
+    deliverer = TwilioDeliverer(
+        client,
+        store,
+        sender,
+        Backoff(settings.whatsapp_send_max_attempts, settings.whatsapp_retry_base_seconds),
+    )
+    rasa = RasaClient(http, settings.rasa_url, settings.rasa_api_token)
+    processor = TwilioProcessor(settings, rasa, client, store, deliverer)
+    worker = QueueWorker(
+        queue,
+        processor.handle,
+        WorkerPolicy(concurrency=settings.whatsapp_workers, key_ttl_seconds=DEDUP_SECONDS),
+    )
+    app.state.twilio = TwilioRuntime(queue=queue, store=store, worker=worker)
+    worker.start()
+    try:
+        yield
+    finally:
+        await worker.stop()
+        del app.state.twilio
+        await queue.close()
+        await store.close()

@@ -1,0 +1,1 @@
+"""A stand-in for Twilio's Messages API (WhatsApp): records what it is sent, serves media."""
