@@ -27,6 +27,11 @@ CONTEXTS = {
             {"ref": "40961234", "title": "Router", "status": "closed", "changed": "yesterday"}
         ],
     },
+    "notice_case_updated.j2": {
+        "ref": "40961234",
+        "title": "Router keeps dropping",
+        "status": "closed",
+    },
 }
 
 

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.backends.base import BackendUnavailable
+from actions.notices import ActionCaseUpdated, notice_text
+from actions.rendering import TEMPLATE_DIR, render
+from actions.sdk import CollectingDispatcher
+from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, tracker
+
+CONVERSATION = f"whatsapp:{ANN_PHONE.lstrip('+')}"
+
+
+@pytest.fixture
+def cases() -> FakeCases:
+    cases = FakeCases()
+    cases.add("10000001", contact=ANN_PHONE, title="Parcel lost", status="closed")
+    return cases
+
+
+def notice(**given: str):
+    return tracker(
+        intent="case_updated",
+        entities=[entity(name, value) for name, value in given.items()],
+        sender=CONVERSATION,
+    )
+
+
+async def run(cases, settings, t):
+    dispatcher = CollectingDispatcher()
+    events = await ActionCaseUpdated(cases, settings).run(dispatcher, t, {})
+    return events, [message["text"] for message in dispatcher.messages]
+
+
+async def test_notice_names_the_case_its_title_and_new_status(cases, settings):
+    events, texts = await run(
+        cases, settings, notice(case_ref="10000001", status="closed", phone=ANN_PHONE)
+    )
+
+    assert texts == [
+        'Update on your case 10000001 ("Parcel lost"): it is now closed.\n'
+        "If anything is still not right, just reply here and I'll help."
+    ]
+    assert events[-1] == SlotSet("case_ref", "10000001")
+    assert SlotSet("contact", ANN_PHONE) in events
+    assert SlotSet("origin", "WhatsApp") in events
+    assert SlotSet("channel", "whatsapp") in events
+
+
+async def test_without_the_back_end_the_notice_goes_without_the_title(cases, settings):
+    cases.failure = BackendUnavailable("down")
+
+    _, texts = await run(cases, settings, notice(case_ref="10000001", status="pending"))
+
+    assert texts == [
+        "Update on your case 10000001: it is now waiting for a reply.\n"
+        "Reply here if you have a question about it."
+    ]
+
+
+async def test_missing_status_is_read_from_the_case(cases, settings):
+    _, texts = await run(cases, settings, notice(case_ref="10000001"))
+
+    assert texts[0].startswith('Update on your case 10000001 ("Parcel lost"): it is now closed.')
+
+
+async def test_nothing_is_said_without_a_reference_or_any_status(cases, settings):
+    cases.failure = BackendUnavailable("down")
+
+    no_ref = await run(cases, settings, notice(status="closed"))
+    no_status = await run(cases, settings, notice(case_ref="10000001"))
+
+    assert no_ref == ([], [])
+    assert no_status == ([], [])
+
+
+def test_long_titles_are_shortened_and_unknown_statuses_spelled_out():
+    text = notice_text("CASE-9", "in_review", "word " * 40)
+
+    first_line = text.splitlines()[0]
+    assert "it is now in review." in first_line
+    assert "…" in first_line and len(first_line) < 140
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in Path(TEMPLATE_DIR).glob("notice*.j2")))
+def test_every_notice_template_renders(name):
+    assert render(name, ref="1", title=None, status="open")
