@@ -1,0 +1,80 @@
+"""deploy/: the compose file, Rasa's endpoints and the settings they document fit together.
+
+Docker itself is not needed: these read the files the way compose and Rasa would.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import SecretStr
+
+from api.settings import GatewaySettings
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+SECRETS = ("RASA_API_TOKEN", "INTERNAL_API_TOKEN", "REDIS_PASSWORD", "RASA_TRACKER_DB_PASSWORD")
+SUBSTITUTION = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?][^}]*)?\}")
+
+
+def documented() -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in (DEPLOY / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    return loaded
+
+
+def test_every_value_rasas_endpoints_need_reaches_the_rasa_container() -> None:
+    endpoints = (DEPLOY / "endpoints.yml").read_text()
+    needed = {
+        match.group(1)
+        for line in endpoints.splitlines()
+        if not line.lstrip().startswith("#")
+        for match in SUBSTITUTION.finditer(line)
+    }
+    rasa = compose()["services"]["rasa"]
+
+    assert rasa["env_file"] == ".env"
+    assert needed, "the endpoints come from the environment"
+    assert needed <= set(rasa["environment"]) | set(documented())
+
+
+def test_every_variable_compose_reads_is_documented_and_secrets_ship_empty() -> None:
+    used = set(SUBSTITUTION.findall((DEPLOY / "compose.yaml").read_text()))
+    values = documented()
+
+    assert used <= set(values), used - set(values)
+    assert {name: values[name] for name in SECRETS} == dict.fromkeys(SECRETS, "")
+
+
+def test_rasa_locks_and_the_gateway_queue_use_separate_redis_databases() -> None:
+    services = compose()["services"]
+    queue_url = services["gateway"]["environment"]["GATEWAY_QUEUE_URL"]
+    accepted = GatewaySettings(
+        _env_file=None, rasa_api_token=SecretStr("t"), gateway_queue_url=SecretStr(queue_url)
+    )
+
+    assert accepted.gateway_queue_url is not None
+    assert queue_url.endswith("@redis:6379/0")
+    assert documented()["RASA_LOCK_REDIS_DB"] != "0"
+
+
+def test_our_processes_share_one_image_and_run_as_their_procfile_entries_do() -> None:
+    services = compose()["services"]
+    commands = {name: services[name]["command"] for name in ("actions", "gateway", "sandbox")}
+
+    assert {services[name]["build"]["dockerfile"] for name in commands} == {"deploy/Dockerfile"}
+    assert commands["actions"][:4] == ["python", "-m", "rasa_sdk", "--actions"]
+    assert commands["gateway"][:3] == ["uvicorn", "api.main:app", "--factory"]
+    assert commands["sandbox"][:3] == ["uvicorn", "sandbox.app:create_app", "--factory"]
+    assert services["rasa"]["image"] == "rasa/rasa:3.6.21"
+    assert "/app/deploy/endpoints.yml" in services["rasa"]["command"]
