@@ -38,7 +38,13 @@ from redis.commands.core import AsyncScript
 from api.queue import Job
 from api.queue_worker import WorkerPolicy
 
-DEFAULT_PREFIX = "casebot:{whatsapp-queue}:"
+
+def queue_prefix(name: str) -> str:
+    """The key prefix of the queue called ``name``; several queues may share one Redis."""
+    return f"casebot:{{{name}-queue}}:"
+
+
+DEFAULT_PREFIX = queue_prefix("whatsapp")
 
 # KEYS: seq, keys, waiting, live; ARGV: prefix, key, group, payload, now, ttl
 _ENQUEUE = """

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
 from api.queue import JobQueue
-from api.queue_redis import RedisQueue
+from api.queue_redis import RedisQueue, queue_prefix
 from api.queue_sqlite import SqliteQueue
 from api.queue_worker import QueueWorker, WorkerPolicy
 from api.rasa import RasaClient
@@ -35,11 +36,12 @@ def build_graph_client(settings: GatewaySettings, http: httpx.AsyncClient) -> Gr
     )
 
 
-async def open_queue(settings: GatewaySettings) -> JobQueue:
-    """The queue shared by every gateway in Redis when configured, else the SQLite file."""
+async def open_queue(settings: GatewaySettings, path: Path, name: str) -> JobQueue:
+    """The queue ``name``: in Redis, shared by every gateway, when configured; else in ``path``."""
     if settings.gateway_queue_url is not None:
-        return RedisQueue.from_url(settings.gateway_queue_url.get_secret_value())
-    return await asyncio.to_thread(SqliteQueue.open, settings.whatsapp_queue_db)
+        url = settings.gateway_queue_url.get_secret_value()
+        return RedisQueue.from_url(url, prefix=queue_prefix(name))
+    return await asyncio.to_thread(SqliteQueue.open, path)
 
 
 @asynccontextmanager
@@ -51,7 +53,7 @@ async def whatsapp_channel(
         yield
         return
     graph = build_graph_client(settings, http)
-    queue = await open_queue(settings)
+    queue = await open_queue(settings, settings.whatsapp_queue_db, "whatsapp")
     store = await asyncio.to_thread(WhatsAppStore.open, settings.whatsapp_queue_db)
     template = (
         Template(settings.whatsapp_template_name, settings.whatsapp_template_language)

@@ -16,7 +16,7 @@ from pydantic import SecretStr, ValidationError
 
 from api.app import create_app
 from api.queue import Job
-from api.queue_redis import RedisQueue
+from api.queue_redis import RedisQueue, queue_prefix
 from api.queue_worker import QueueWorker, WorkerPolicy
 from api.whatsapp_signature import sign
 from sandbox.whatsapp.routes import whatsapp_app
@@ -129,6 +129,19 @@ async def test_a_worker_renews_its_lease_so_a_slow_job_is_not_taken_twice(redis,
         await worker.stop()
 
     assert await mine.pending() == 0
+
+
+async def test_queues_with_different_names_share_a_redis_without_meeting(redis, queues):
+    run = uuid.uuid4().hex
+    whatsapp = open_queue(redis, queue_prefix(f"whatsapp-{run}"), queues)
+    twilio = open_queue(redis, queue_prefix(f"twilio-{run}"), queues)
+
+    assert await whatsapp.enqueue("msg.1", "alice", {"from": "whatsapp"})
+    assert await twilio.enqueue("msg.1", "alice", {"from": "twilio"})
+
+    assert (await twilio.claim(60)).payload == {"from": "twilio"}
+    assert await twilio.claim(60) is None
+    assert (await whatsapp.claim(60)).payload == {"from": "whatsapp"}
 
 
 async def test_buried_jobs_are_kept_with_their_reason(redis, prefix, queues):
