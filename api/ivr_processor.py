@@ -54,11 +54,17 @@ class OutreachProcessor:
             logger.error("Outreach %s refused by Rasa: %s", wanted.intent, exc)
             await self._finish(job.key, "failed", None, str(exc))
             return
-        await self._finish(job.key, reached.status, reached.case_ref, None)
+        # the case the conversation is now about, as the bot accepted it (maybe none)
+        await self._finish(job.key, reached.status, reached.case_ref, None, replace_ref=True)
 
     async def _finish(
-        self, key: str, status: str, case_ref: str | None, detail: str | None
+        self,
+        key: str,
+        status: str,
+        case_ref: str | None,
+        detail: str | None,
+        replace_ref: bool = False,
     ) -> None:
-        await self._records.finish(key, status, case_ref, detail)
+        await self._records.finish(key, status, case_ref, detail, replace_ref=replace_ref)
         record = await self._records.get(key)
         self._waiters.settle(key, record or Record(key, "unknown", status, case_ref=case_ref))

@@ -99,14 +99,25 @@ class OutreachRecords:
         return await self._run(work)
 
     async def finish(
-        self, key: str, status: str, case_ref: str | None = None, detail: str | None = None
+        self,
+        key: str,
+        status: str,
+        case_ref: str | None = None,
+        detail: str | None = None,
+        *,
+        replace_ref: bool = False,
     ) -> None:
-        """Set the outcome of the record ``key``; a known case reference is kept."""
+        """Set the outcome of the record ``key``.
+
+        The case reference known so far is kept unless ``case_ref`` gives one, or
+        ``replace_ref`` says that ``case_ref`` (even ``None``) is now the one that holds.
+        """
         await self._run(
             lambda db: db.execute(
-                "UPDATE outreach_records SET status = ?, case_ref = COALESCE(?, case_ref), "
+                "UPDATE outreach_records SET status = ?, "
+                "case_ref = CASE WHEN ? THEN ? ELSE COALESCE(?, case_ref) END, "
                 "detail = ?, updated_at = ? WHERE key = ?",
-                (status, case_ref, detail, self._clock(), key),
+                (status, replace_ref, case_ref, case_ref, detail, self._clock(), key),
             )
         )
 

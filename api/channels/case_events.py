@@ -132,7 +132,11 @@ async def receive_case_event(request: Request, settings: SettingsDep) -> JSONRes
         logger.info("Case event %s told nobody: %s", event.id, decision.reason)
         return JSONResponse({"status": "skipped", "reason": decision.reason}, status_code=202)
     await runtime.records.finish(key, "accepted", decision.case_ref)
-    entities: dict[str, JsonValue] = {"case_ref": decision.case_ref, "status": decision.status}
+    entities: dict[str, JsonValue] = {
+        "case_ref": decision.case_ref,
+        "status": decision.status,
+        "phone": f"+{decision.wa_id}",
+    }
     payload: dict[str, JsonValue] = {
         "wa_id": decision.wa_id,
         "intent": NOTICE_INTENT,
