@@ -45,6 +45,7 @@ def queue_prefix(name: str) -> str:
 
 
 DEFAULT_PREFIX = queue_prefix("whatsapp")
+SOCKET_TIMEOUT_SECONDS = 10.0
 
 # KEYS: seq, keys, waiting, live; ARGV: prefix, key, group, payload, now, ttl
 _ENQUEUE = """
@@ -227,7 +228,15 @@ class RedisQueue:
         clock: Callable[[], float] = time.time,
     ) -> RedisQueue:
         """The queue in the Redis server at ``url`` (``redis://``, ``rediss://``, ``unix://``)."""
-        client = Redis.from_url(url, decode_responses=True)
+        # a Redis that stops answering fails the call (the worker logs it and tries again)
+        # rather than hanging the worker for good
+        client = Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_timeout=SOCKET_TIMEOUT_SECONDS,
+            socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+            health_check_interval=30,
+        )
         return cls(client, prefix, key_ttl_seconds, clock)
 
     def _key(self, name: str) -> str:

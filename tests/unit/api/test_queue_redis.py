@@ -21,7 +21,7 @@ from api.queue_worker import QueueWorker, WorkerPolicy
 from api.whatsapp_signature import sign
 from sandbox.whatsapp.routes import whatsapp_app
 from sandbox.whatsapp.state import GraphState
-from tests.support.services import RedisServer, redis_server
+from tests.support.services import RedisServer, free_port, redis_server
 
 APP_SECRET = "app-secret-for-redis-tests"
 GRAPH_TOKEN = "graph-token-for-redis-tests"
@@ -239,3 +239,36 @@ async def test_two_gateways_sharing_redis_answer_a_message_sent_to_both_once(
     assert asked == ["Where is my case?"]
     sent = [s["body"] for s in graph.sent if s["wamid"]]
     assert [(s["to"], s["text"]["body"]) for s in sent] == [(sender, "On it.")]
+
+
+async def test_while_redis_is_unreachable_webhooks_fail_so_meta_delivers_them_again(
+    settings_with, tmp_path
+):
+    settings = settings_with(
+        whatsapp_app_secret=SecretStr(APP_SECRET),
+        whatsapp_access_token=SecretStr(GRAPH_TOKEN),
+        whatsapp_phone_number_id=PHONE_NUMBER_ID,
+        whatsapp_api_base_url="http://graph.test",
+        whatsapp_queue_db=tmp_path / "store.sqlite3",
+        whatsapp_media_dir=tmp_path / "media",
+        gateway_queue_url=SecretStr(f"redis://127.0.0.1:{free_port()}/0"),
+    )
+    app = create_app(settings, transport=httpx.MockTransport(lambda r: httpx.Response(500)))
+    body = _webhook(f"wamid.{uuid.uuid4().hex}", "447700900123", "hello")
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(app.router.lifespan_context(app))
+        client = await stack.enter_async_context(
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                base_url="http://gw.test",
+            )
+        )
+        started = time.monotonic()
+        answer = await client.post(
+            "/webhooks/whatsapp",
+            content=body,
+            headers={"X-Hub-Signature-256": sign(body, APP_SECRET)},
+        )
+
+    assert answer.status_code >= 500
+    assert time.monotonic() - started < 15, "the call failed rather than hung"
