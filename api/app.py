@@ -15,6 +15,7 @@ from api.errors import install_error_handlers
 from api.ivr_lifespan import outreach_channel
 from api.limits import BodySizeLimit
 from api.observability import CorrelationIdMiddleware
+from api.ratelimit import RateLimits
 from api.routers import health, metrics, webchat_page
 from api.settings import GatewaySettings, get_settings
 from api.twilio_lifespan import twilio_channel
@@ -61,6 +62,7 @@ def create_app(
 
     app = FastAPI(title="casebot gateway", lifespan=lifespan)
     app.state.settings = resolved
+    app.state.rate_limits = RateLimits.from_settings(resolved)
     app.add_middleware(BodySizeLimit, max_bytes=resolved.gateway_max_body_bytes)
     # outermost, so even a refused body's answer carries the correlation id
     app.add_middleware(CorrelationIdMiddleware)

@@ -9,13 +9,15 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from api.ratelimit_settings import LimitSettings
+
 # UTF-8 needs at most four bytes per character, so a body limit below this multiple would
 # refuse messages the character limit allows.
 _MAX_UTF8_BYTES_PER_CHAR = 4
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(LimitSettings, BaseSettings):
     """Everything the gateway process needs to know about its surroundings."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)

@@ -16,7 +16,8 @@ from pydantic import JsonValue, ValidationError
 from api.channels.whatsapp import message_text, rasa_metadata, to_inbound
 from api.queue import Job
 from api.queue_worker import RetryLater
-from api.rasa import RasaClient, RasaUnavailable
+from api.rasa import BotMessage, RasaClient, RasaUnavailable
+from api.ratelimit import SKIPPED_NOTICE
 from api.settings import GatewaySettings
 from api.whatsapp_delivery import Deliverer
 from api.whatsapp_graph import GraphClient, GraphUnavailable
@@ -60,6 +61,12 @@ class WhatsAppProcessor:
         now = self._clock()
         written = min(float(message.timestamp), now) if message.timestamp else now
         await self._store.saw_user(message.from_, written)
+        if job.payload.get("limited") is True:
+            logger.info("WhatsApp message %s over its sender's rate limit; skipped", message.id)
+            if job.payload.get("notice") is True:
+                notice = BotMessage(text=SKIPPED_NOTICE)
+                await self._deliverer.deliver(message.from_, render(notice, message.from_))
+            return
 
         text = message_text(message)
         if text is None:

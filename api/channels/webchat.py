@@ -9,15 +9,18 @@ anonymous ones with the same sender id.
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any, NoReturn
 
-from fastapi import APIRouter, Header, HTTPException
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from api.conversation import Inbound, converse
 from api.deps import RasaDep, SettingsDep
 from api.identity import Identity, IdentityError, verify_identity_token
 from api.rasa import BotMessage
+from api.ratelimit import limit_address, rate_limits_of
 from api.settings import GatewaySettings
 
 router = APIRouter(prefix="/webchat", tags=["webchat"])
@@ -70,6 +73,7 @@ def to_inbound(
             detail=f"Your message is too long ({len(payload.message):,} characters). "
             f"Please keep it under {limit:,} characters.",
         )
+    check_metadata(payload.metadata, settings)
     if identity is None:
         return Inbound(
             channel="webchat",
@@ -90,6 +94,42 @@ def to_inbound(
         identity=identity.metadata(),
         client_metadata=payload.metadata,
     )
+
+
+def check_metadata(metadata: dict[str, JsonValue], settings: GatewaySettings) -> None:
+    """Refuse client metadata Rasa could not take (422) or that is larger than allowed (413)."""
+    try:
+        # what Rasa will be sent: infinities and lone surrogates have no JSON of their own
+        encoded = json.dumps(
+            metadata, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode()
+    except ValueError:
+        _invalid_metadata("metadata must be plain JSON (no infinities or lone surrogates)")
+    if _depth(metadata) > settings.webchat_max_metadata_depth:
+        _invalid_metadata(
+            f"metadata may nest at most {settings.webchat_max_metadata_depth} levels deep"
+        )
+    if len(encoded) > settings.webchat_max_metadata_bytes:
+        raise HTTPException(
+            status_code=413,
+            detail=f"The page sent too much information with your message "
+            f"(at most {settings.webchat_max_metadata_bytes:,} bytes). Please reload the page.",
+        )
+
+
+def _invalid_metadata(reason: str) -> NoReturn:
+    raise RequestValidationError(
+        [{"type": "value_error", "loc": ("body", "metadata"), "msg": reason, "input": None}]
+    )
+
+
+def _depth(value: Any) -> int:
+    """Levels of objects and lists: ``{}`` is 1, ``{"a": [1]}`` is 2, a scalar 0."""
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
 
 
 def identity_of(authorization: str | None, settings: GatewaySettings) -> Identity | None:
@@ -114,13 +154,40 @@ def to_webchat_reply(messages: list[BotMessage]) -> list[WebchatReply]:
     return [WebchatReply.model_validate(message.model_dump()) for message in messages]
 
 
-@router.post("/messages", response_model_exclude_none=True)
+class ErrorDetail(BaseModel):
+    """An error answer: a sentence the page shows as is."""
+
+    detail: str
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorDetail, "description": description}
+    for status, description in (
+        (401, "The identity token is missing its scheme, expired or not valid."),
+        (413, "The body, the message or its metadata is too large."),
+        (429, "Too many messages from this conversation or address; see Retry-After."),
+        (502, "Rasa gave an answer that could not be used."),
+        (503, "Rasa is not available; see Retry-After."),
+    )
+}
+
+
+@router.post(
+    "/messages",
+    response_model_exclude_none=True,
+    # counted before the body is validated, so invalid messages count against their address too
+    dependencies=[Depends(limit_address)],
+    responses=_ERRORS,
+)
 async def post_webchat_message(
     payload: WebchatMessage,
+    request: Request,
     settings: SettingsDep,
     rasa: RasaDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> list[WebchatReply]:
     """Send the user's message to the assistant and return its replies."""
     identity = identity_of(authorization, settings)
-    return to_webchat_reply(await converse(rasa, to_inbound(payload, settings, identity)))
+    inbound = to_inbound(payload, settings, identity)
+    await rate_limits_of(request).check_sender(inbound.conversation_id)
+    return to_webchat_reply(await converse(rasa, inbound))

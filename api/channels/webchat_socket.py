@@ -8,18 +8,20 @@ Frames on one socket are answered in order, one at a time.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import cast
 
 import httpx
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
 from pydantic import JsonValue, ValidationError
+from pydantic_core import from_json
 
 from api.channels.webchat import WebchatMessage, identity_of, to_inbound, to_webchat_reply
 from api.conversation import converse
 from api.errors import RASA_ERROR_DETAIL, RASA_UNAVAILABLE_DETAIL
 from api.rasa import RasaClient, RasaError, RasaUnavailable
+from api.ratelimit import RateLimited, RateLimits, client_address, rate_limits_of
 from api.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
@@ -37,36 +39,65 @@ async def webchat_socket(websocket: WebSocket) -> None:
     settings = cast(GatewaySettings, websocket.app.state.settings)
     http = cast(httpx.AsyncClient, websocket.app.state.http)
     rasa = RasaClient(http, settings.rasa_url, settings.rasa_api_token)
+    limits = rate_limits_of(websocket)
+    address = client_address(websocket, limits.trusted_proxies)
     await websocket.accept()
     try:
         while True:
-            frame = await websocket.receive_text()
-            if len(frame.encode()) > settings.gateway_max_body_bytes:
+            received = await websocket.receive()
+            if received["type"] == "websocket.disconnect":
+                return
+            frame: str | None = received.get("text")
+            data: bytes = received.get("bytes") or b""
+            if len((frame or "").encode()) > settings.gateway_max_body_bytes or (
+                len(data) > settings.gateway_max_body_bytes
+            ):
                 await websocket.close(code=CLOSE_TOO_BIG, reason="message too big")
                 return
-            await websocket.send_json(await answer(frame, settings, rasa))
+            if frame is None:
+                # the page only ever sends JSON text
+                await websocket.send_json(_error(None, 415, INVALID_DETAIL))
+                continue
+            await websocket.send_json(await answer(frame, settings, rasa, limits, address))
     except WebSocketDisconnect:
         return
 
 
-async def answer(frame: str, settings: GatewaySettings, rasa: RasaClient) -> dict[str, JsonValue]:
+async def answer(
+    frame: str, settings: GatewaySettings, rasa: RasaClient, limits: RateLimits, address: str
+) -> dict[str, JsonValue]:
     """The answer to one frame: the bot's replies, or the error a POST would get."""
-    frame_id: JsonValue = None
     try:
-        body = json.loads(frame)
-        if not isinstance(body, dict):
-            raise ValueError("a frame is a JSON object")
-        frame_id = body.get("id") if isinstance(body.get("id"), int | str) else None
+        # pydantic's parser, like the POST's: it refuses lone surrogates and infinities,
+        # which Rasa could not be sent, and nesting deep enough to exhaust the stack
+        body = from_json(frame, allow_inf_nan=False)
+    except ValueError:
+        body = None
+    frame_id: JsonValue = None
+    if isinstance(body, dict) and isinstance(body.get("id"), int | str):
+        frame_id = body["id"]
+    try:
+        # every frame counts against its address, even one that cannot be read
+        await limits.check_address_of(address)
+    except RateLimited as exc:
+        return _error(frame_id, exc.status_code, str(exc.detail))
+    if not isinstance(body, dict):
+        return _error(frame_id, 422, INVALID_DETAIL)
+    try:
         token = body.get("token")
         message = WebchatMessage.model_validate(body)
-    except (ValueError, ValidationError):
+    except ValidationError:
         return _error(frame_id, 422, INVALID_DETAIL)
     try:
         authorization = f"Bearer {token}" if isinstance(token, str) else None
         identity = identity_of(authorization, settings)
-        replies = await converse(rasa, to_inbound(message, settings, identity))
+        inbound = to_inbound(message, settings, identity)
+        await limits.check_sender(inbound.conversation_id)
+        replies = await converse(rasa, inbound)
     except HTTPException as exc:
         return _error(frame_id, exc.status_code, str(exc.detail))
+    except RequestValidationError:
+        return _error(frame_id, 422, INVALID_DETAIL)
     except RasaUnavailable as exc:
         logger.warning("Rasa unavailable for a webchat socket frame: %s", exc)
         return _error(frame_id, 503, RASA_UNAVAILABLE_DETAIL)

@@ -19,6 +19,7 @@ from pydantic import JsonValue, ValidationError
 
 from api.conversation import Inbound
 from api.deps import SettingsDep
+from api.ratelimit import RateLimited, RateLimits, rate_limits_of
 from api.settings import GatewaySettings
 from api.whatsapp_payload import Message, Notification, Value
 from api.whatsapp_runtime import WhatsAppRuntime
@@ -117,21 +118,30 @@ async def receive_webhook(request: Request, settings: SettingsDep) -> Response:
             detail="Not JSON." if malformed else "Not a WhatsApp notification.",
         ) from None
     queued = 0
+    limits = rate_limits_of(request)
     for value in notification.values():
         await _record_statuses(runtime, value)
-        queued += await _queue_messages(runtime, value)
+        queued += await _queue_messages(runtime, value, limits)
     if queued:
         runtime.worker.wake()
     return Response(status_code=200)
 
 
-async def _queue_messages(runtime: WhatsAppRuntime, value: Value) -> int:
+async def _queue_messages(runtime: WhatsAppRuntime, value: Value, limits: RateLimits) -> int:
     queued = 0
     for message in value.messages:
         payload: dict[str, JsonValue] = {
             "message": message.model_dump(mode="json", by_alias=True, exclude_none=True),
             "name": value.contact_of(message.from_).profile.name,
         }
+        # decided on arrival, when the rate is the sender's own; the message is still queued,
+        # so a notice about it keeps its place among the sender's other replies
+        conversation = f"whatsapp:{message.from_}"
+        try:
+            await limits.check_sender(conversation)
+        except RateLimited:
+            payload["limited"] = True
+            payload["notice"] = await limits.should_notify(conversation)
         if await runtime.queue.enqueue(message.id, message.from_, payload):
             queued += 1
         else:
