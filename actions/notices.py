@@ -59,7 +59,12 @@ class ActionCaseUpdated(Action):
             logger.warning("case_updated for %s without a status; nothing told", ref)
             return []
         template = self._services.file_template()
-        events = customer_slots(template, tracker, given, WHATSAPP)
+        # what the conversation already knows of the customer (an IVR origin, say) stays
+        events = [
+            event
+            for event in customer_slots(template, tracker, given, WHATSAPP)
+            if tracker.get_slot(event["name"]) is None
+        ]
         dispatcher.utter_message(text=notice_text(ref, status, case.title if case else None))
         return [*events, SlotSet(CASE_REF, ref)]
 

@@ -92,7 +92,7 @@ class NoticeDeliverer(Deliverer):
 class Reached:
     """What became of one attempt to write first."""
 
-    #: sent (the messages or a template went out), failed
+    #: sent (the messages or a template went out), failed, or no_reply (the bot said nothing)
     status: str
     case_ref: str | None = None
 
@@ -110,8 +110,12 @@ class Outreach:
         Raises ``api.rasa.RasaError`` (``RasaUnavailable`` when worth retrying).
         """
         triggered = await self._trigger.trigger(f"whatsapp:{wa_id}", intent, entities)
+        case_ref = _text(triggered.slots.get("case_ref"))
+        if not triggered.messages:
+            # a paused conversation (a person has it) or an action with nothing to say
+            return Reached("no_reply", case_ref)
         sent = await self._deliverer.deliver_first(wa_id, triggered.messages)
-        return Reached("sent" if sent else "failed", _text(triggered.slots.get("case_ref")))
+        return Reached("sent" if sent else "failed", case_ref)
 
 
 def _text(value: JsonValue) -> str | None:

@@ -55,7 +55,10 @@ class RasaTrigger:
         self, conversation_id: str, intent: str, entities: Mapping[str, str]
     ) -> Triggered:
         """Run ``intent`` with ``entities`` in the conversation; return what the bot said."""
-        url = f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
+        # Rasa (Sanic) does not unquote the path: "whatsapp%3A1" would be another conversation
+        # than the REST channel's "whatsapp:1", so the colon stays as it is
+        conversation = quote(conversation_id, safe=":+@")
+        url = f"{self._base_url}/conversations/{conversation}/trigger_intent"
         params = {"token": self._token.get_secret_value(), "output_channel": OUTPUT_CHANNEL}
         body = {"name": intent, "entities": dict(entities)}
         try:

@@ -8,7 +8,7 @@ number, origin Voice, the contact's ARN, the chosen intent and case reference as
 sends the bot's messages to the caller on WhatsApp (a template outside the 24-hour window).
 
 The answer is a flat map of strings, as Connect requires of a Lambda's result:
-``{"status": "sent"|"failed"|"accepted", "case_ref"?: "..."}``. It comes within
+``{"status": "sent"|"failed"|"no_reply"|"accepted", "case_ref"?: "..."}``. It comes within
 ``IVR_ANSWER_SECONDS``: a slower handoff answers ``accepted`` and finishes in the background.
 The same contact handed off again is answered from the first handoff's record.
 Unset ``IVR_SHARED_SECRET`` and the endpoint does not exist (404).

@@ -21,11 +21,12 @@ def cases() -> FakeCases:
     return cases
 
 
-def notice(**given: str):
+def notice(slots: dict | None = None, **given: str):
     return tracker(
         intent="case_updated",
         entities=[entity(name, value) for name, value in given.items()],
         sender=CONVERSATION,
+        slots=slots,
     )
 
 
@@ -88,3 +89,13 @@ def test_long_titles_are_shortened_and_unknown_statuses_spelled_out():
 @pytest.mark.parametrize("name", sorted(p.name for p in Path(TEMPLATE_DIR).glob("notice*.j2")))
 def test_every_notice_template_renders(name):
     assert render(name, ref="1", title=None, status="open")
+
+
+async def test_what_the_conversation_knows_of_the_customer_is_kept(cases, settings):
+    known = {"origin": "Voice", "contact": "ann@example.org", "role": "customer"}
+
+    events, _ = await run(
+        cases, settings, notice(known, case_ref="10000001", status="closed", phone=ANN_PHONE)
+    )
+
+    assert events == [SlotSet("channel", "whatsapp"), SlotSet("case_ref", "10000001")]

@@ -234,3 +234,24 @@ async def test_endpoint_without_the_shared_secret_returns_404(client):
 def test_settings_refuse_ivr_handoff_without_the_whatsapp_channel(settings_with):
     with pytest.raises(ValidationError, match="need the WhatsApp channel"):
         settings_with(ivr_shared_secret=SecretStr("s"))
+
+
+async def test_the_conversation_is_named_exactly_as_the_whatsapp_channel_names_it(start_gateway):
+    gateway = await start_gateway()
+
+    await gateway.handoff(plain())
+
+    # an escaped colon would make Rasa start a second conversation beside the user's own
+    assert gateway.rasa.calls[0]["conversation"] == "whatsapp:447700900123"
+
+
+async def test_a_bot_that_says_nothing_is_answered_no_reply_and_sends_nothing(start_gateway):
+    rasa = TriggerRasa()
+    # what Rasa answers for a conversation a person has taken over (paused)
+    rasa.messages = lambda call: []
+    gateway = await start_gateway(rasa=rasa)
+
+    response = await gateway.handoff(plain())
+
+    assert response.json() == {"status": "no_reply"}
+    assert gateway.sent() == []

@@ -58,7 +58,8 @@ class TriggerRasa:
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("Connection refused")
-        path = request.url.path
+        # as Rasa's Sanic router sees it: not unquoted
+        path = request.url.raw_path.split(b"?")[0].decode()
         prefix, suffix = "/conversations/", "/trigger_intent"
         if not (path.startswith(prefix) and path.endswith(suffix)):
             return httpx.Response(404)
