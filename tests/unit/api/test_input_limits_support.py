@@ -95,12 +95,17 @@ class AsgiSocket:
 
 
 class RecordingRasa:
-    """Rasa's REST channel behind an ``httpx.MockTransport``: echoes and records each message."""
+    """Rasa (and the action server's readiness) behind an ``httpx.MockTransport``: answers and
+    records each message."""
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/status":
+            return httpx.Response(200, json={"model_id": "m"})
+        if request.url.path == "/ready":  # the action server's
+            return httpx.Response(200, json={})
         message = json.loads(request.content)
         self.received.append(message)
         return httpx.Response(200, json=[{"recipient_id": "x", "text": "Noted."}])
@@ -119,6 +124,7 @@ class ByHost(httpx.AsyncBaseTransport):
 def whatsapp_settings(tmp_path: Path) -> dict[str, Any]:
     """Settings that switch the WhatsApp channel on, its Graph API at ``graph.test``."""
     return {
+        "actions_url": "http://actions.test:5055",
         "whatsapp_app_secret": SecretStr(APP_SECRET),
         "whatsapp_verify_token": SecretStr("verify-token-for-limit-tests"),
         "whatsapp_access_token": SecretStr(GRAPH_TOKEN),
@@ -168,6 +174,7 @@ async def whatsapp_gateway(
     transport = ByHost(
         {
             "rasa.test": httpx.MockTransport(rasa),
+            "actions.test": httpx.MockTransport(rasa),
             "graph.test": httpx.ASGITransport(
                 app=whatsapp_app(graph, GRAPH_TOKEN, on_call=calls.append)
             ),
