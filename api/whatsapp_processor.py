@@ -1,7 +1,8 @@
 """Handling one queued WhatsApp message: media fetched, Rasa asked, its replies sent.
 
 Runs in the queue's worker. Rasa or Graph being down raises ``RetryLater`` so the message is
-handled again later, still ahead of the sender's next one.
+handled again later, still ahead of the sender's next one. A message the webhook found over its
+sender's rate limit is not passed to Rasa; the sender is told so at most once a period.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Anything the page sends as ``metadata`` reaches Rasa under ``metadata["client"]`
 the channel, origin and role are the gateway's to set (see ``api.conversation``). A host site
 that knows its user sends ``Authorization: Bearer <identity token>`` (see ``api.identity``):
 the user's role and contact come from it, and their conversations are kept apart from
-anonymous ones with the same sender id.
+anonymous ones with the same sender id. Messages are limited per conversation and per
+source address (see ``api.ratelimit``); over a limit the answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
