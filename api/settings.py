@@ -195,78 +195,6 @@ class GatewaySettings(LimitSettings, BaseSettings):
         default="status", description="Id of the case's status field."
     )
 
-    whatsapp_notice_template_name: str | None = Field(
-        default=None,
-        description="Approved template with one body variable that carries the assistant's "
-        "words when it writes first (IVR handoff, case notices) outside the 24-hour window; "
-        "unset sends WHATSAPP_TEMPLATE_NAME without them.",
-    )
-    proactive_queue_db: Path = Field(
-        default=Path("var/proactive-queue.sqlite3"),
-        description="SQLite file of the queue and records of IVR handoffs and case notices.",
-    )
-
-    twilio_auth_token: SecretStr | None = Field(
-        default=None,
-        description="Twilio auth token: checks webhook signatures and authenticates API "
-        "calls; unset disables the Twilio channel (404).",
-    )
-    twilio_account_sid: str | None = Field(
-        default=None, description="Twilio account SID (AC...); required with the channel."
-    )
-    twilio_whatsapp_number: str | None = Field(
-        default=None,
-        description="The business's WhatsApp sender on Twilio, e.g. whatsapp:+14155238886.",
-    )
-    twilio_webhook_url: str | None = Field(
-        default=None,
-        description="The public URL Twilio posts to, exactly as set in the Twilio console; "
-        "signatures are computed over it, since proxies rewrite the host.",
-    )
-    twilio_api_base_url: str = Field(
-        default="http://127.0.0.1:8081/twilio",
-        description="Base URL of Twilio's REST API (https://api.twilio.com; default the sandbox).",
-    )
-    twilio_queue_db: Path = Field(
-        default=Path("var/twilio-queue.sqlite3"),
-        description="SQLite file of the Twilio channel's inbound queue and records.",
-    )
-
-    ivr_shared_secret: SecretStr | None = Field(
-        default=None,
-        description="HMAC-SHA256 secret of X-Casebot-Signature on IVR handoffs; unset "
-        "disables POST /webhooks/ivr (404).",
-    )
-    ivr_answer_seconds: float = Field(
-        default=6.0,
-        gt=0,
-        le=8,
-        description="How long an IVR handoff may take before it is answered 'accepted' and "
-        "finished in the background; Amazon Connect waits at most 8 s for its Lambda.",
-    )
-    case_events_api_key: SecretStr | None = Field(
-        default=None,
-        description="API key case change events must carry; unset disables "
-        "POST /webhooks/case-events (404).",
-    )
-    case_events_api_key_header: str = Field(
-        default="x-api-key",
-        description="Header that carries the key (the EventBridge API destination's "
-        "connection sets it).",
-    )
-    case_events_contact_field_id: str | None = Field(
-        default=None,
-        description="Id of the case field holding the customer's contact (email or phone) "
-        "in case events; unset means no event names a contact.",
-    )
-    case_events_reference_field_id: str = Field(
-        default="reference_number",
-        description="Id of the case field holding the reference customers know.",
-    )
-    case_events_status_field_id: str = Field(
-        default="status", description="Id of the case's status field."
-    )
-
     @field_validator("agent_whatsapp_numbers", mode="before")
     @classmethod
     def _split_numbers(cls, value: object) -> object:
@@ -294,27 +222,6 @@ class GatewaySettings(LimitSettings, BaseSettings):
             raise ValueError(
                 "WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required "
                 "when WHATSAPP_APP_SECRET enables the WhatsApp channel"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _twilio_can_reply(self) -> Self:
-        if self.twilio_auth_token is not None and not (
-            self.twilio_account_sid and self.twilio_whatsapp_number and self.twilio_webhook_url
-        ):
-            raise ValueError(
-                "TWILIO_ACCOUNT_SID, TWILIO_WHATSAPP_NUMBER and TWILIO_WEBHOOK_URL are required "
-                "when TWILIO_AUTH_TOKEN enables the Twilio channel"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _proactive_needs_whatsapp(self) -> Self:
-        enabled = self.ivr_shared_secret is not None or self.case_events_api_key is not None
-        if enabled and self.whatsapp_app_secret is None:
-            raise ValueError(
-                "IVR_SHARED_SECRET and CASE_EVENTS_API_KEY reach customers on WhatsApp: "
-                "they need the WhatsApp channel (WHATSAPP_APP_SECRET...)"
             )
         return self
 
