@@ -30,9 +30,8 @@ logger = logging.getLogger(__name__)
 
 
 def attach(app: Sanic) -> None:  # type: ignore[type-arg]
-    """Add ``/metrics`` and ``/ready``, mask PII in logs, run the outbox worker."""
-    if get_settings().log_redact_pii:
-        protect_root_logging()
+    """Add ``/metrics`` and ``/ready``, mask secrets and PII in logs, run the outbox worker."""
+    protect_root_logging(pii=get_settings().log_redact_pii)
 
     async def metrics(request: Request) -> HTTPResponse:
         return raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

@@ -65,7 +65,7 @@ class CorrelationIdMiddleware:
 
 
 class ContextFilter(logging.Filter):
-    """Stamp each record with the correlation id, and mask PII in it when asked to."""
+    """Stamp each record with the correlation id; mask secrets in it, and PII when asked to."""
 
     def __init__(self, redact_pii: bool = True) -> None:
         super().__init__()
@@ -74,9 +74,7 @@ class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Add ``correlation_id``; replace the message by its masked rendering."""
         record.correlation_id = correlation_id.get()
-        if self.redact_pii:
-            RedactingFilter().filter(record)
-        return True
+        return RedactingFilter(pii=self.redact_pii).filter(record)
 
 
 class JsonFormatter(logging.Formatter):

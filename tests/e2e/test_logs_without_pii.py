@@ -49,3 +49,17 @@ def test_a_whole_conversation_leaves_no_email_or_phone_number_in_any_log(stack: 
     assert email.split("@")[0] not in logged
     assert phone not in logged
     assert digits[-10:] not in logged
+
+
+def test_no_log_line_of_any_process_holds_a_secret(stack: Stack) -> None:
+    # /readyz calls Rasa's HTTP API, whose token travels in the URL the HTTP client logs
+    ready = httpx.get(f"{stack.gateway_url}/readyz", timeout=30)
+    assert ready.status_code == 200, ready.text
+    say(stack, f"secret-{uuid.uuid4().hex[:8]}", "status of my last case")
+
+    logged = stack.log.read_text("utf-8", "replace")
+    assert "/status?token=<secret>" in logged, "Rasa's status call was not logged: proves nothing"
+    for name in ("RASA_API_TOKEN", "INTERNAL_API_TOKEN", "AWS_SECRET_ACCESS_KEY"):
+        secret = stack.env[name]
+        if len(secret) >= 8:
+            assert secret not in logged, f"{name} is in the logs"

@@ -8,6 +8,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from api.observability import ContextFilter, JsonFormatter, correlation_id, redact
+from logsafe import mask_secrets
 
 
 def sample(name: str, **labels: str) -> float:
@@ -120,3 +121,32 @@ def test_filter_leaves_messages_alone_when_redaction_is_off() -> None:
     ContextFilter(redact_pii=False).filter(entry)
 
     assert entry.getMessage() == "from +447700900123"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            'HTTP Request: GET http://127.0.0.1:5005/status?token=4gi12jc5NH5t "HTTP/1.1 200 OK"',
+            'HTTP Request: GET http://127.0.0.1:5005/status?token=<secret> "HTTP/1.1 200 OK"',
+        ),
+        (
+            "POST /x?output_channel=collector&token=abc.def",
+            "POST /x?output_channel=collector&token=<secret>",
+        ),
+        ("GET /media?id=1&access_token=EAAG-1_2", "GET /media?id=1&access_token=<secret>"),
+        ("Authorization: Bearer eyJhbGciOi.J9x-y_z", "Authorization: Bearer <secret>"),
+        ("no secret in ?tokens=1 or token_count=3", "no secret in ?tokens=1 or token_count=3"),
+    ],
+)
+def test_secrets_are_masked(text: str, masked: str) -> None:
+    assert mask_secrets(text) == masked
+
+
+@pytest.mark.parametrize("redact_pii", [True, False])
+def test_secrets_are_masked_even_when_pii_redaction_is_off(redact_pii: bool) -> None:
+    entry = record("GET %s", "http://rasa/status?token=s3cr3t-value")
+
+    ContextFilter(redact_pii=redact_pii).filter(entry)
+
+    assert entry.getMessage() == "GET http://rasa/status?token=<secret>"
