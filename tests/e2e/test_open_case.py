@@ -125,3 +125,17 @@ def test_cancel_mid_form_creates_no_case(stack: Stack) -> None:
     assert find_by_title(stack, title) == []
     # the conversation carries on normally afterwards: a new case starts from the beginning
     assert "what is it about" in texts(say(stack, sender, "open a case")).lower()
+
+
+def test_messages_out_of_place_are_answered_and_then_a_person_is_offered(stack: Stack) -> None:
+    # a phone number out of the blue is understood (inform) but nothing asked for it
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+
+    first = say(stack, sender, "+44 7700 900123")
+    second = say(stack, sender, "+44 7700 900123")
+
+    assert "say it another way" in texts(first), first
+    assert "person from our team" in texts(second), second
+    assert {b["payload"] for b in second[0]["buttons"]} >= {"/request_human"}
+    # the conversation goes on normally afterwards
+    assert "what is it about" in texts(say(stack, sender, "I want to open a case")).lower()

@@ -14,38 +14,46 @@ def said(intent: str) -> dict[str, Any]:
     return UserUttered("...", {"intent": {"name": intent}})
 
 
-def between() -> list[dict[str, Any]]:
+FALLBACK = "action_handle_fallback"
+
+
+def answered(intent: str, action: str | None) -> list[dict[str, Any]]:
+    """A user message and, unless ``action`` is None (the turn being answered), its answer."""
+    if action is None:
+        return [said(intent)]
     return [
-        ActionExecuted("action_handle_fallback"),
-        BotUttered("Sorry?"),
+        said(intent),
+        ActionExecuted(action),
+        BotUttered("..."),
         ActionExecuted("action_listen"),
     ]
+
+
+def between() -> list[dict[str, Any]]:
+    return [ActionExecuted(FALLBACK), BotUttered("Sorry?"), ActionExecuted("action_listen")]
 
 
 @pytest.mark.parametrize(
-    ("intents", "count"),
+    ("turns", "count"),
     [
-        (["nlu_fallback"], 1),
-        (["greet", "nlu_fallback", "nlu_fallback"], 2),
-        (["nlu_fallback", "greet", "nlu_fallback"], 1),
-        (["nlu_fallback", "nlu_fallback", "thank"], 0),
+        ([("nlu_fallback", None)], 1),
+        ([("greet", "utter_greet"), ("nlu_fallback", FALLBACK), ("nlu_fallback", None)], 2),
+        ([("nlu_fallback", FALLBACK), ("greet", "utter_greet"), ("nlu_fallback", None)], 1),
+        ([("nlu_fallback", FALLBACK), ("nlu_fallback", FALLBACK), ("thank", "utter_welcome")], 0),
+        # understood, but nothing to do with it: the rule policy fell back to the same action
+        ([("inform", FALLBACK), ("inform", None)], 2),
+        ([("inform", FALLBACK), ("nlu_fallback", FALLBACK)], 2),
+        # the form took a low-confidence message as an answer
+        ([("nlu_fallback", "case_form"), ("nlu_fallback", None)], 1),
         ([], 0),
     ],
 )
-def test_only_misunderstood_messages_in_a_row_count(intents: list[str], count: int) -> None:
-    events = [event for intent in intents for event in [said(intent), *between()]]
+def test_only_misunderstood_messages_in_a_row_count(
+    turns: list[tuple[str, str | None]], count: int
+) -> None:
+    events = [event for intent, action in turns for event in answered(intent, action)]
 
     assert consecutive_fallbacks(events) == count
-
-
-def test_a_low_confidence_answer_the_form_took_does_not_count() -> None:
-    form_took_it = [
-        said("nlu_fallback"),
-        ActionExecuted("case_form"),
-        ActionExecuted("action_listen"),
-    ]
-
-    assert consecutive_fallbacks([*form_took_it, said("nlu_fallback")]) == 1
 
 
 async def test_first_misunderstanding_asks_to_rephrase() -> None:
@@ -70,7 +78,11 @@ async def test_second_misunderstanding_in_a_row_offers_a_person() -> None:
 
 
 async def test_an_understood_message_in_between_starts_the_count_again() -> None:
-    history = [said("nlu_fallback"), *between(), said("greet"), *between(), said("nlu_fallback")]
+    history = [
+        *answered("nlu_fallback", FALLBACK),
+        *answered("greet", "utter_greet"),
+        *answered("nlu_fallback", None),
+    ]
     dispatcher = CollectingDispatcher()
 
     await ActionHandleFallback().run(dispatcher, tracker(events=history), {})
