@@ -70,6 +70,17 @@ class Viewer:
         )
 
 
+def started_by_gateway(tracker: Tracker) -> bool:
+    """Whether the gateway started this turn through Rasa's token-protected ``trigger_intent``.
+
+    Rasa marks such a turn ``is_external`` in the latest message's metadata. A user can type
+    any intent, ``/case_updated{"case_ref": "..."}`` included, and Rasa reads it as that intent
+    with those entities; but a typed message carries the gateway's channel metadata, where a
+    client's own keys only ever travel under ``client``.
+    """
+    return _dict(tracker.latest_message.get("metadata")).get("is_external") is True
+
+
 def viewer_of(tracker: Tracker, phone_region: str = "GB") -> Viewer:
     """The viewer of this conversation, from the gateway's metadata and the actions' slots."""
     latest = _dict(tracker.latest_message.get("metadata"))

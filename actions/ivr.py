@@ -8,7 +8,8 @@ The gateway triggers ``ivr_handoff`` in the caller's WhatsApp conversation with 
 The action sets the contact, origin, channel and role slots so the case form asks none of
 them; links the call to the case when the caller may see that case (it is theirs by phone
 number); greets the caller; and, when they chose ``open_case``, starts the case form at once.
-A reference that names no case of theirs is dropped without saying anything about it.
+A reference that names no case of theirs is dropped without saying anything about it. Typed by
+a user rather than started by the gateway, the intent is answered as a message not understood.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 
 from rasa_sdk.events import FollowupAction
 
-from actions.access import Viewer, visible_case
+from actions.access import Viewer, started_by_gateway, visible_case
 from actions.backends.base import BackendError, Case, CaseBackend
 from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.services import CaseServices
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 VOICE = "Voice"
 OPEN_CASE = "open_case"
 DEFAULT_CHANNEL = "whatsapp"
+#: the answer to a gateway-only intent a user typed, as to any message not understood
+NOT_UNDERSTOOD = "utter_ask_rephrase"
 
 
 def entity_values(tracker: Tracker) -> dict[str, str]:
@@ -96,6 +99,10 @@ class ActionIvrHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Set the customer's slots, link the call to their case, greet, maybe open a case."""
+        if not started_by_gateway(tracker):
+            # the caller's number and case would be the user's word alone
+            dispatcher.utter_message(response=NOT_UNDERSTOOD)
+            return []
         given = entity_values(tracker)
         template = self._services.file_template()
         events = customer_slots(template, tracker, given, VOICE)

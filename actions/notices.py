@@ -4,15 +4,17 @@ The gateway triggers ``case_updated`` in the customer's WhatsApp conversation wh
 back end reports a new status, with the entities ``case_ref``, ``status`` and ``phone`` (the
 case's own contact). The action writes a short notice from ``notice_case_updated.j2``, with
 the case's title when the back end can say, and makes the case the one the conversation is
-about, so "what happens next?" is understood as about it.
+about, so "what happens next?" is understood as about it. Typed by a user rather than started
+by the gateway, the intent is answered as a message not understood, whatever case it names.
 """
 
 from __future__ import annotations
 
 import logging
 
+from actions.access import started_by_gateway
 from actions.backends.base import BackendError, Case, CaseBackend
-from actions.ivr import customer_slots, entity_values
+from actions.ivr import NOT_UNDERSTOOD, customer_slots, entity_values
 from actions.lookup import status_words
 from actions.rendering import render
 from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
@@ -48,6 +50,9 @@ class ActionCaseUpdated(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Write the notice; without a case reference there is nothing to tell."""
+        if not started_by_gateway(tracker):
+            dispatcher.utter_message(response=NOT_UNDERSTOOD)
+            return []
         given = entity_values(tracker)
         ref = given.get("case_ref")
         if ref is None:

@@ -2,12 +2,16 @@
 
 The gateway injects the intent ``case_filed`` (entity ``case_ref``) into the conversation the
 case came from when the outbox worker reports it filed; this action remembers the case as one
-opened here (so "status of my last case" finds it) and words the notice.
+opened here (so "status of my last case" finds it) and words the notice. Typed by a user
+rather than started by the gateway, the intent is answered as a message not understood, and no
+case becomes one opened here.
 """
 
 from __future__ import annotations
 
+from actions.access import started_by_gateway
 from actions.cases import opened_with
+from actions.ivr import NOT_UNDERSTOOD
 from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.slots import CASE_REF, OPENED_CASES
 
@@ -23,6 +27,9 @@ class ActionCaseFiled(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Utter the reference; add it to the cases opened in this conversation."""
+        if not started_by_gateway(tracker):
+            dispatcher.utter_message(response=NOT_UNDERSTOOD)
+            return []
         ref = next(tracker.get_latest_entity_values(CASE_REF), None)
         if not isinstance(ref, str) or not ref.strip():
             dispatcher.utter_message(response="utter_case_filed_later_no_ref")

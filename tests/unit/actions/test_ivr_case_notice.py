@@ -25,6 +25,8 @@ def notice(slots: dict | None = None, **given: str):
     return tracker(
         intent="case_updated",
         entities=[entity(name, value) for name, value in given.items()],
+        # as Rasa marks a turn the gateway starts through trigger_intent
+        metadata={"is_external": True},
         sender=CONVERSATION,
         slots=slots,
     )

@@ -16,7 +16,9 @@ def tracker(entities: list[dict[str, Any]], opened: list[str] | None = None) -> 
             "latest_message": {
                 "intent": {"name": "case_filed"},
                 "entities": entities,
-                "text": "/case_filed",
+                # as Rasa records a turn the gateway starts through trigger_intent
+                "text": "EXTERNAL: case_filed",
+                "metadata": {"is_external": True},
             },
             "events": [],
             "paused": False,
