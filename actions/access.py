@@ -62,12 +62,13 @@ class Viewer:
         }
 
     def actor(self) -> Actor:
-        """Who a change made by this viewer is recorded as."""
-        return Actor(
-            channel=self.channel,
-            conversation_id=self.conversation_id,
-            agent_id=self.agent_id if self.is_agent else None,
-        )
+        """Who a change made by this viewer is recorded as.
+
+        An agent is recorded by their user id; one without (an allow-listed WhatsApp number)
+        by their verified number, so their changes are never taken for a customer's.
+        """
+        agent = (self.agent_id or min(self.contacts, default=None)) if self.is_agent else None
+        return Actor(channel=self.channel, conversation_id=self.conversation_id, agent_id=agent)
 
 
 def started_by_gateway(tracker: Tracker) -> bool:

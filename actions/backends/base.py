@@ -105,7 +105,8 @@ class Actor(BaseModel):
     channel: str
     #: conversation (Rasa sender id) the request came from
     conversation_id: str
-    #: the agent's identity in the back end (Connect: user ARN), when an agent acts
+    #: the agent's identity in the back end (Connect: user ARN), when an agent acts; for an
+    #: agent known only by the WhatsApp number they write from, that number
     agent_id: str | None = None
 
 

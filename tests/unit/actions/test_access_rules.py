@@ -85,6 +85,17 @@ def test_agent_identity_gives_the_agent_id_and_an_agent_actor() -> None:
     )
 
 
+def test_an_agent_known_by_their_whatsapp_number_acts_as_that_number() -> None:
+    metadata = {**whatsapp("+44 7700 900777"), "role": "agent"}
+
+    viewer = viewer_of(tracker(metadata=metadata, sender="whatsapp:447700900777"))
+
+    assert viewer.is_agent
+    # no user id to assign cases to, but their changes name them
+    assert viewer.agent_id is None
+    assert viewer.actor().agent_id == "+447700900777"
+
+
 def test_a_customer_actor_carries_no_agent_id_even_if_the_identity_names_one() -> None:
     metadata = webchat_identity(email=ANN_EMAIL, agent_id="agent-7")
 
