@@ -230,7 +230,7 @@ class ActionListCases(Action):
         """Utter one page of cases with "Show more" when there are more; remember where."""
         region = self._services.settings.default_phone_region
         viewer = viewer_of(tracker, region)
-        page, query, token = _continuation(tracker)
+        page, query, token = _continuation(tracker, viewer)
         if query is None:
             query = _query(viewer, tracker, region)
             if query is None:
@@ -279,14 +279,20 @@ class ActionListCases(Action):
         return found.cases[:PAGE_SIZE], found.next_token is not None, found.next_token
 
 
-def _continuation(tracker: Tracker) -> tuple[int, dict[str, Any] | None, str | None]:
-    """The page asked for, with the saved query and token when they belong to that page."""
+def _continuation(
+    tracker: Tracker, viewer: Viewer
+) -> tuple[int, dict[str, Any] | None, str | None]:
+    """The page asked for, with the saved query and token when they belong to that page.
+
+    Only an agent continues an agent's list: a number taken off the allow-list (or a token
+    no longer saying "agent") may still press the "Show more" of a list made before.
+    """
     page = _requested_page(tracker)
     saved = tracker.get_slot(LIST_NEXT)
     if page > 1 and isinstance(saved, dict) and saved.get("page") == page:
         query = saved.get("query")
         token = saved.get("token")
-        if isinstance(query, dict):
+        if isinstance(query, dict) and (viewer.is_agent or query.get("own")):
             return page, query, token if isinstance(token, str) else None
     # no page asked for, or a stale button: start the list again
     return 1, None, None

@@ -329,6 +329,20 @@ async def test_agent_show_more_uses_the_back_ends_token(
     assert refs_in(dispatcher.messages[0]["text"]) == ["20000004", "20000005", "20000006"]
 
 
+async def test_show_more_of_an_agents_list_pressed_by_a_customer_lists_their_own_cases(
+    many: FakeCases, settings: ActionSettings
+) -> None:
+    # the agent's number left the allow-list after the list was made
+    saved = {"page": 2, "query": {"contact": ANN_PHONE, "status": "open"}, "token": "3"}
+    former_agent = whatsapp("+447700900777")
+    t = list_request(entity("list_page", "2"), metadata=former_agent, slots={"list_next": saved})
+
+    _, dispatcher = await listing(many, settings, t)
+
+    assert [search.contact for search, _ in many.searches] == ["+447700900777"]
+    assert responses(dispatcher.messages) == ["utter_no_cases"]
+
+
 async def test_agent_asks_for_their_high_priority_cases(
     many: FakeCases, settings: ActionSettings
 ) -> None:
