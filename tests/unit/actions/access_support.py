@@ -178,8 +178,11 @@ class ConnectStand(Stand):
         return f"casebot via {channel}"
 
     def agent(self, agent: str, channel: str) -> str:
-        # Connect records a user ARN as such; anything else as a named custom entity
-        return agent if agent.startswith("arn:") else f"agent {agent} via {channel}"
+        # Connect records a user ARN as such; anything else as a named custom entity, which
+        # may not hold a "+"
+        if agent.startswith("arn:"):
+            return agent
+        return f"agent {agent} via {channel}".replace("+", "-")
 
 
 class AiccStand(Stand):
