@@ -14,6 +14,7 @@ token that does not verify is refused outright (401); a missing token means an a
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,6 +28,10 @@ ALGORITHMS = ["HS256"]
 # tokens are minted by another machine whose clock may be a little off
 LEEWAY_SECONDS = 30
 _MAX_CLAIM_CHARS = 2_048
+#: hex digits of ``Identity.namespace``
+NAMESPACE_CHARS = 16
+# how a signed-in user's webchat sender id starts (see ``api.channels.webchat``)
+_SIGNED_IN_SENDER = re.compile(rf"u[0-9a-f]{{{NAMESPACE_CHARS}}}:")
 
 
 class IdentityError(Exception):
@@ -47,7 +52,7 @@ class Identity:
     @property
     def namespace(self) -> str:
         """A short stable name for the subject, to keep their conversations apart."""
-        return hashlib.sha256(self.subject.encode()).hexdigest()[:16]
+        return hashlib.sha256(self.subject.encode()).hexdigest()[:NAMESPACE_CHARS]
 
     def metadata(self) -> dict[str, JsonValue]:
         """What the actions are told about the user (only the claims that are set)."""
@@ -60,6 +65,15 @@ class Identity:
             "agent_id": self.agent_id,
         }
         return {key: value for key, value in claims.items() if value is not None}
+
+
+def looks_signed_in(sender: str) -> bool:
+    """Whether ``sender`` starts like a signed-in user's (``u`` + their namespace + ``:``).
+
+    An anonymous user sending such an id would land in that user's conversation, with what
+    their token vouched for still in it.
+    """
+    return _SIGNED_IN_SENDER.match(sender) is not None
 
 
 def verify_identity_token(token: str, settings: GatewaySettings) -> Identity:

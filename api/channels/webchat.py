@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from api.conversation import Inbound, converse
 from api.deps import RasaDep, SettingsDep
-from api.identity import Identity, IdentityError, verify_identity_token
+from api.identity import Identity, IdentityError, looks_signed_in, verify_identity_token
 from api.rasa import BotMessage
 from api.ratelimit import limit_address, rate_limits_of
 from api.settings import GatewaySettings
@@ -76,6 +76,12 @@ def to_inbound(
         )
     check_metadata(payload.metadata, settings)
     if identity is None:
+        if looks_signed_in(payload.sender):
+            # without this, the id would name that user's conversation, with their identity in it
+            reason = "sender ids of the form u<16 hex digits>:... are kept for signed-in users"
+            raise RequestValidationError(
+                [{"type": "value_error", "loc": ("body", "sender"), "msg": reason, "input": None}]
+            )
         return Inbound(
             channel="webchat",
             sender=payload.sender,
