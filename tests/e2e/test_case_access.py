@@ -16,8 +16,10 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from pydantic import SecretStr
 
 from api.identity import Identity
+from api.ivr_trigger import RasaTrigger
 from api.whatsapp_signature import sign
 from tests.support.stack import DOMAIN_ID, MODEL, TEMPLATE_ID, Stack, running_stack, stack_env
 
@@ -247,3 +249,18 @@ def test_an_allow_listed_whatsapp_agent_reads_and_changes_the_case_as_themselves
         and event["type"] == "Case.Updated"
     ]
     assert changed["performedBy"]["user"] == {"customEntity": f"agent -{AGENT_NUMBER} via whatsapp"}
+
+
+async def test_the_gateways_own_case_notice_still_names_the_customers_case(stack: Stack) -> None:
+    # what the case-events webhook does: trigger_intent in the customer's WhatsApp conversation
+    number = f"4477009{uuid.uuid4().int % 10**5:05d}"
+    _, ref = file_case(stack, "Fridge humming", f"+{number}")
+    async with httpx.AsyncClient(timeout=60) as http:
+        trigger = RasaTrigger(http, stack.rasa_url, SecretStr(stack.env["RASA_API_TOKEN"]))
+        notice = await trigger.trigger(
+            f"whatsapp:{number}", "case_updated", {"case_ref": ref, "phone": f"+{number}"}
+        )
+
+    [message] = notice.messages
+    assert message.text is not None
+    assert message.text.startswith(f'Update on your case {ref} ("Fridge humming"): it is now open')
