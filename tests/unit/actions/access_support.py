@@ -90,8 +90,8 @@ def on_webchat(token: str | None = None, client: dict[str, Any] | None = None) -
 
 
 def unique_phone() -> str:
-    """A UK mobile number no other test uses."""
-    return f"+447700{uuid.uuid4().int % 10**6:06d}"
+    """A UK mobile number no other test uses (one in 10**8: a shared one would own cases)."""
+    return f"+4477{uuid.uuid4().int % 10**8:08d}"
 
 
 def unique_email(who: str) -> str:
