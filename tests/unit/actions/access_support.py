@@ -31,6 +31,9 @@ from api.channels.webchat import WebchatMessage
 from api.channels.webchat import to_inbound as webchat_inbound
 from api.identity import verify_identity_token
 from api.settings import GatewaySettings
+from api.twilio_payload import TwilioMessage
+from api.twilio_processor import rasa_metadata as twilio_metadata
+from api.twilio_processor import to_inbound as twilio_inbound
 from api.whatsapp_payload import Message
 from tests.unit.sandbox.conftest import REPO, SEED_FILE, SandboxServer
 
@@ -71,6 +74,15 @@ def on_whatsapp(phone: str) -> User:
     )  # fmt: skip
     inbound = whatsapp_channel.to_inbound(message, "hi", GATEWAY)
     return User(inbound.conversation_id, whatsapp_channel.rasa_metadata(inbound, "Sam", []))
+
+
+def on_twilio(phone: str) -> User:
+    """A user writing from ``phone`` (E.164) through Twilio's signed WhatsApp webhook."""
+    message = TwilioMessage.model_validate(
+        {"MessageSid": f"SM{uuid.uuid4().hex}", "From": f"whatsapp:{phone}", "Body": "hi"}
+    )
+    inbound = twilio_inbound(message, "hi", GATEWAY)
+    return User(inbound.conversation_id, twilio_metadata(inbound, "Sam", []))
 
 
 def signed(**claims: Any) -> str:

@@ -19,6 +19,7 @@ from tests.unit.actions.access_support import (
     AGENT_PHONE,
     Stand,
     User,
+    on_twilio,
     on_webchat,
     on_whatsapp,
     signed,
@@ -80,6 +81,9 @@ OWNERS: dict[str, Callable[[World], Who]] = {
     "whatsapp number on the case": lambda w: Who(
         on_whatsapp(w.phone), "phone", w.stand.assistant("whatsapp")
     ),
+    "twilio number on the case": lambda w: Who(
+        on_twilio(w.phone), "phone", w.stand.assistant("twilio")
+    ),
     "token email on the case": lambda w: Who(
         on_webchat(signed(email=w.email)), "email", w.stand.assistant("webchat")
     ),
@@ -96,6 +100,9 @@ AGENTS: dict[str, Callable[[World], Who]] = {
     "agent by whatsapp allow-list": lambda w: Who(
         on_whatsapp(AGENT_PHONE), "phone", w.stand.agent(AGENT_PHONE, "whatsapp"), True
     ),
+    "agent by twilio allow-list": lambda w: Who(
+        on_twilio(AGENT_PHONE), "phone", w.stand.agent(AGENT_PHONE, "twilio"), True
+    ),
     "agent by token role": lambda w: Who(
         on_webchat(signed(role="agent", agent_id=w.stand.agent_id, email="agent7@example.com")),
         "email",
@@ -105,6 +112,7 @@ AGENTS: dict[str, Callable[[World], Who]] = {
 }
 STRANGERS: dict[str, Callable[[World], Who]] = {
     "another whatsapp number": lambda w: Who(on_whatsapp(unique_phone()), "phone"),
+    "another twilio number": lambda w: Who(on_twilio(unique_phone()), "phone"),
     "another token identity": lambda w: Who(
         on_webchat(
             signed(email=unique_email("bob"), phone=unique_phone(), customer_id=unique_profile())
