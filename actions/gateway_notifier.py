@@ -1,9 +1,10 @@
 """Tells users how their queued case ended, through the gateway (which owns the channels).
 
 ``POST {GATEWAY_INTERNAL_URL}/internal/notices`` with ``{"conversation_id", "channel",
-"event": "case_filed" | "case_rejected", "case_ref"?}`` and ``Authorization: Bearer
-<INTERNAL_API_TOKEN>``. The gateway has the assistant word the notice in that conversation and
-delivers it on the conversation's channel.
+"event": "case_filed" | "case_rejected", "case_ref"?, "notice_id"}`` and ``Authorization:
+Bearer <INTERNAL_API_TOKEN>``. The gateway has the assistant word the notice in that
+conversation and delivers it on the conversation's channel; it queues one notice per
+``notice_id`` (the submission's key), so a notice sent again after a lost answer is told once.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ class GatewayNotifier:
         self._url = base_url.rstrip("/") + NOTICES_PATH
         self._token = token
 
-    async def case_filed(self, draft: CaseDraft, case_ref: str) -> bool:
+    async def case_filed(self, draft: CaseDraft, case_ref: str, notice_id: str) -> bool:
         """Tell the user their case's reference."""
-        return await self._post(draft, {"event": "case_filed", "case_ref": case_ref})
+        notice: dict[str, JsonValue] = {"event": "case_filed", "case_ref": case_ref}
+        return await self._post(draft, {**notice, "notice_id": notice_id})
 
-    async def case_rejected(self, draft: CaseDraft) -> bool:
+    async def case_rejected(self, draft: CaseDraft, notice_id: str) -> bool:
         """Tell the user their case could not be filed."""
-        return await self._post(draft, {"event": "case_rejected"})
+        return await self._post(draft, {"event": "case_rejected", "notice_id": notice_id})
 
     async def _post(self, draft: CaseDraft, notice: dict[str, JsonValue]) -> bool:
         body = {"conversation_id": draft.conversation_id, "channel": draft.channel, **notice}

@@ -25,11 +25,13 @@ logger = logging.getLogger(__name__)
 class Notifier(Protocol):
     """Tells the user of a queued case how it ended."""
 
-    async def case_filed(self, draft: CaseDraft, case_ref: str) -> bool:
-        """Tell them its reference; whether the notice was handed over."""
+    async def case_filed(self, draft: CaseDraft, case_ref: str, notice_id: str) -> bool:
+        """Tell them its reference; whether the notice was handed over.
+
+        ``notice_id`` is the same each time this submission's notice is tried again."""
         ...
 
-    async def case_rejected(self, draft: CaseDraft) -> bool:
+    async def case_rejected(self, draft: CaseDraft, notice_id: str) -> bool:
         """Tell them it could not be filed; whether the notice was handed over."""
         ...
 
@@ -103,9 +105,11 @@ class OutboxWorker:
     async def _notify(self, submission: Submission) -> None:
         try:
             if submission.state == "filed" and submission.case_ref:
-                done = await self._notifier.case_filed(submission.draft, submission.case_ref)
+                done = await self._notifier.case_filed(
+                    submission.draft, submission.case_ref, submission.key
+                )
             else:
-                done = await self._notifier.case_rejected(submission.draft)
+                done = await self._notifier.case_rejected(submission.draft, submission.key)
         except Exception:
             logger.exception("notice for queued case %s failed", submission.key[:12])
             return

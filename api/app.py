@@ -10,15 +10,17 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.channels import case_events, ivr, twilio, webchat, webchat_socket, whatsapp
+from api.channels import case_events, ivr, notices, twilio, webchat, webchat_socket, whatsapp
 from api.errors import install_error_handlers
 from api.ivr_lifespan import outreach_channel
 from api.limits import BodySizeLimit
+from api.notice_lifespan import notice_channel
 from api.observability import CorrelationIdMiddleware
 from api.ratelimit import RateLimits
 from api.routers import health, metrics, webchat_page
 from api.settings import GatewaySettings, get_settings
 from api.twilio_lifespan import twilio_channel
+from api.webchat_inbox import LiveSockets
 from api.whatsapp_lifespan import whatsapp_channel
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -48,6 +50,7 @@ def create_app(
     and defaults to the network (``httpx.MockTransport`` or a sandbox's ASGI app can stand in).
     """
     resolved = settings if settings is not None else get_settings()
+    sockets = LiveSockets()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -57,11 +60,13 @@ def create_app(
                 whatsapp_channel(app, resolved, http),
                 twilio_channel(app, resolved, http),
                 outreach_channel(app, resolved, http),
+                notice_channel(app, resolved, http, sockets),
             ):
                 yield
 
     app = FastAPI(title="casebot gateway", lifespan=lifespan)
     app.state.settings = resolved
+    app.state.webchat_sockets = sockets
     app.state.rate_limits = RateLimits.from_settings(resolved)
     app.add_middleware(BodySizeLimit, max_bytes=resolved.gateway_max_body_bytes)
     # outermost, so even a refused body's answer carries the correlation id
@@ -75,6 +80,7 @@ def create_app(
     app.include_router(twilio.router)
     app.include_router(ivr.router)
     app.include_router(case_events.router)
+    app.include_router(notices.router)
     app.include_router(webchat_socket.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -30,6 +30,19 @@ def _template(name: str | None, settings: GatewaySettings) -> Template | None:
     return Template(name, settings.whatsapp_template_language) if name else None
 
 
+def build_notice_deliverer(
+    settings: GatewaySettings, http: httpx.AsyncClient, store: WhatsAppStore
+) -> NoticeDeliverer:
+    """The deliverer of messages the assistant writes first on WhatsApp."""
+    return NoticeDeliverer(
+        build_graph_client(settings, http),
+        store,
+        _template(settings.whatsapp_template_name, settings),
+        Backoff(settings.whatsapp_send_max_attempts, settings.whatsapp_retry_base_seconds),
+        notice=_template(settings.whatsapp_notice_template_name, settings),
+    )
+
+
 @asynccontextmanager
 async def outreach_channel(
     app: FastAPI, settings: GatewaySettings, http: httpx.AsyncClient
@@ -39,17 +52,10 @@ async def outreach_channel(
     if not enabled or settings.whatsapp_app_secret is None:
         yield
         return
-    graph = build_graph_client(settings, http)
     queue = await asyncio.to_thread(SqliteQueue.open, settings.proactive_queue_db)
     records = await asyncio.to_thread(OutreachRecords.open, settings.proactive_queue_db)
     store = await asyncio.to_thread(WhatsAppStore.open, settings.whatsapp_queue_db)
-    deliverer = NoticeDeliverer(
-        graph,
-        store,
-        _template(settings.whatsapp_template_name, settings),
-        Backoff(settings.whatsapp_send_max_attempts, settings.whatsapp_retry_base_seconds),
-        notice=_template(settings.whatsapp_notice_template_name, settings),
-    )
+    deliverer = build_notice_deliverer(settings, http, store)
     trigger = RasaTrigger(http, settings.rasa_url, settings.rasa_api_token)
     waiters = Waiters()
     processor = OutreachProcessor(Outreach(trigger, deliverer), records, waiters)

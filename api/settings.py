@@ -172,6 +172,16 @@ class GatewaySettings(LimitSettings, BaseSettings):
         description="How long an IVR handoff may take before it is answered 'accepted' and "
         "finished in the background; Amazon Connect waits at most 8 s for its Lambda.",
     )
+    internal_api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token the action server sends to POST /internal/notices (queued "
+        "cases filed or refused); unset disables that endpoint (404).",
+    )
+    notice_queue_db: Path = Field(
+        default=Path("var/notice-queue.sqlite3"),
+        description="SQLite file of the queue of notices about queued cases, and of webchat "
+        "notices waiting for their conversation's next message.",
+    )
     case_events_api_key: SecretStr | None = Field(
         default=None,
         description="API key case change events must carry; unset disables "

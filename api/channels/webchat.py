@@ -16,10 +16,12 @@ from typing import Annotated, Any, NoReturn
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from starlette.datastructures import State
 
 from api.conversation import Inbound, converse
 from api.deps import RasaDep, SettingsDep
 from api.identity import Identity, IdentityError, looks_signed_in, verify_identity_token
+from api.notice_runtime import NoticeRuntime
 from api.rasa import BotMessage
 from api.ratelimit import limit_address, rate_limits_of
 from api.settings import GatewaySettings
@@ -161,6 +163,14 @@ def to_webchat_reply(messages: list[BotMessage]) -> list[WebchatReply]:
     return [WebchatReply.model_validate(message.model_dump()) for message in messages]
 
 
+async def waiting_replies(state: State, conversation_id: str) -> list[WebchatReply]:
+    """Notices kept for the conversation (see ``api.webchat_inbox``), taken from the inbox."""
+    runtime: NoticeRuntime | None = getattr(state, "notices", None)
+    if runtime is None:
+        return []
+    return [WebchatReply.model_validate(r) for r in await runtime.inbox.take(conversation_id)]
+
+
 class ErrorDetail(BaseModel):
     """An error answer: a sentence the page shows as is."""
 
@@ -197,4 +207,6 @@ async def post_webchat_message(
     identity = identity_of(authorization, settings)
     inbound = to_inbound(payload, settings, identity)
     await rate_limits_of(request).check_sender(inbound.conversation_id)
-    return to_webchat_reply(await converse(rasa, inbound))
+    replies = to_webchat_reply(await converse(rasa, inbound))
+    # what the assistant said meanwhile comes first: it happened before this answer
+    return await waiting_replies(request.app.state, inbound.conversation_id) + replies

@@ -238,6 +238,11 @@
         } catch {
           return;
         }
+        // the assistant speaking first (a queued case was filed): shown as it comes
+        if (data && data.notice === true && Array.isArray(data.replies)) {
+          showReplies(data.replies);
+          return;
+        }
         const settle = pending.get(data && data.id);
         if (!settle) return;
         pending.delete(data.id);
@@ -320,13 +325,17 @@
       return false;
     }
     remember(userEntry);
-    for (const reply of result.replies) {
+    showReplies(result.replies);
+    return true;
+  }
+
+  function showReplies(replies) {
+    for (const reply of replies) {
       const entry = cleanEntry({ ...reply, from: "bot" });
       if (!entry) continue;
       render(entry);
       remember(entry);
     }
-    return true;
   }
 
   function autosize() {

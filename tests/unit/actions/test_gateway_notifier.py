@@ -34,7 +34,7 @@ def notifier(handler: object) -> tuple[GatewayNotifier, list[httpx.Request]]:
 async def test_filed_notice_names_the_conversation_channel_and_reference() -> None:
     sender, seen = notifier(lambda request: httpx.Response(202))
 
-    delivered = await sender.case_filed(DRAFT, "10000042")
+    delivered = await sender.case_filed(DRAFT, "10000042", "key-1")
 
     assert delivered is True
     [request] = seen
@@ -45,6 +45,7 @@ async def test_filed_notice_names_the_conversation_channel_and_reference() -> No
         "channel": "whatsapp",
         "event": "case_filed",
         "case_ref": "10000042",
+        "notice_id": "key-1",
     }
 
 
@@ -52,7 +53,7 @@ async def test_filed_notice_names_the_conversation_channel_and_reference() -> No
 async def test_gateway_trouble_means_try_again_later(status: int) -> None:
     sender, _ = notifier(lambda request: httpx.Response(status))
 
-    assert await sender.case_rejected(DRAFT) is False
+    assert await sender.case_rejected(DRAFT, "key-1") is False
 
 
 async def test_unreachable_gateway_means_try_again_later() -> None:
@@ -61,11 +62,11 @@ async def test_unreachable_gateway_means_try_again_later() -> None:
 
     sender, _ = notifier(refuse)
 
-    assert await sender.case_filed(DRAFT, "1") is False
+    assert await sender.case_filed(DRAFT, "1", "key-1") is False
 
 
 @pytest.mark.parametrize("status", [400, 401, 404])
 async def test_a_refused_notice_is_not_retried_for_ever(status: int) -> None:
     sender, _ = notifier(lambda request: httpx.Response(status))
 
-    assert await sender.case_filed(DRAFT, "1") is True
+    assert await sender.case_filed(DRAFT, "1", "key-1") is True

@@ -33,14 +33,16 @@ class Notices:
         self.filed: list[tuple[str, str]] = []
         self.rejected: list[str] = []
         self.deliverable = True
+        self.notice_ids: list[str] = []
 
-    async def case_filed(self, draft: CaseDraft, case_ref: str) -> bool:
+    async def case_filed(self, draft: CaseDraft, case_ref: str, notice_id: str) -> bool:
+        self.notice_ids.append(notice_id)
         if not self.deliverable:
             return False
         self.filed.append((draft.conversation_id, case_ref))
         return True
 
-    async def case_rejected(self, draft: CaseDraft) -> bool:
+    async def case_rejected(self, draft: CaseDraft, notice_id: str) -> bool:
         self.rejected.append(draft.conversation_id)
         return True
 
@@ -156,7 +158,7 @@ async def test_a_case_the_back_end_refuses_is_kept_as_rejected_and_the_user_told
     assert notices.rejected == ["whatsapp:447700900123"]
 
 
-async def test_a_notice_that_could_not_be_delivered_is_tried_again_and_sent_once(
+async def test_a_notice_tried_again_carries_the_same_notice_id_so_the_gateway_tells_once(
     outbox: Outbox, notices: Notices, backend: Any
 ) -> None:
     outbox.put(DRAFT, "k1")
@@ -170,4 +172,5 @@ async def test_a_notice_that_could_not_be_delivered_is_tried_again_and_sent_once
 
     assert len(backend.creates) == 1
     assert len(notices.filed) == 1
+    assert notices.notice_ids == ["k1", "k1"]
     assert outbox.get("k1").notified is True  # type: ignore[union-attr]
