@@ -3,13 +3,15 @@
 200 conversations each open a case through the gateway's webchat endpoint while the Connect
 Cases stand-in fails a share of calls (errors, throttling, lost replies, timeouts) and is
 stopped for a while in the middle. Afterwards every case a user confirmed exists exactly once,
-with the values the user gave.
+with the values the user gave, and every user whose case was queued has been told its reference
+(the gateway keeps the notice for the conversation's next message).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import time
 import uuid
 from collections import Counter
@@ -94,6 +96,7 @@ class Outcome:
     contact: str
     result: str = ""
     user_retries: int = 0
+    sender: str = ""
 
 
 async def say(http: httpx.AsyncClient, stack: Stack, sender: str, text: str) -> str:
@@ -118,6 +121,7 @@ async def open_case(http: httpx.AsyncClient, stack: Stack, number: int) -> Outco
         contact=f"customer.{tag}@example.com",
     )
     sender = f"fault-{tag}"
+    outcome.sender = sender
     answers = {
         "what is it about": outcome.title,
         "describe": outcome.description,
@@ -188,7 +192,8 @@ def all_cases(stack: Stack) -> list[dict[str, Any]]:
         aws_access_key_id="sandbox",
         aws_secret_access_key="sandbox",
     )
-    fields = [{"id": f} for f in ("title", DESCRIPTION_ID, CONTACT_ID, PRIORITY_ID, ORIGIN_ID)]
+    names = ("title", "reference_number", DESCRIPTION_ID, CONTACT_ID, PRIORITY_ID, ORIGIN_ID)
+    fields = [{"id": f} for f in names]
     found = []
     for page in cases.get_paginator("search_cases").paginate(
         domainId=DOMAIN_ID, fields=fields, PaginationConfig={"PageSize": 100}
@@ -196,6 +201,26 @@ def all_cases(stack: Stack) -> list[dict[str, Any]]:
         for case in page["cases"]:
             found.append({f["id"]: f["value"].get("stringValue") for f in case["fields"]})
     return found
+
+
+def notices_sent(stack: Stack) -> int:
+    """How many notices about queued cases the gateway has delivered (or kept for webchat)."""
+    path = stack.env["NOTICE_QUEUE_DB"]
+    with sqlite3.connect(path) as db:
+        known = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'outreach_records'")
+        if known.fetchone() is None:
+            return 0
+        row = db.execute("SELECT COUNT(*) FROM outreach_records WHERE status = 'sent'").fetchone()
+    return int(row[0])
+
+
+async def told(stack: Stack, outcomes: list[Outcome]) -> dict[str, str]:
+    """What each queued conversation hears next: the notice kept for it comes first."""
+    async with httpx.AsyncClient(timeout=90) as http:
+        answers = await asyncio.gather(
+            *(say(http, stack, outcome.sender, "thanks") for outcome in outcomes)
+        )
+    return {outcome.title: answer for outcome, answer in zip(outcomes, answers, strict=True)}
 
 
 def test_every_confirmed_case_exists_exactly_once_despite_faults_and_an_outage(
@@ -216,6 +241,14 @@ def test_every_confirmed_case_exists_exactly_once_despite_faults_and_an_outage(
             break
         time.sleep(2)
 
+    queued = [outcome for outcome in outcomes if outcome.result == "queued"]
+    deadline = time.monotonic() + 120
+    while notices_sent(stack) < len(queued) and time.monotonic() < deadline:
+        time.sleep(1)
+    heard = asyncio.run(told(stack, queued))
+    refs = {case["title"]: case["reference_number"] for case in cases}
+    told_ref = [o.title for o in queued if refs.get(o.title) and refs[o.title] in heard[o.title]]
+
     per_title = Counter(case["title"] for case in cases)
     results = Counter(outcome.result for outcome in outcomes)
     with capsys.disabled():
@@ -225,7 +258,8 @@ def test_every_confirmed_case_exists_exactly_once_despite_faults_and_an_outage(
             f"{sum(o.user_retries for o in outcomes)} user retries; faults injected after the "
             f"outage: {injected}; cases found: {len(per_title)}, "
             f"missing: {len(titles - set(per_title))}, "
-            f"filed twice: {sum(1 for n in per_title.values() if n > 1)}"
+            f"filed twice: {sum(1 for n in per_title.values() if n > 1)}; queued users told "
+            f"their reference: {len(told_ref)} of {len(queued)}"
         )
     assert len(outcomes) == CONVERSATIONS
     assert results["queued"] > 0, "the outage should have sent some cases to the outbox"
@@ -238,3 +272,8 @@ def test_every_confirmed_case_exists_exactly_once_despite_faults_and_an_outage(
         assert case[CONTACT_ID] == outcome.contact
         assert case[PRIORITY_ID] == "High"
         assert case[ORIGIN_ID] == "webchat"
+    # told once: the notice came with the first message after it, and "thanks" got its answer
+    for outcome in queued:
+        answer = heard[outcome.title]
+        assert answer.count("is now open as") == 1, answer
+    assert sorted(told_ref) == sorted(o.title for o in queued)

@@ -131,6 +131,9 @@ def stack_env(tmp: Path) -> dict[str, str]:
         "GATEWAY_INTERNAL_URL": f"http://127.0.0.1:{ports['gateway']}",
         "INTERNAL_API_TOKEN": secrets.token_urlsafe(24),
         "WHATSAPP_QUEUE_DB": str(tmp / "whatsapp-queue.sqlite3"),
+        "TWILIO_QUEUE_DB": str(tmp / "twilio-queue.sqlite3"),
+        "PROACTIVE_QUEUE_DB": str(tmp / "proactive-queue.sqlite3"),
+        "NOTICE_QUEUE_DB": str(tmp / "notice-queue.sqlite3"),
         "WHATSAPP_MEDIA_DIR": str(tmp / "media"),
     }
     return env
