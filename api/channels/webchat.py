@@ -166,7 +166,7 @@ def to_webchat_reply(messages: list[BotMessage]) -> list[WebchatReply]:
 async def waiting_replies(state: State, conversation_id: str) -> list[WebchatReply]:
     """Notices kept for the conversation (see ``api.webchat_inbox``), taken from the inbox."""
     runtime: NoticeRuntime | None = getattr(state, "notices", None)
-    if runtime is None:
+    if runtime is None or not runtime.inbox.has_waiting(conversation_id):
         return []
     return [WebchatReply.model_validate(r) for r in await runtime.inbox.take(conversation_id)]
 
