@@ -23,6 +23,11 @@ class ActionSettings(BaseSettings):
     connect_cases_template_id: str | None = None
     #: unset lets botocore find the region the usual way
     aws_default_region: str | None = None
+    #: the Amazon Connect instance whose attached-file store takes the files users send;
+    #: unset means files cannot be attached to Connect cases
+    connect_instance_id: str | None = None
+    #: unset means real AWS; the sandbox serves http://127.0.0.1:8081/connect
+    connect_endpoint_url: str | None = None
     connect_cases_connect_timeout: float = Field(default=3.0, gt=0)
     connect_cases_read_timeout: float = Field(default=10.0, gt=0)
     #: the logical case template and its Connect field names, relative to the repo root
@@ -38,6 +43,12 @@ class ActionSettings(BaseSettings):
 
     #: mask phone numbers and email addresses in the action server's log
     log_redact_pii: bool = True
+
+    # --- files users send (downloaded by the gateway) ---
+    #: the gateway's WHATSAPP_MEDIA_DIR: files are read from inside this folder only
+    actions_media_dir: Path = Path("var/media")
+    #: largest file attached to a case (AICC takes 5 MB in total, Connect 20 MB a file)
+    attachment_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
 
     # --- cases the back end could not take at once ---
     #: SQLite file of submissions waiting for the back end

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from sandbox.aicc.standin import create_stand_in as aicc
 from sandbox.calls import CallCounter
+from sandbox.connect.standin import create_stand_in as connect
 from sandbox.connect_cases.standin import create_stand_in as connect_cases
 from sandbox.control import control_router
 from sandbox.customer_profiles.standin import create_stand_in as customer_profiles
@@ -25,7 +26,14 @@ from sandbox.whatsapp.standin import create_stand_in as whatsapp
 StandInFactory = Callable[[SandboxSettings, CallCounter], StandIn]
 
 #: every stand-in the sandbox serves
-STAND_INS: tuple[StandInFactory, ...] = (connect_cases, customer_profiles, whatsapp, aicc, twilio)
+STAND_INS: tuple[StandInFactory, ...] = (
+    connect_cases,
+    connect,
+    customer_profiles,
+    whatsapp,
+    aicc,
+    twilio,
+)
 
 
 def create_app(settings: SandboxSettings | None = None) -> FastAPI:

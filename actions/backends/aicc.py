@@ -30,6 +30,9 @@ Choices:
 - AICC cases carry one contactId set at creation and no links to contact-centre contacts, so
   ``link_contact`` and ``cases_for_contact`` raise ``InvalidCase``.
 - The template is ``data/case_template.yaml`` with AICC's limits, as AICC has no template API.
+- A file a user sends cannot be uploaded: the create API's ``attachment`` field has no
+  published upload interface behind it, so ``attach_file`` adds a comment naming the file, its
+  type and size, and an agent asks the customer for it if it is needed.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from actions.backends.aicc_token import AiccTokenSource
 from actions.backends.aicc_writing import AiccWriter
 from actions.backends.base import (
     Actor,
+    Attachment,
     Case,
     CaseDraft,
     CaseEvent,
@@ -164,6 +168,10 @@ class AiccBackend:
         """Comment on the case, in several comments when the text is long."""
         await self._comment(ref.strip(), text, actor)
 
+    async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
+        """Describe the file in a comment: AICC publishes no interface to upload one."""
+        await self._comment(ref.strip(), file_comment(file), actor)
+
     async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
         """The changes the case's history records, newest first."""
         return await self._read.history(ref.strip(), since)
@@ -240,3 +248,19 @@ class AiccBackend:
                 "comment",
                 {"caseId": case_id, "content": part, "creatorId": self._operator(actor)},
             )
+
+
+def file_comment(file: Attachment) -> str:
+    """The comment that stands for ``file`` on an AICC case."""
+    return (
+        f"The customer sent a file: {file.name} ({file.content_type}, {_size(file.size)}). "
+        "It could not be uploaded to AICC; ask the customer for it if it is needed."
+    )
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -181,6 +181,23 @@ class CaseTemplate(BaseModel):
     fields: dict[str, TemplateField]
 
 
+class Attachment(BaseModel):
+    """A file a user sent, to be attached to a case."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: the name shown on the case (the user's file name, or one made from the media id)
+    name: str = Field(min_length=1, max_length=256)
+    #: MIME type, e.g. image/jpeg
+    content_type: str
+    data: bytes = Field(repr=False)
+
+    @property
+    def size(self) -> int:
+        """Its length in bytes."""
+        return len(self.data)
+
+
 @runtime_checkable
 class CaseBackend(Protocol):
     """What every case back end offers the actions."""
@@ -209,6 +226,10 @@ class CaseBackend(Protocol):
 
     async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
         """Attach a plain-text comment to a case."""
+        ...
+
+    async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
+        """Attach ``file`` to the case (or, where the back end takes no files, describe it)."""
         ...
 
     async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:

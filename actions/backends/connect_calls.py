@@ -31,13 +31,18 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 # where "not found" means the domain or template is missing: a back end set up wrong
-_SETUP_OPERATIONS = frozenset({"CreateCase", "GetTemplate", "ListFields", "ListFieldOptions"})
+_SETUP_OPERATIONS = frozenset(
+    {"CreateCase", "GetDomain", "GetTemplate", "ListFields", "ListFieldOptions"}
+)
 
 _BY_CODE: dict[str, type[BackendError]] = {
     "ThrottlingException": Throttled,
     "ValidationException": InvalidCase,
     # Customer Profiles' name for a rejected request
     "BadRequestException": InvalidCase,
+    # Amazon Connect's (attached files)
+    "InvalidRequestException": InvalidCase,
+    "ResourceConflictException": Conflict,
     "ResourceNotFoundException": CaseNotFound,
     "ConflictException": Conflict,
     "AccessDeniedException": BackendUnavailable,

@@ -3,7 +3,8 @@
 CreateCase answers only ``caseId`` and ``caseArn``, so a create reads the new case back with
 one GetCase for its reference number: two calls when the schema is warm (``connect_schema``)
 and the customer's profile is cached. A description longer than its field goes in cut, and
-whole as comments. Comments, linked contacts and history live in ``connect_related``.
+whole as comments. Comments, linked contacts and history live in ``connect_related``; files
+are uploaded to Amazon Connect by ``connect_files`` and linked to the case by their ARN.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from actions.backends.base import (
     Actor,
+    Attachment,
     BackendError,
     Case,
     CaseDraft,
@@ -29,6 +31,7 @@ from actions.backends.base import (
     Page,
 )
 from actions.backends.connect_calls import call
+from actions.backends.connect_files import ConnectFiles
 from actions.backends.connect_related import COMMENT_MAX, ConnectRelated
 from actions.backends.connect_schema import TEXT_VALUE_MAX, ConnectSchema, ConnectSchemaCache
 from actions.backends.connect_values import (
@@ -85,9 +88,12 @@ class ConnectCasesBackend:
         cache_seconds: float = 300.0,
         page_size: int = 10,
         customers: CustomerResolver | None = None,
+        files: ConnectFiles | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
+        self._files = files
+        self._domain_arn: str | None = None
         self._domain_id = domain_id
         self._assistant_name = assistant_name
         self._template_id = template_id
@@ -277,6 +283,22 @@ class ConnectCasesBackend:
         for part in split_parts(text, COMMENT_MAX):
             await self._related.post_comment(case_id, part, performer)
 
+    async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
+        """Upload ``file`` to Amazon Connect for the case and link it as a ``File`` item."""
+        if self._files is None:
+            raise InvalidCase("attaching files needs the Amazon Connect instance id")
+        case_id = await self._case_id(ref)
+        file_arn = await self._files.upload(f"{await self._domain()}/case/{case_id}", file)
+        await call(
+            "CreateRelatedItem",
+            self._client.create_related_item,
+            domainId=self._domain_id,
+            caseId=case_id,
+            type="File",
+            content={"file": {"fileArn": file_arn}},
+            performedBy=performed_by(self._assistant_name, actor),
+        )
+
     async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
         """The case's audit events as changes, newest first; only those after ``since``."""
         schema = await self._schemas.get()
@@ -313,6 +335,13 @@ class ConnectCasesBackend:
     async def get_template(self) -> CaseTemplate:
         """The template as the domain defines it (cached for ``cache_seconds``)."""
         return (await self._schemas.get()).template
+
+    async def _domain(self) -> str:
+        # a case's ARN is its domain's plus /case/<id>; the domain's never changes
+        if self._domain_arn is None:
+            found = await call("GetDomain", self._client.get_domain, domainId=self._domain_id)
+            self._domain_arn = found["domainArn"]
+        return self._domain_arn
 
     async def _customer_of(self, contact: str) -> str | None:
         if self._customers is None or not contact:

@@ -15,11 +15,13 @@ from actions.backends.aicc_idempotency import IdempotencyStore
 from actions.backends.aicc_token import AiccTokenSource
 from actions.backends.base import BackendUnavailable, CaseBackend
 from actions.backends.connect_cases import ConnectCasesBackend, CustomerResolver
+from actions.backends.connect_files import ConnectFiles
 from actions.backends.customer_profiles import build_profile_resolver, get_profiles_client
 from actions.settings import ActionSettings, get_settings
 from actions.template import load_template_spec
 
 if TYPE_CHECKING:
+    from mypy_boto3_connect.client import ConnectClient
     from mypy_boto3_connectcases.client import ConnectCasesClient
 
 
@@ -39,7 +41,12 @@ def get_backend() -> CaseBackend:
             if settings.customer_profiles_domain
             else None
         )
-        return build_connect_backend(settings, get_connect_client(), customers)
+        files = (
+            ConnectFiles(get_instance_client(), settings.connect_instance_id, get_upload_http())
+            if settings.connect_instance_id
+            else None
+        )
+        return build_connect_backend(settings, get_connect_client(), customers, files)
     if settings.case_backend == "aicc":
         return build_aicc_backend(settings, get_aicc_http())
     raise BackendNotConfigured(
@@ -64,10 +71,33 @@ def get_connect_client() -> ConnectCasesClient:
     )
 
 
+@lru_cache(maxsize=1)
+def get_instance_client() -> ConnectClient:
+    """A boto3 ``connect`` client for attached files (``CONNECT_ENDPOINT_URL`` elsewhere)."""
+    settings = get_settings()
+    return boto3.client(
+        "connect",
+        endpoint_url=settings.connect_endpoint_url,
+        region_name=settings.aws_default_region,
+        config=Config(
+            retries={"mode": "adaptive", "max_attempts": 5},
+            connect_timeout=settings.connect_cases_connect_timeout,
+            read_timeout=settings.connect_cases_read_timeout,
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_upload_http() -> httpx.AsyncClient:
+    """The httpx client that PUTs files to the upload URLs Amazon Connect hands out."""
+    return httpx.AsyncClient(timeout=get_settings().connect_cases_read_timeout * 3)
+
+
 def build_connect_backend(
     settings: ActionSettings,
     client: ConnectCasesClient,
     customers: CustomerResolver | None = None,
+    files: ConnectFiles | None = None,
 ) -> ConnectCasesBackend:
     """A Connect Cases back end over ``client`` for the domain and template in ``settings``."""
     domain_id = settings.connect_cases_domain_id
@@ -90,6 +120,7 @@ def build_connect_backend(
         assistant_name=settings.assistant_name,
         cache_seconds=settings.template_cache_seconds,
         customers=customers,
+        files=files,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from actions.backends.base import (
     Actor,
+    Attachment,
     BackendError,
     BackendUnavailable,
     Case,
@@ -34,6 +35,7 @@ class FakeCases:
         self.history: dict[str, list[CaseEvent]] = {}
         self.updates: list[tuple[str, dict[str, str | None], Actor | None]] = []
         self.comments: list[tuple[str, str, Actor | None]] = []
+        self.files: list[tuple[str, Attachment, Actor | None]] = []
         self.searches: list[tuple[CaseFilter, str | None]] = []
         self.reads: list[str] = []
         self.failure: BackendError | None = None
@@ -112,6 +114,11 @@ class FakeCases:
         self._fail()
         await self.get_case(ref)
         self.comments.append((ref, text, actor))
+
+    async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
+        self._fail()
+        await self.get_case(ref)
+        self.files.append((ref, file, actor))
 
     async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
         self._fail()

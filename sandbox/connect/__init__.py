@@ -1,0 +1,1 @@
+"""A stand-in for the part of Amazon Connect the assistant uses: a case's attached files."""

@@ -1,0 +1,43 @@
+"""The errors Amazon Connect models for attached files, with the status codes botocore expects::
+
+AwsError (sandbox.aws.errors)
+└── ConnectError                   bodies carry ``Message``, as this service's error shapes do
+    ├── InvalidRequestException    400
+    ├── ResourceNotFoundException  404
+    └── InternalServiceException   500
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.aws.errors import AwsError
+
+
+class ConnectError(AwsError):
+    """Base of this service's errors: its error shapes spell the member ``Message``."""
+
+    def body(self) -> dict[str, Any]:
+        """Return the JSON body as Amazon Connect writes it."""
+        return {"Message": self.message, **self.members}
+
+
+class InvalidRequestException(ConnectError):
+    """The request breaks the model or the service's rules."""
+
+    code = "InvalidRequestException"
+    status = 400
+
+
+class ResourceNotFoundException(ConnectError):
+    """The file (or instance) does not exist."""
+
+    code = "ResourceNotFoundException"
+    status = 404
+
+
+class InternalServiceException(ConnectError):
+    """The service failed."""
+
+    code = "InternalServiceException"
+    status = 500
