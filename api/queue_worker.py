@@ -52,6 +52,7 @@ class QueueWorker:
         self._wakeup = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         """Start working in the background."""
@@ -63,10 +64,16 @@ class QueueWorker:
 
     async def stop(self) -> None:
         """Stop claiming; jobs still running are handed back to the queue unfinished."""
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
+        self._stopping = True
+        self._wakeup.set()
+        task = self._loop_task
+        # a client library may swallow a cancellation that lands inside one of its calls
+        # (redis-py's timeouts can); the flag ends the loop anyway, at its next turn
+        while task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=1.0)
+        if task is not None and not task.cancelled() and task.exception() is not None:
+            logger.error("The queue worker had failed", exc_info=task.exception())
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
@@ -74,7 +81,7 @@ class QueueWorker:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         next_prune = loop.time()
-        while True:
+        while not self._stopping:
             if loop.time() >= next_prune:
                 next_prune = loop.time() + self._policy.prune_every_seconds
                 await self._prune()
