@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sqlite3
 
+from actions.access import viewer_of
 from actions.backends.base import (
     BackendError,
     BackendUnavailable,
@@ -15,7 +16,9 @@ from actions.backends.base import (
     InvalidCase,
     Throttled,
 )
+from actions.files import attach_files
 from actions.idempotency import case_idempotency_key, form_run_started_at
+from actions.media import slot_files
 from actions.metrics import CASES_CREATED, CASES_FAILED, CASES_QUEUED
 from actions.rendering import render
 from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
@@ -31,6 +34,7 @@ from actions.slots import (
     DESCRIPTION,
     OPENED_CASES,
     ORIGIN,
+    PENDING_FILES,
     PRIORITY,
     RESET_AFTER_CREATE,
     RESET_AFTER_DISCARD,
@@ -120,7 +124,22 @@ class ActionCreateCase(Action):
             SlotSet(CASE_REF, case.ref),
             *cleared(RESET_AFTER_CREATE),
             SlotSet(OPENED_CASES, opened_with(tracker, case.ref)),
+            *await self._attach_pending(tracker, case.ref, dispatcher),
         ]
+
+    async def _attach_pending(
+        self, tracker: Tracker, ref: str, dispatcher: CollectingDispatcher
+    ) -> list[EventType]:
+        """Attach the files sent while the form ran; those the back end could not take stay."""
+        files = slot_files(tracker.get_slot(PENDING_FILES))
+        if not files:
+            return []
+        settings = self._services.settings
+        viewer = viewer_of(tracker, settings.default_phone_region)
+        outcome = await attach_files(
+            self._services.backend, settings, ref, files, viewer, dispatcher
+        )
+        return [SlotSet(PENDING_FILES, [file.as_slot() for file in outcome.failed] or None)]
 
     def _queue(self, draft: CaseDraft, key: str) -> bool:
         """Keep the submission for the outbox; whether it is safely kept."""
@@ -152,11 +171,13 @@ class ActionCancelCase(Action):
 
 
 def discard_events(tracker: Tracker, services: CaseServices) -> list[EventType]:
-    """Clear the case; contact goes back to the one the channel gave, if any."""
+    """Clear the case and the files sent for it; contact goes back to the channel's, if any."""
     given = given_contact(tracker.get_slot(SESSION_STARTED_METADATA))
     verdict = services.file_template().check(CONTACT, given) if given else None
     contact = verdict.value if isinstance(verdict, Accepted) else None
-    return [*cleared(RESET_AFTER_DISCARD), SlotSet(CONTACT, contact)]
+    # files sent for the case go with it
+    dropped = [SlotSet(PENDING_FILES, None)] if tracker.get_slot(PENDING_FILES) else []
+    return [*cleared(RESET_AFTER_DISCARD), SlotSet(CONTACT, contact), *dropped]
 
 
 def opened_with(tracker: Tracker, ref: str) -> list[str]:

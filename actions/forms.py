@@ -3,6 +3,10 @@
 Three answers in a row that the form cannot take bring an offer of a person. A request to open
 a case that already tells the story ("open a case: my router drops every hour since Monday")
 fills the description with it and a short title from its first clause, so neither is asked.
+
+A file the user sends meanwhile (``share_file``) is kept in ``pending_files`` for the case, and
+the form asks its question again; its caption answers the title or description asked for only
+when the user wrote one (never the gateway's "[image]").
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ import re
 
 from actions.backends.base import CaseBackend
 from actions.changes import text_field_change
+from actions.files import keep_for_new_case
+from actions.ivr import entity_values
+from actions.media import gateway_media, real_caption
 from actions.sdk import (
     CollectingDispatcher,
     DomainDict,
@@ -47,6 +54,7 @@ _INVALID_RESPONSES = {
 FAILURES_BEFORE_HELP = 3
 #: words past the "open a case" part that make a message a description
 STORY_MIN_WORDS = 6
+SHARE_FILE = "share_file"
 TITLE_MAX_WORDS = 8
 _TRIGGER = re.compile(
     r"^\W*(?:(?:hi|hello|hey)\b\W*)?"
@@ -77,6 +85,10 @@ class ValidateCaseForm(FormValidationAction):
     ) -> list[EventType]:
         """Validate as usual, counting answers in a row that could not be taken."""
         events = await super().run(dispatcher, tracker, domain)
+        if _intent(tracker) == SHARE_FILE and gateway_media(tracker.latest_message.get("metadata")):
+            # a file is not an answer the form failed to take, so no failure is counted; the
+            # slot set here also keeps the form going (it asks its question again)
+            return [*events, *keep_for_new_case(tracker, dispatcher)]
         rejected = any(
             m.get("response") in _INVALID_RESPONSES.values() for m in dispatcher.messages
         )
@@ -104,7 +116,7 @@ class ValidateCaseForm(FormValidationAction):
         story = _opening_story(tracker)
         if story and tracker.get_slot(DESCRIPTION) is None:
             return {DESCRIPTION: story}
-        return _draft_change(tracker, DESCRIPTION)
+        return _caption_answer(tracker, DESCRIPTION) or _draft_change(tracker, DESCRIPTION)
 
     async def extract_title(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -113,7 +125,7 @@ class ValidateCaseForm(FormValidationAction):
         story = _opening_story(tracker)
         if story and tracker.get_slot(TITLE) is None:
             return {TITLE: short_title(story)}
-        return _draft_change(tracker, TITLE)
+        return _caption_answer(tracker, TITLE) or _draft_change(tracker, TITLE)
 
     async def extract_origin(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -201,6 +213,18 @@ def short_title(story: str) -> str:
     clause = _CLAUSE_END.split(story.strip(), maxsplit=1)[0]
     title = " ".join(clause.split()[:TITLE_MAX_WORDS]).strip(" -")
     return title[:1].upper() + title[1:]
+
+
+def _intent(tracker: Tracker) -> object:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _caption_answer(tracker: Tracker, name: str) -> SlotValues:
+    # a file's caption answers the question asked, when the user wrote one
+    if tracker.get_slot(REQUESTED_SLOT) != name or _intent(tracker) != SHARE_FILE:
+        return {}
+    caption = real_caption(entity_values(tracker).get("caption"))
+    return {name: caption} if caption else {}
 
 
 def _draft_change(tracker: Tracker, name: str) -> SlotValues:

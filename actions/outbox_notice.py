@@ -4,20 +4,31 @@ The gateway injects the intent ``case_filed`` (entity ``case_ref``) into the con
 case came from when the outbox worker reports it filed; this action remembers the case as one
 opened here (so "status of my last case" finds it) and words the notice. Typed by a user
 rather than started by the gateway, the intent is answered as a message not understood, and no
-case becomes one opened here.
+case becomes one opened here. Files the user sent for the queued case are attached to it now.
 """
 
 from __future__ import annotations
 
-from actions.access import started_by_gateway
+from actions.access import started_by_gateway, viewer_of
+from actions.backends.base import CaseBackend
 from actions.cases import opened_with
+from actions.files import attach_files
 from actions.ivr import NOT_UNDERSTOOD
+from actions.media import slot_files
 from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.slots import CASE_REF, OPENED_CASES
+from actions.services import CaseServices
+from actions.settings import ActionSettings
+from actions.slots import CASE_REF, OPENED_CASES, PENDING_FILES
 
 
 class ActionCaseFiled(Action):
     """Tell the user the reference of their queued case, and remember it."""
+
+    def __init__(
+        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
+    ) -> None:
+        super().__init__()
+        self._services = CaseServices(backend, settings)
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -36,4 +47,14 @@ class ActionCaseFiled(Action):
             return []
         ref = ref.strip()
         dispatcher.utter_message(response="utter_case_filed_later", case_ref=ref)
-        return [SlotSet(CASE_REF, ref), SlotSet(OPENED_CASES, opened_with(tracker, ref))]
+        events = [SlotSet(CASE_REF, ref), SlotSet(OPENED_CASES, opened_with(tracker, ref))]
+        files = slot_files(tracker.get_slot(PENDING_FILES))
+        if files:
+            settings = self._services.settings
+            viewer = viewer_of(tracker, settings.default_phone_region)
+            outcome = await attach_files(
+                self._services.backend, settings, ref, files, viewer, dispatcher
+            )
+            failed = [file.as_slot() for file in outcome.failed]
+            events.append(SlotSet(PENDING_FILES, failed or None))
+        return events

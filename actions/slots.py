@@ -34,6 +34,9 @@ PENDING_CLOSE = "pending_close"
 FALLBACK_COUNT = "fallback_count"
 #: consecutive answers the case form could not accept
 FORM_FAILURES = "form_failures"
+#: files the user sent that wait for a case: kept while the case form runs, or until the
+#: user says which case they are for
+PENDING_FILES = "pending_files"
 
 #: cleared once a case is open: the next case starts blank but keeps how to reach the user
 #: (contact) and where they are (origin, channel)
