@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import JsonValue, ValidationError
 
 from api.conversation import Inbound
+from api.media_turn import share_file_text
 from api.queue import Job
 from api.queue_worker import RetryLater
 from api.rasa import RasaClient, RasaUnavailable
@@ -85,6 +86,9 @@ class TwilioProcessor:
         phone = message.phone
         text = choice_payload(said, await self._store.choices(phone)) or said
         media = await self._media(message)
+        if media:
+            # the body of a message with media is its caption
+            text = share_file_text(message.body)
         inbound = to_inbound(message, text, self._settings)
         metadata = rasa_metadata(inbound, message.profile_name, media)
         try:

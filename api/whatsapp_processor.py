@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import JsonValue, ValidationError
 
 from api.channels.whatsapp import message_text, rasa_metadata, to_inbound
+from api.media_turn import share_file_text
 from api.queue import Job
 from api.queue_worker import RetryLater
 from api.rasa import BotMessage, RasaClient, RasaUnavailable
@@ -74,6 +75,8 @@ class WhatsAppProcessor:
             logger.info("WhatsApp message %s of type %s ignored", message.id, message.type)
             return
         media = await self._media(message)
+        if message.media is not None:
+            text = share_file_text(message.media.caption)
         inbound = to_inbound(message, text, self._settings)
         metadata = rasa_metadata(inbound, name if isinstance(name, str) else None, media)
         try:

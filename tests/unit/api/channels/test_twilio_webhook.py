@@ -183,7 +183,7 @@ async def test_media_is_downloaded_with_basic_auth_and_described(start_gateway, 
     await eventually(lambda: len(gateway.rasa.received) == 1)
 
     [message] = gateway.rasa.received
-    assert message["message"] == "[image]"
+    assert message["message"] == "/share_file"
     [media] = message["metadata"]["media"]
     saved = tmp_path / "var" / "media" / "SM0020-0.jpg"
     assert media == {
@@ -206,7 +206,7 @@ async def test_media_twilio_refuses_is_described_without_a_file(start_gateway, t
     await eventually(lambda: len(gateway.rasa.received) == 1)
 
     [media] = gateway.rasa.received[0]["metadata"]["media"]
-    assert gateway.rasa.texts() == ["see photo"]
+    assert gateway.rasa.texts() == ['/share_file{"caption": "see photo"}']
     assert media["path"] is None
     assert not (tmp_path / "var" / "media").exists() or not any(
         (tmp_path / "var" / "media").iterdir()

@@ -169,7 +169,8 @@ async def test_image_sample_is_downloaded_and_described_to_rasa(start_gateway, t
     await eventually(lambda: len(gateway.rasa.received) == 1)
 
     [message] = gateway.rasa.received
-    assert message["message"] == "the damaged box"
+    # a file is Rasa's share_file intent, the caption its entity, never text to classify
+    assert message["message"] == '/share_file{"caption": "the damaged box"}'
     [media] = message["metadata"]["media"]
     assert media["id"] == "2754859441498128"
     assert media["mime_type"] == "image/jpeg"
@@ -181,7 +182,7 @@ async def test_image_sample_is_downloaded_and_described_to_rasa(start_gateway, t
     assert gateway.graph_calls[:2] == ["GetMedia", "DownloadMedia"]
 
 
-async def test_document_without_caption_is_bracketed_and_keeps_its_filename(start_gateway):
+async def test_document_without_caption_is_shared_without_one_and_keeps_its_filename(start_gateway):
     graph = GraphState()
     stored = graph.add_media(b"%PDF-1.7 invoice", "application/pdf")
     gateway = await start_gateway(graph=graph)
@@ -202,7 +203,7 @@ async def test_document_without_caption_is_bracketed_and_keeps_its_filename(star
 
     [message_to_rasa] = gateway.rasa.received
     [media] = message_to_rasa["metadata"]["media"]
-    assert message_to_rasa["message"] == "[document]"
+    assert message_to_rasa["message"] == "/share_file"
     assert media["filename"] == "../../etc/invoice.pdf"
     assert media["path"].endswith(f"/var/media/{stored.id}.pdf")
 

@@ -1,0 +1,24 @@
+"""The conversation turn for a message that carries files: Rasa's ``share_file`` intent.
+
+A user's image or document is not text to classify: "[image]" could be taken for anything,
+even as the answer to a form's question. So the gateway sends Rasa the intent itself, in
+Rasa's ``/intent{"entity": "value"}`` syntax, with the caption as the entity ``caption`` only
+when the user wrote one; the files travel in the metadata under ``media``, a key only the
+gateway sets. A user who types ``/share_file`` sends no files, and the actions answer that as
+a message not understood.
+"""
+
+from __future__ import annotations
+
+import json
+
+SHARE_FILE = "share_file"
+
+
+def share_file_text(caption: str | None) -> str:
+    """The text that makes Rasa take the message as ``share_file`` with its caption."""
+    said = (caption or "").strip()
+    if not said:
+        return f"/{SHARE_FILE}"
+    # json.dumps escapes newlines, which Rasa's pattern for the entities does not cross
+    return f"/{SHARE_FILE}" + json.dumps({"caption": said}, ensure_ascii=False)
