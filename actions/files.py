@@ -102,7 +102,7 @@ async def attach_files(
             dispatcher.utter_message(
                 response="utter_file_refused",
                 file_name=file.name,
-                reason="our case system does not take this kind of file.",
+                reason="our case system would not take it.",
             )
             continue
         except BackendError as exc:

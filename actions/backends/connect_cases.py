@@ -289,15 +289,8 @@ class ConnectCasesBackend:
             raise InvalidCase("attaching files needs the Amazon Connect instance id")
         case_id = await self._case_id(ref)
         file_arn = await self._files.upload(f"{await self._domain()}/case/{case_id}", file)
-        await call(
-            "CreateRelatedItem",
-            self._client.create_related_item,
-            domainId=self._domain_id,
-            caseId=case_id,
-            type="File",
-            content={"file": {"fileArn": file_arn}},
-            performedBy=performed_by(self._assistant_name, actor),
-        )
+        # a retried attach uploads nothing new (same token) and links the file once
+        await self._related.link_file(case_id, file_arn, performed_by(self._assistant_name, actor))
 
     async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
         """The case's audit events as changes, newest first; only those after ``since``."""

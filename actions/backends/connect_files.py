@@ -72,13 +72,18 @@ class ConnectFiles:
             "StartAttachedFileUpload",
             self._client.start_attached_file_upload,
             InstanceId=self._instance_id,
-            # the same file for the same case is one upload, however often it is retried
-            ClientToken=hashlib.sha256(f"{resource_arn}|{digest}".encode()).hexdigest(),
+            # the same file (name and bytes) for the same case is one upload, however often it
+            # is retried; the name comes from the message's media id, so the same picture sent
+            # twice is two files
+            ClientToken=hashlib.sha256(f"{resource_arn}|{file.name}|{digest}".encode()).hexdigest(),
             FileName=file.name,
             FileSizeInBytes=file.size,
             FileUseCaseType="ATTACHMENT",
             AssociatedResourceArn=resource_arn,
         )
+        if started.get("FileStatus") == "APPROVED" and "FileArn" in started:
+            # a retry after the upload was completed: the token answered the same file
+            return started["FileArn"]
         target = started.get("UploadUrlMetadata") or {}
         url = target.get("Url")
         if not url or "FileId" not in started or "FileArn" not in started:

@@ -1,4 +1,4 @@
-"""What hangs off a Connect Cases case: comments, linked contacts, and its audit history."""
+"""What hangs off a Connect Cases case: comments, linked contacts and files, its audit history."""
 
 from __future__ import annotations
 
@@ -84,6 +84,22 @@ class ConnectRelated:
             caseId=case_id,
             type="Contact",
             content={"contact": {"contactArn": contact_arn}},
+            performedBy=performer,
+        )
+        return True
+
+    async def link_file(self, case_id: str, file_arn: str, performer: UserUnionTypeDef) -> bool:
+        """Link the uploaded file to the case unless it is linked already; whether it was."""
+        linked = await self._items(case_id, {"file": {"fileArn": file_arn}})
+        if any(item["content"].get("file") for item in linked):
+            return False
+        await call(
+            "CreateRelatedItem",
+            self._client.create_related_item,
+            domainId=self._domain_id,
+            caseId=case_id,
+            type="File",
+            content={"file": {"fileArn": file_arn}},
             performedBy=performer,
         )
         return True

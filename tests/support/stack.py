@@ -135,6 +135,9 @@ def stack_env(tmp: Path) -> dict[str, str]:
         "PROACTIVE_QUEUE_DB": str(tmp / "proactive-queue.sqlite3"),
         "NOTICE_QUEUE_DB": str(tmp / "notice-queue.sqlite3"),
         "WHATSAPP_MEDIA_DIR": str(tmp / "media"),
+        "ACTIONS_MEDIA_DIR": str(tmp / "media"),
+        "CONNECT_INSTANCE_ID": "5e1c0a7d-3b2f-4c6e-9a8d-2f4b6c8e0a13",
+        "CONNECT_ENDPOINT_URL": f"http://127.0.0.1:{ports['sandbox']}/connect",
     }
     return env
 

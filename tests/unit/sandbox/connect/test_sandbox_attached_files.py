@@ -159,3 +159,21 @@ async def test_a_type_connect_does_not_take_is_refused_before_any_call(
     with pytest.raises(InvalidCase):
         await backend.attach_file(case.ref, program)
     assert recorder.responses == []
+
+
+async def test_attaching_the_same_file_again_uploads_and_links_it_once(
+    backend: ConnectCasesBackend, client: Any, ids: Any
+) -> None:
+    conversation = f"whatsapp:{uuid.uuid4().hex[:12]}"
+    case = await backend.create_case(draft(conversation), f"{conversation}:1")
+    twin = Attachment(name="router-2.jpg", content_type="image/jpeg", data=PHOTO.data)
+
+    await backend.attach_file(case.ref, PHOTO)
+    await backend.attach_file(case.ref, PHOTO)
+    await backend.attach_file(case.ref, twin)
+
+    items = client.search_related_items(
+        domainId=ids.domain, caseId=case.case_id, filters=[{"file": {}}]
+    )["relatedItems"]
+    # the same bytes under another name (another message's media) are another file
+    assert len({item["content"]["file"]["fileArn"] for item in items}) == len(items) == 2

@@ -1,0 +1,112 @@
+"""Files a WhatsApp user sends end up on their case in the sandbox, read back with boto3.
+
+The turns go to Rasa's REST channel exactly as the gateway sends them for a WhatsApp message
+with an image: the intent ``share_file`` (caption as its entity) and the saved file under the
+metadata's ``media``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+
+from tests.e2e.conftest import DOMAIN_ID, Stack
+
+pytestmark = pytest.mark.e2e
+
+PHOTO = b"\xff\xd8\xff\xe0 a photo of the router's red light"
+
+
+def turn(stack: Stack, number: str, text: str, media: list[dict[str, Any]] | None = None) -> str:
+    metadata: dict[str, Any] = {
+        "channel": "whatsapp",
+        "origin": "WhatsApp",
+        "role": "customer",
+        "contact": f"+{number}",
+        "phone": f"+{number}",
+    }
+    if media:
+        metadata["media"] = media
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": f"whatsapp:{number}", "message": text, "metadata": metadata},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return "\n".join(reply.get("text", "") for reply in response.json())
+
+
+def photo(stack: Stack, media_id: str) -> list[dict[str, Any]]:
+    path = Path(stack.env["WHATSAPP_MEDIA_DIR"]) / f"{media_id}.jpg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(PHOTO)
+    return [{"id": media_id, "mime_type": "image/jpeg", "filename": None, "path": str(path)}]
+
+
+def file_items(stack: Stack, case_id: str) -> list[str]:
+    items = stack.cases_client().search_related_items(
+        domainId=DOMAIN_ID, caseId=case_id, filters=[{"file": {}}]
+    )["relatedItems"]
+    return [item["content"]["file"]["fileArn"] for item in items]
+
+
+def test_photo_sent_mid_form_is_on_the_new_case_and_a_later_one_goes_straight_there(
+    stack: Stack,
+) -> None:
+    number = f"4477009{random.randrange(10**5):05d}"
+    title = f"Router shows a red light {uuid.uuid4().hex[:6]}"
+    caption = json.dumps({"caption": title})
+
+    assert "what is it about" in turn(stack, number, "/open_case").lower()
+    replies = turn(stack, number, f"/share_file{caption}", photo(stack, f"m1{number}"))
+    assert "attach it to the case as soon as it's open" in replies
+    answers = {
+        "describe": "Since Monday the router's light is red and nothing connects.",
+        "reach you": "jane.doe@example.com",
+        "urgent": "urgent",
+    }
+    for _ in range(4):
+        if title in replies:
+            break
+        replies = turn(stack, number, next(a for q, a in answers.items() if q in replies.lower()))
+    assert title in replies, replies
+    created = turn(stack, number, "yes")
+    [ref] = re.findall(r"\b\d{8}\b", created.split("\n")[0])
+    assert f"attached image-m1{number}.jpg to case {ref}" in created
+
+    later = turn(stack, number, "/share_file", photo(stack, f"m2{number}"))
+    assert f"attached image-m2{number}.jpg to case {ref}" in later
+
+    found = stack.cases_client().search_cases(
+        domainId=DOMAIN_ID,
+        filter={"field": {"equalTo": {"id": "reference_number", "value": {"stringValue": ref}}}},
+    )["cases"]
+    [case] = found
+    arns = file_items(stack, case["caseId"])
+    assert len(arns) == 2
+    connect = boto3.client(
+        "connect",
+        endpoint_url=stack.env["CONNECT_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+    case_arn = f"arn:aws:cases:us-east-1:123456789012:domain/{DOMAIN_ID}/case/{case['caseId']}"
+    names = set()
+    for arn in arns:
+        stored = connect.get_attached_file(
+            InstanceId=stack.env["CONNECT_INSTANCE_ID"],
+            FileId=arn.rsplit("/", 1)[1],
+            AssociatedResourceArn=case_arn,
+        )
+        assert (stored["FileStatus"], stored["FileSizeInBytes"]) == ("APPROVED", len(PHOTO))
+        names.add(stored["FileName"])
+    assert names == {f"image-m1{number}.jpg", f"image-m2{number}.jpg"}
