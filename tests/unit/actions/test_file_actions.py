@@ -13,6 +13,7 @@ from rasa_sdk.events import SlotSet
 from actions.cases import ActionCreateCase
 from actions.files import ActionAttachFiles, ActionShareFile
 from actions.forms import ValidateCaseForm
+from actions.outbox_notice import ActionCaseFiled
 from actions.sdk import CollectingDispatcher, Tracker
 from actions.settings import ActionSettings
 
@@ -239,3 +240,45 @@ async def test_without_a_case_at_hand_the_file_waits_and_goes_to_the_case_picked
     assert [(ref, file.data) for ref, file, _ in cases.files] == [("12345678", PHOTO)]
     assert events == [SlotSet("pending_files", None), SlotSet("case_ref", "12345678")]
     assert responses(own.messages) == ["utter_file_attached"]
+
+
+async def test_files_sent_for_a_case_filed_later_are_attached_when_it_is_filed(
+    file_settings: ActionSettings, media: Path
+) -> None:
+    photo = media / "wamid-media-1.jpg"
+    photo.write_bytes(PHOTO)
+    cases = FakeCases()
+    cases.add("10000042", contact=ANN_PHONE)
+    dispatcher = CollectingDispatcher()
+    # as Rasa records the turn the gateway starts through trigger_intent
+    notice = tracker(
+        intent="case_filed",
+        entities=[entity("case_ref", "10000042")],
+        metadata={"is_external": True},
+        slots={"pending_files": pending(photo)},
+        sender="whatsapp:447700900123",
+    )
+
+    events = await ActionCaseFiled(cases, file_settings).run(dispatcher, notice, {})
+
+    assert [(ref, file.data) for ref, file, _ in cases.files] == [("10000042", PHOTO)]
+    assert events[-1] == SlotSet("pending_files", None)
+    assert responses(dispatcher.messages) == ["utter_case_filed_later", "utter_file_attached"]
+
+
+async def test_a_link_inside_the_media_folder_to_a_file_outside_is_refused(
+    file_settings: ActionSettings, media: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(PHOTO)
+    link = media / "wamid-media-1.jpg"
+    link.symlink_to(secret)
+    cases = FakeCases()
+    cases.add("12345678", contact=ANN_PHONE)
+    dispatcher = CollectingDispatcher()
+    turn = tracker(intent="share_file", metadata=sent(link), slots={"case_ref": "12345678"})
+
+    await ActionShareFile(cases, file_settings).run(dispatcher, turn, {})
+
+    assert cases.files == []
+    assert responses(dispatcher.messages) == ["utter_file_refused"]
