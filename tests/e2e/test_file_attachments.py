@@ -25,7 +25,9 @@ pytestmark = pytest.mark.e2e
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the router's red light"
 
 
-def turn(stack: Stack, number: str, text: str, media: list[dict[str, Any]] | None = None) -> str:
+def replies_to(
+    stack: Stack, number: str, text: str, media: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     metadata: dict[str, Any] = {
         "channel": "whatsapp",
         "origin": "WhatsApp",
@@ -41,7 +43,12 @@ def turn(stack: Stack, number: str, text: str, media: list[dict[str, Any]] | Non
         timeout=60,
     )
     assert response.status_code == 200, response.text
-    return "\n".join(reply.get("text", "") for reply in response.json())
+    replies: list[dict[str, Any]] = response.json()
+    return replies
+
+
+def turn(stack: Stack, number: str, text: str, media: list[dict[str, Any]] | None = None) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies_to(stack, number, text, media))
 
 
 def photo(stack: Stack, media_id: str) -> list[dict[str, Any]]:
@@ -110,3 +117,34 @@ def test_photo_sent_mid_form_is_on_the_new_case_and_a_later_one_goes_straight_th
         assert (stored["FileStatus"], stored["FileSizeInBytes"]) == ("APPROVED", len(PHOTO))
         names.add(stored["FileName"])
     assert names == {f"image-m1{number}.jpg", f"image-m2{number}.jpg"}
+
+
+def test_photo_out_of_the_blue_waits_for_the_customer_to_pick_their_case(stack: Stack) -> None:
+    number = f"4477008{random.randrange(10**5):05d}"
+    client = stack.cases_client()
+    fields = {
+        "title": "Invoice wrong",
+        "3b8e2f60-5a41-4c9d-8e77-0c2d4f6a8b10": "Charged twice in March.",
+        "6d1a9c47-2e83-4b5f-9a60-7c3e5b1d2f21": f"+{number}",
+        "9f4c2b18-7d65-4a3e-b1c0-2e8d6f4a9c32": "Medium",
+    }
+    template = stack.env["CONNECT_CASES_TEMPLATE_ID"]
+    case_id = client.create_case(
+        domainId=DOMAIN_ID,
+        templateId=template,
+        fields=[{"id": k, "value": {"stringValue": v}} for k, v in fields.items()],
+    )["caseId"]
+    ref = client.get_case(domainId=DOMAIN_ID, caseId=case_id, fields=[{"id": "reference_number"}])[
+        "fields"
+    ][0]["value"]["stringValue"]
+
+    asked = replies_to(stack, number, "/share_file", photo(stack, f"m3{number}"))
+    assert "Which case is it for?" in asked[0]["text"]
+    payloads = [button["payload"] for button in asked[0]["buttons"]]
+    assert payloads == [f'/attach_files{{"case_ref": "{ref}"}}', "/open_case"]
+    assert file_items(stack, case_id) == []
+
+    picked = turn(stack, number, payloads[0])
+
+    assert f"attached image-m3{number}.jpg to case {ref}" in picked
+    assert len(file_items(stack, case_id)) == 1
