@@ -282,3 +282,30 @@ async def test_a_link_inside_the_media_folder_to_a_file_outside_is_refused(
 
     assert cases.files == []
     assert responses(dispatcher.messages) == ["utter_file_refused"]
+
+
+async def test_a_file_the_gateway_could_not_fetch_or_of_a_type_not_taken_is_explained(
+    file_settings: ActionSettings, media: Path
+) -> None:
+    voice = media / "wamid-media-2.ogg"
+    voice.write_bytes(b"OggS")
+    cases = FakeCases()
+    cases.add("12345678", contact=ANN_PHONE)
+    dispatcher = CollectingDispatcher()
+    metadata = {
+        **whatsapp(),
+        "media": [
+            {"id": "wamid-media-1", "mime_type": "image/png", "filename": None, "path": None},
+            {"id": "wamid-media-2", "mime_type": "audio/ogg", "path": str(voice)},
+        ],
+    }
+    turn = tracker(intent="share_file", metadata=metadata, slots={"case_ref": "12345678"})
+
+    assert await ActionShareFile(cases, file_settings).run(dispatcher, turn, {}) == []
+
+    assert cases.files == []
+    # the extension of a name made up for a file follows the machine's MIME table
+    assert [(m["file_name"].split(".")[0], m["reason"]) for m in dispatcher.messages] == [
+        ("image-wamid-media-1", "it did not reach me. Could you send it again?"),
+        ("audio-wamid-media-2", "I can only attach JPEG or PNG images, PDFs and Word documents."),
+    ]

@@ -177,3 +177,26 @@ async def test_attaching_the_same_file_again_uploads_and_links_it_once(
     )["relatedItems"]
     # the same bytes under another name (another message's media) are another file
     assert len({item["content"]["file"]["fileArn"] for item in items}) == len(items) == 2
+
+
+def test_the_stand_in_refuses_what_the_model_or_the_service_does_not_take(
+    connect_client: Any, ids: Any
+) -> None:
+    case_arn = f"arn:aws:cases:us-east-1:123456789012:domain/{ids.domain}/case/{uuid.uuid4()}"
+    base = {
+        "InstanceId": INSTANCE,
+        "FileName": "a.pdf",
+        "FileSizeInBytes": 3,
+        "AssociatedResourceArn": case_arn,
+    }
+    codes = []
+    for changes in (
+        {"FileUseCaseType": "EMAIL_MESSAGE"},
+        {"FileUseCaseType": "ATTACHMENT", "AssociatedResourceArn": "arn:aws:s3:::bucket/a"},
+        {"FileUseCaseType": "NOT_A_USE_CASE"},
+    ):
+        with pytest.raises(ClientError) as caught:
+            connect_client.start_attached_file_upload(**{**base, **changes})
+        codes.append(caught.value.response["Error"]["Code"])
+
+    assert codes == ["InvalidRequestException"] * 3
