@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from actions.access import Viewer, own_cases, viewer_of, visible_case
 from actions.backends.base import BackendError, CaseBackend, CaseNotFound, InvalidCase
+from actions.changes import CLOSED
 from actions.ivr import NOT_UNDERSTOOD, entity_values
 from actions.media import FileRefused, SharedFile, gateway_media, names, read_attachment, slot_files
 from actions.media import shared_file as to_shared_file
@@ -179,10 +180,11 @@ class ActionShareFile(Action):
                 "title": case.ref,
                 "payload": f'/attach_files{{"case_ref": "{case.ref}"}}',
             }
-            for case in cases[:CASES_OFFERED]
+            # a closed case is not offered for new files
+            for case in [c for c in cases if c.status.lower() != CLOSED][:CASES_OFFERED]
         ]
         buttons.append({"title": "Open a new case", "payload": "/open_case"})
-        response = "utter_ask_file_case" if cases else "utter_offer_case_for_file"
+        response = "utter_ask_file_case" if len(buttons) > 1 else "utter_offer_case_for_file"
         dispatcher.utter_message(response=response, file_names=names(files), buttons=buttons)
         return [SlotSet(PENDING_FILES, pending_with(tracker, files))]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,8 @@ async def test_without_a_case_at_hand_the_file_waits_and_goes_to_the_case_picked
     cases = FakeCases()
     cases.add("12345678", contact=ANN_PHONE)
     cases.add("87654321", contact="+447700900999")
+    # her newest case, but closed: not offered
+    cases.add("11111111", contact=ANN_PHONE, status="closed", age=timedelta(hours=1))
     asked = CollectingDispatcher()
 
     events = await ActionShareFile(cases, file_settings).run(
