@@ -1,0 +1,69 @@
+"""What a warm create and a status check cost in API calls on each back end, as counted by
+the sandbox; a change in either is a regression to explain, not noise.
+
+Warm means the first create has run: Connect's template is cached, AICC's token is held.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from actions.backends.base import CaseBackend, CaseDraft
+
+if TYPE_CHECKING:
+    # the conftest of this folder; only its type is wanted, never a second import of it
+    from conftest import Sandbox
+
+Draft = Callable[..., CaseDraft]
+
+#: CreateCase answers only ids, so Connect reads the case back with GetCase; AICC's create
+#: answers a caseId and the case is read back with one query
+WARM_CREATE = {
+    "connect": {"CreateCase": 1, "GetCase": 1},
+    "aicc": {"CreateCase": 1, "QueryCase": 1},
+}
+#: a reference is found by one search (Connect) or one query (AICC)
+STATUS_CHECK = {"connect": {"SearchCases": 1}, "aicc": {"QueryCase": 1}}
+
+
+async def test_a_warm_create_costs_two_calls_a_create_and_a_read_back(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    await backend.create_case(new_draft(title="Warming up"), uuid.uuid4().hex)
+    await sandbox.reset_calls()
+
+    case = await backend.create_case(new_draft(), uuid.uuid4().hex)
+
+    assert await sandbox.calls() == WARM_CREATE[sandbox.kind]
+    assert case.title == "Parcel lost"
+
+
+async def test_a_repeated_create_with_the_same_key_costs_no_more_than_a_warm_create(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    """Connect sends CreateCase again (its clientToken answers the same case); AICC finds the
+    key in its own store and only reads the case back.
+    """
+    idempotency_key = uuid.uuid4().hex
+    first = await backend.create_case(new_draft(), idempotency_key)
+    await sandbox.reset_calls()
+
+    again = await backend.create_case(new_draft(), idempotency_key)
+
+    assert again.case_id == first.case_id
+    expected = {"connect": {"CreateCase": 1, "GetCase": 1}, "aicc": {"QueryCase": 1}}
+    assert await sandbox.calls() == expected[sandbox.kind]
+
+
+async def test_a_status_check_costs_one_call(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    case = await backend.create_case(new_draft(), uuid.uuid4().hex)
+    await sandbox.reset_calls()
+
+    found = await backend.get_case(case.ref)
+
+    assert await sandbox.calls() == STATUS_CHECK[sandbox.kind]
+    assert found.status == "open"
