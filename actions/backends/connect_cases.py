@@ -118,6 +118,9 @@ class ConnectCasesBackend:
             "priority": draft.priority,
             "origin": draft.origin,
         }
+        for name, value in values.items():
+            if name != "description":
+                self._check_length(schema, name, value)
         fields: list[FieldValueTypeDef] = [
             {"id": field.field_id, "value": {"stringValue": values[name]}}
             for name, field in schema.template.fields.items()
@@ -258,6 +261,8 @@ class ConnectCasesBackend:
             if name == "description":
                 stored, spills = self._fit_description(schema, value)
                 spilled = value if spills else None
+            else:
+                self._check_length(schema, name, value)
             changes.append({"id": field_id, "value": _field_value(name, stored)})
             values[field_id] = stored
         performer = performed_by(self._assistant_name, actor)
@@ -381,6 +386,15 @@ class ConnectCasesBackend:
         field = schema.template.fields.get("description")
         limit = field.max_length if field and field.max_length else TEXT_VALUE_MAX
         return cut_for_field(text, limit), len(text) > limit
+
+    def _check_length(self, schema: ConnectSchema, name: str, value: str) -> None:
+        # Connect takes 4,100 characters in any text field; the template's tighter limits
+        # (a 200-character title) are ours, and they are the ones get_template advertises
+        field = schema.template.fields.get(name)
+        if field and field.max_length and len(value) > field.max_length:
+            raise InvalidCase(
+                f"the {name} takes at most {field.max_length} characters; this one has {len(value)}"
+            )
 
     def _require_field(self, schema: ConnectSchema, name: str) -> str:
         field_id = schema.field_id(name)
