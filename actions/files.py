@@ -18,27 +18,44 @@ to a case the user may see.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from actions.access import Viewer, own_cases, viewer_of, visible_case
 from actions.backends.base import BackendError, CaseBackend, CaseNotFound, InvalidCase
 from actions.changes import CLOSED
 from actions.ivr import NOT_UNDERSTOOD, entity_values
-from actions.media import FileRefused, SharedFile, gateway_media, names, read_attachment, slot_files
+from actions.media import (
+    FileRefused,
+    SharedFile,
+    gateway_media,
+    names,
+    read_attachment,
+    real_caption,
+    slot_files,
+)
 from actions.media import shared_file as to_shared_file
 from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.services import CaseServices
 from actions.settings import ActionSettings
-from actions.slots import CASE_REF, PENDING_FILES
+from actions.slots import CASE_REF, DESCRIPTION, PENDING_FILES, REQUESTED_SLOT, TITLE
 
 logger = logging.getLogger(__name__)
 
+CAPTION = "caption"
+#: the case form's questions a caption answers
+CAPTION_ANSWERS = (TITLE, DESCRIPTION)
 #: cases offered as buttons besides "Open a new case" (WhatsApp shows at most three buttons)
 CASES_OFFERED = 2
 
 
-def received_files(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[SharedFile]:
-    """The usable files of the latest message; each one refused is explained to the user."""
+def received_files(
+    tracker: Tracker, dispatcher: CollectingDispatcher, *, with_caption: bool = True
+) -> list[SharedFile]:
+    """The usable files of the latest message; each one refused is explained to the user.
+
+    The caption the user wrote goes with the first file, unless ``with_caption`` is false
+    (it answered the case form instead).
+    """
     files: list[SharedFile] = []
     for entry in gateway_media(tracker.latest_message.get("metadata")):
         try:
@@ -47,6 +64,9 @@ def received_files(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[S
             dispatcher.utter_message(
                 response="utter_file_refused", file_name=refused.name, reason=refused.reason
             )
+    caption = real_caption(entity_values(tracker).get(CAPTION)) if with_caption else None
+    if files and caption:
+        files[0] = replace(files[0], caption=caption)
     return files
 
 
@@ -59,7 +79,9 @@ def pending_with(tracker: Tracker, files: list[SharedFile]) -> list[dict[str, st
 
 def keep_for_new_case(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
     """While the case form runs: keep the files for the case it opens, and say so."""
-    files = received_files(tracker, dispatcher)
+    # a caption answers the title or description when the form asks for one (forms.py)
+    answered = tracker.get_slot(REQUESTED_SLOT) in CAPTION_ANSWERS
+    files = received_files(tracker, dispatcher, with_caption=not answered)
     if not files:
         # each refusal is explained already; setting the slot unchanged keeps the form going
         # (a turn that sets nothing is a rejected form turn, answered as not understood)
@@ -111,6 +133,8 @@ async def attach_files(
             outcome.failed.append(file)
             continue
         outcome.attached.append(file)
+        if file.caption:
+            await _add_caption(backend, ref, file, viewer)
     if outcome.attached:
         dispatcher.utter_message(
             response="utter_file_attached", file_names=names(outcome.attached), case_ref=ref
@@ -120,6 +144,16 @@ async def attach_files(
             response="utter_file_not_attached", file_names=names(outcome.failed), case_ref=ref
         )
     return outcome
+
+
+async def _add_caption(backend: CaseBackend, ref: str, file: SharedFile, viewer: Viewer) -> None:
+    # the words sent with a file are as much the customer's as the file; the file matters more
+    try:
+        await backend.add_comment(
+            ref, f"The customer wrote with {file.name}: {file.caption}", viewer.actor()
+        )
+    except BackendError as exc:
+        logger.warning("caption of a file not added to %s: %s", ref, type(exc).__name__)
 
 
 class ActionShareFile(Action):

@@ -51,10 +51,13 @@ class SharedFile:
     path: str
     name: str
     content_type: str
+    #: what the user wrote with it, when that did not answer the case form
+    caption: str | None = None
 
     def as_slot(self) -> dict[str, str]:
         """The JSON kept in the slot."""
-        return {"path": self.path, "name": self.name, "content_type": self.content_type}
+        kept = {"path": self.path, "name": self.name, "content_type": self.content_type}
+        return kept | ({"caption": self.caption} if self.caption else {})
 
     @classmethod
     def from_slot(cls, value: object) -> SharedFile | None:
@@ -64,7 +67,13 @@ class SharedFile:
         parts = [value.get(key) for key in ("path", "name", "content_type")]
         if not all(isinstance(part, str) and part for part in parts):
             return None
-        return cls(path=str(parts[0]), name=str(parts[1]), content_type=str(parts[2]))
+        caption = value.get("caption")
+        return cls(
+            path=str(parts[0]),
+            name=str(parts[1]),
+            content_type=str(parts[2]),
+            caption=caption if isinstance(caption, str) and caption else None,
+        )
 
 
 def gateway_media(metadata: object) -> list[dict[str, Any]]:

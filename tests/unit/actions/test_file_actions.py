@@ -312,3 +312,48 @@ async def test_a_file_the_gateway_could_not_fetch_or_of_a_type_not_taken_is_expl
         ("image-wamid-media-1", "it did not reach me. Could you send it again?"),
         ("audio-wamid-media-2", "I can only attach JPEG or PNG images, PDFs and Word documents."),
     ]
+
+
+async def test_the_words_sent_with_a_file_go_on_the_case_as_a_comment(
+    file_settings: ActionSettings, media: Path
+) -> None:
+    photo = media / "wamid-media-1.jpg"
+    photo.write_bytes(PHOTO)
+    cases = FakeCases()
+    cases.add("12345678", contact=ANN_PHONE)
+    turn = tracker(
+        intent="share_file",
+        entities=[entity("caption", "the box was crushed like this")],
+        metadata=sent(photo),
+        slots={"case_ref": "12345678"},
+    )
+
+    await ActionShareFile(cases, file_settings).run(CollectingDispatcher(), turn, {})
+
+    assert [ref for ref, _, _ in cases.files] == ["12345678"]
+    assert [(ref, text) for ref, text, _ in cases.comments] == [
+        (
+            "12345678",
+            "The customer wrote with image-wamid-media-1.jpg: the box was crushed like this",
+        )
+    ]
+
+
+async def test_a_caption_that_answers_no_question_of_the_form_is_kept_with_the_file(
+    file_settings: ActionSettings, media: Path
+) -> None:
+    photo = media / "wamid-media-1.jpg"
+    photo.write_bytes(PHOTO)
+    turn = tracker(
+        intent="share_file",
+        entities=[entity("caption", "the box was crushed like this")],
+        metadata=sent(photo),
+        slots={"requested_slot": "contact", "origin": "WhatsApp"},
+    )
+
+    events = await ValidateCaseForm(FakeCases(), file_settings).run(
+        CollectingDispatcher(), turn, FORM_DOMAIN
+    )
+
+    [kept] = [e["value"] for e in events if e.get("name") == "pending_files"]
+    assert kept == [{**pending(photo)[0], "caption": "the box was crushed like this"}]
