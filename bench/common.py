@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.stack import ROOT, Stack, running_stack
@@ -58,6 +60,45 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -
     lines.append("|" + "---|" * len(header))
     lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class ProcStat:
+    """One process as ``/proc/<pid>/stat`` shows it: parent, session and CPU time so far."""
+
+    pid: int
+    ppid: int
+    session: int
+    #: user + system time of all its threads, in seconds
+    cpu: float
+
+
+def proc_stats() -> dict[int, ProcStat]:
+    """Every process on the machine, by pid (those that end while being read are left out)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[int, ProcStat] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # the command name (field 2) may hold spaces and parentheses: split after its last ")"
+        fields = raw[raw.rindex(")") + 2 :].split()
+        pid = int(entry.name)
+        cpu = (int(fields[11]) + int(fields[12])) / ticks
+        found[pid] = ProcStat(pid, int(fields[1]), int(fields[3]), cpu)
+    return found
+
+
+def machine_cpu() -> tuple[float, float]:
+    """CPU seconds since boot over all cores: (busy, total); iowait counts as idle."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is already in user)
+    total = sum(values[:8])
+    return (total - values[3] - values[4]) / ticks, total / ticks
 
 
 def emit(section: str) -> None:
