@@ -10,6 +10,7 @@ in the message's metadata. Where the file goes:
 - otherwise it waits in ``pending_files`` and the user picks one of their cases (a button that
   sends ``attach_files`` with the case's reference) or opens a new case.
 
+What the user wrote with a file goes on the case as a comment, unless it answered the form.
 A user who types ``/share_file`` sends no files (only the gateway lists them), so is answered
 as a message not understood; ``/attach_files`` only ever attaches the user's own waiting files
 to a case the user may see.
