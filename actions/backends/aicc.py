@@ -139,9 +139,13 @@ class AiccBackend:
             conditions["priority"] = f.aicc_priority(filter.priority)
         if filter.assigned_user is not None:
             conditions["ownerId"] = filter.assigned_user
+        if page and not page.isdigit():
+            # read as offset 0 it would start the search over, and a caller paging to the
+            # end would see the first cases again
+            raise InvalidCase("not a page token of this search")
         body: dict[str, Any] = {
             "conditions": conditions,
-            "offset": int(page) if page and page.isdigit() else 0,
+            "offset": int(page) if page else 0,
             "limit": filter.page_size or self._page_size,
             "order": "desc" if filter.newest_first else "asc",
         }
@@ -153,6 +157,8 @@ class AiccBackend:
         self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
     ) -> Case:
         """Change fields by logical name (``None`` clears) and read the case back."""
+        if not fields:
+            raise InvalidCase("nothing to change")
         info = {
             name: value
             for logical, raw in fields.items()
