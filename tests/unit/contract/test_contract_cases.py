@@ -6,6 +6,7 @@ documents instead, and says so.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -254,3 +255,40 @@ async def test_linked_contact_finds_its_case(
     found: list[Case] = await backend.cases_for_contact(contact)
     assert [c.case_id for c in found] == [case.case_id]
     assert await backend.cases_for_contact(CONTACT_ARN.format(uuid.uuid4())) == []
+
+
+async def test_update_with_none_clears_a_field_and_reads_back_empty(
+    backend: CaseBackend, new_draft: Draft
+) -> None:
+    case = await backend.create_case(new_draft(origin="Voice"), key())
+
+    after = await backend.update_case(case.ref, {"origin": None, "description": "Now found."})
+
+    assert (case.origin, after.origin, after.description) == ("Voice", "", "Now found.")
+    assert (await backend.get_case(case.ref)).origin == ""
+
+
+async def test_a_description_longer_than_its_field_is_cut_and_follows_whole_as_comments(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    limit = (await backend.get_template()).fields["description"].max_length
+    assert limit is not None
+    text = "y" * (limit + 10)
+
+    case = await backend.create_case(new_draft(description=text), key())
+
+    assert case.description.endswith("[continued in comments]")
+    assert len(case.description) <= limit
+    assert text in "".join(await sandbox.comments(case.case_id))
+
+
+async def test_concurrent_creates_with_one_key_file_one_case(
+    backend: CaseBackend, new_draft: Draft, customer: str
+) -> None:
+    idempotency_key = key()
+
+    creates = [backend.create_case(new_draft(), idempotency_key) for _ in range(4)]
+    cases = await asyncio.gather(*creates)
+
+    assert len({case.case_id for case in cases}) == 1
+    assert len(await search_all(backend, CaseFilter(contact=customer))) == 1

@@ -154,3 +154,56 @@ async def test_a_back_end_down_from_the_start_raises_backend_unavailable(
             await backend.get_template()
     else:
         assert (await backend.get_template()).fields["priority"].required
+
+
+async def test_an_update_that_changes_nothing_raises_invalid_case(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    case = await backend.create_case(new_draft(), key())
+    await sandbox.reset_calls()
+
+    with pytest.raises(InvalidCase, match="nothing to change"):
+        await backend.update_case(case.ref, {})
+
+    assert await sandbox.calls() == {}
+
+
+async def test_an_update_of_a_field_the_template_lacks_raises_invalid_case(
+    backend: CaseBackend, new_draft: Draft
+) -> None:
+    case = await backend.create_case(new_draft(), key())
+
+    with pytest.raises(InvalidCase, match="colour"):
+        await backend.update_case(case.ref, {"colour": "red"})
+
+
+async def test_an_update_to_a_status_not_offered_raises_invalid_case(
+    backend: CaseBackend, new_draft: Draft
+) -> None:
+    case = await backend.create_case(new_draft(), key())
+
+    with pytest.raises(InvalidCase):
+        await backend.update_case(case.ref, {"status": "bogus"})
+
+    assert (await backend.get_case(case.ref)).status == "open"
+
+
+async def test_a_blank_comment_raises_invalid_case(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    case = await backend.create_case(new_draft(), key())
+
+    with pytest.raises(InvalidCase):
+        await backend.add_comment(case.ref, "   ")
+
+    assert await sandbox.comments(case.case_id) == []
+
+
+async def test_a_page_token_the_back_end_never_gave_raises_invalid_case(
+    backend: CaseBackend, new_draft: Draft, customer: str
+) -> None:
+    """Read as "the first page" it would start the search over, and paging never end."""
+    await backend.create_case(new_draft(), key())
+
+    with pytest.raises(InvalidCase):
+        await backend.search_cases(CaseFilter(contact=customer), "not-a-token")
