@@ -26,6 +26,11 @@ WARM_CREATE = {
 }
 #: a reference is found by one search (Connect) or one query (AICC)
 STATUS_CHECK = {"connect": {"SearchCases": 1}, "aicc": {"QueryCase": 1}}
+#: the case read as above, then its history (Connect knows the case id by then)
+STATUS_CHECK_WITH_HISTORY = {
+    "connect": {"SearchCases": 1, "GetCaseAuditEvents": 1},
+    "aicc": {"QueryCase": 1, "QueryHistory": 1},
+}
 
 
 async def test_a_warm_create_costs_two_calls_a_create_and_a_read_back(
@@ -67,3 +72,18 @@ async def test_a_status_check_costs_one_call(
 
     assert await sandbox.calls() == STATUS_CHECK[sandbox.kind]
     assert found.status == "open"
+
+
+async def test_a_status_check_with_history_costs_two_calls_a_read_and_the_history(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    """What ``action_check_case_status`` asks of a back end for a case named by reference."""
+    case = await backend.create_case(new_draft(), uuid.uuid4().hex)
+    await backend.update_case(case.ref, {"status": "pending"})
+    await sandbox.reset_calls()
+
+    found = await backend.get_case(case.ref)
+    history = await backend.get_history(found.ref)
+
+    assert await sandbox.calls() == STATUS_CHECK_WITH_HISTORY[sandbox.kind]
+    assert (history[0].field, history[0].new) == ("status", "pending")
