@@ -68,3 +68,26 @@ async def test_a_customer_id_is_a_profile_arn_on_connect_and_any_id_on_aicc(
         assert (await backend.create_case(new_draft(customer_id=arn), key())).customer_id == arn
     else:
         assert (await backend.create_case(draft, key())).customer_id == "cust-1"
+
+
+async def test_an_update_returns_the_last_change_time_as_read_before_on_connect_and_after_on_aicc(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    """UpdateCase answers nothing, so Connect's adapter returns the case it read before the
+    change with the changes applied, saving a GetCase: its ``updated_at`` is the old one
+    until the case is read again. AICC's adapter reads the case back after every update.
+    No action uses the returned case's ``updated_at``; what a user is shown comes from a read.
+    """
+    case = await backend.create_case(new_draft(), key())
+    before = await backend.get_case(case.ref)
+
+    after = await backend.update_case(case.ref, {"priority": "Low"})
+    read = await backend.get_case(case.ref)
+
+    assert after.priority == read.priority == "Low"
+    assert before.updated_at is not None and read.updated_at is not None
+    assert read.updated_at >= before.updated_at
+    if sandbox.kind == "connect":
+        assert after.updated_at == before.updated_at
+    else:
+        assert after.updated_at == read.updated_at
