@@ -152,6 +152,8 @@ def test_queued_case_is_filed_by_the_running_action_server_and_the_user_told(
         "channel": "whatsapp",
         "event": "case_filed",
         "case_ref": ref,
+        # the submission's key: the gateway tells the user once however often it is sent
+        "notice_id": "queued-key-1",
     }
     assert httpx.get(f"{processes['actions']}/ready").json() == {"backend": "ok"}
     metrics = httpx.get(f"{processes['actions']}/metrics").text
