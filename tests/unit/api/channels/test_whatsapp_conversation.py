@@ -125,6 +125,11 @@ async def test_a_message_in_flight_when_the_process_died_is_handled_after_restar
 
     assert gateway.rasa.texts(f"whatsapp:{WA_ID}") == ["Where is my case?"]
     await eventually(lambda: len(gateway.sent()) == 1)
+    # the job is finished just after its reply is sent
+    for _ in range(100):
+        if await gateway.runtime.queue.pending() == 0:
+            break
+        await asyncio.sleep(0.05)
     assert await gateway.runtime.queue.pending() == 0
 
 
