@@ -44,15 +44,8 @@ CREATE INDEX IF NOT EXISTS webchat_inbox_by_conversation ON webchat_inbox (conve
 class WebchatInbox:
     """Replies waiting for their conversation's next message, in a SQLite file."""
 
-    def __init__(
-        self,
-        db: sqlite3.Connection,
-        peek: sqlite3.Connection,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
         self._db = db
-        #: read on the event loop's thread only; WAL readers never wait for a writer
-        self._peek = peek
         self._clock = clock
         self._lock = threading.Lock()
         db.executescript(_SCHEMA)
@@ -60,19 +53,7 @@ class WebchatInbox:
     @classmethod
     def open(cls, path: Path) -> WebchatInbox:
         """Open the inbox kept in ``path``, creating the file and its table when missing."""
-        return cls(connect(path), connect(path))
-
-    def has_waiting(self, conversation_id: str) -> bool:
-        """Whether replies wait for the conversation: a quick indexed read, on the loop.
-
-        Every webchat message asks; nearly always the answer is no, and a thread hop to
-        learn that would cost more than the read.
-        """
-        row = self._peek.execute(
-            "SELECT EXISTS (SELECT 1 FROM webchat_inbox WHERE conversation_id = ?)",
-            (conversation_id,),
-        ).fetchone()
-        return bool(row[0])
+        return cls(connect(path))
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         def locked() -> T:
@@ -121,7 +102,6 @@ class WebchatInbox:
                 self._db.close()
 
         await asyncio.to_thread(work)
-        self._peek.close()
 
 
 class LiveSockets:

@@ -164,9 +164,13 @@ def to_webchat_reply(messages: list[BotMessage]) -> list[WebchatReply]:
 
 
 async def waiting_replies(state: State, conversation_id: str) -> list[WebchatReply]:
-    """Notices kept for the conversation (see ``api.webchat_inbox``), taken from the inbox."""
+    """Notices kept for the conversation (see ``api.webchat_inbox``), taken from the inbox.
+
+    In a worker thread, like every SQLite call: a read on the event loop that meets a lock
+    stalls every request of the process (webhook answers took seconds under load).
+    """
     runtime: NoticeRuntime | None = getattr(state, "notices", None)
-    if runtime is None or not runtime.inbox.has_waiting(conversation_id):
+    if runtime is None:
         return []
     return [WebchatReply.model_validate(r) for r in await runtime.inbox.take(conversation_id)]
 
