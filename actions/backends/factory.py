@@ -55,6 +55,15 @@ def get_backend() -> CaseBackend:
     )
 
 
+def _aws_config(settings: ActionSettings) -> Config:
+    """Adaptive retries and the configured timeouts, for every AWS client the actions use."""
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": 5},
+        connect_timeout=settings.connect_cases_connect_timeout,
+        read_timeout=settings.connect_cases_read_timeout,
+    )
+
+
 @lru_cache(maxsize=1)
 def get_connect_client() -> ConnectCasesClient:
     """A boto3 ``connectcases`` client (``CONNECT_CASES_ENDPOINT_URL`` points it elsewhere)."""
@@ -63,11 +72,7 @@ def get_connect_client() -> ConnectCasesClient:
         "connectcases",
         endpoint_url=settings.connect_cases_endpoint_url,
         region_name=settings.aws_default_region,
-        config=Config(
-            retries={"mode": "adaptive", "max_attempts": 5},
-            connect_timeout=settings.connect_cases_connect_timeout,
-            read_timeout=settings.connect_cases_read_timeout,
-        ),
+        config=_aws_config(settings),
     )
 
 
@@ -79,11 +84,7 @@ def get_instance_client() -> ConnectClient:
         "connect",
         endpoint_url=settings.connect_endpoint_url,
         region_name=settings.aws_default_region,
-        config=Config(
-            retries={"mode": "adaptive", "max_attempts": 5},
-            connect_timeout=settings.connect_cases_connect_timeout,
-            read_timeout=settings.connect_cases_read_timeout,
-        ),
+        config=_aws_config(settings),
     )
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -9,8 +8,8 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-import uvicorn
 from pydantic import SecretStr
+from test_server_support import served
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -27,20 +26,8 @@ def gateway_url(fake_rasa: Any, settings_with: Any) -> Iterator[str]:
         gateway_max_body_bytes=400,
     )
     app = create_app(settings, transport=httpx.MockTransport(fake_rasa))
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, ws="websockets-sansio", log_config=None, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "gateway did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"ws://127.0.0.1:{port}/webchat/ws"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as address:
+        yield f"ws://{address}/webchat/ws"
 
 
 async def exchange(url: str, *frames: Any) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 from test_internal_notices import TOKEN, NoticeRasa
+from test_server_support import served
 from websockets.asyncio.client import connect
 
 from api.app import create_app
@@ -34,20 +33,8 @@ def gateway(rasa: NoticeRasa, settings_with: Any, tmp_path: Path) -> Iterator[st
         internal_api_token=SecretStr(TOKEN), notice_queue_db=tmp_path / "notices.sqlite3"
     )
     app = create_app(settings, transport=httpx.MockTransport(rasa))
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, ws="websockets-sansio", log_config=None, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "gateway did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as address:
+        yield address
 
 
 def waiting(path: Path) -> int:
