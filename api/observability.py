@@ -105,7 +105,14 @@ def configure_logging(level: str = "INFO", fmt: str = "json", redact_pii: bool =
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # uvicorn logs a request only while its access logger has a handler somewhere up the tree,
+    # and ``--no-access-log`` leaves it none; letting it reach the root handler anyway would log
+    # every request (a blocking write per request, whatever the level setting says)
+    access = logging.getLogger("uvicorn.access")
+    access_on = bool(access.handlers) or access.propagate
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
-        logger.propagate = True
+        # uvicorn sets its own loggers to INFO; the gateway's level setting rules them too
+        logger.setLevel(logging.NOTSET)
+        logger.propagate = name != "uvicorn.access" or access_on
