@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bench.common import REPORT
+from bench.common import REPORT, emit, table
 
 #: module and arguments, in the order they run
 BENCHMARKS: tuple[tuple[str, ...], ...] = (
@@ -34,6 +34,8 @@ def main() -> int:
         "this machine; figures, not pass/fail.\n\n"
     )
     failed = []
+    began = time.monotonic()
+    durations = []
     for module, *args in BENCHMARKS:
         started = time.monotonic()
         print(f"==> {module} {' '.join(args)}", flush=True)
@@ -43,9 +45,14 @@ def main() -> int:
             print(f"    ({module} is not available here; skipped)")
             continue
         code = subprocess.call([sys.executable, "-m", module, *args])
-        print(f"    {module}: {time.monotonic() - started:.0f} s, exit {code}", flush=True)
+        took = time.monotonic() - started
+        durations.append([module, f"{took:.0f}", code])
+        print(f"    {module}: {took:.0f} s, exit {code}", flush=True)
         if code:
             failed.append(module)
+    total = time.monotonic() - began
+    durations.append(["all", f"{total:.0f}", 1 if failed else 0])
+    emit(table(f"Run time: {total / 60:.1f} minutes", ["benchmark", "seconds", "exit"], durations))
     print(f"==> wrote {REPORT}" + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 
