@@ -116,3 +116,8 @@ def configure_logging(level: str = "INFO", fmt: str = "json", redact_pii: bool =
         # uvicorn sets its own loggers to INFO; the gateway's level setting rules them too
         logger.setLevel(logging.NOTSET)
         logger.propagate = name != "uvicorn.access" or access_on
+    # httpx logs every request it sends at INFO; the gateway's own records say what matters,
+    # and a line per call to Rasa or a provider cost a tenth of the gateway's time under load
+    quiet = logging.getLevelName(level.upper()) != logging.DEBUG
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING if quiet else logging.NOTSET)

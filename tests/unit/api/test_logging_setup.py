@@ -62,3 +62,16 @@ def test_level_setting_rules_uvicorn_loggers_too() -> None:
     assert logging.getLogger("uvicorn.error").isEnabledFor(logging.INFO) is False
     assert logging.getLogger("uvicorn.access").isEnabledFor(logging.INFO) is False
     assert logging.getLogger("uvicorn.error").isEnabledFor(logging.WARNING) is True
+
+
+@pytest.mark.parametrize(("level", "httpx_info"), [("INFO", False), ("DEBUG", True)])
+def test_httpx_request_lines_only_when_debugging(level: str, httpx_info: bool) -> None:
+    saved = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    try:
+        uvicorn_then_gateway(access_log=False, level=level)
+
+        assert logging.getLogger("httpx").isEnabledFor(logging.INFO) is httpx_info
+        assert logging.getLogger("httpx").isEnabledFor(logging.WARNING) is True
+    finally:
+        for name, value in saved.items():
+            logging.getLogger(name).setLevel(value)
