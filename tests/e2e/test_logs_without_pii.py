@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +53,15 @@ def test_a_whole_conversation_leaves_no_email_or_phone_number_in_any_log(stack: 
     assert digits[-10:] not in logged
 
 
-def test_no_log_line_of_any_process_holds_a_secret(stack: Stack) -> None:
+@pytest.fixture(scope="module")
+def debug_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack logging at DEBUG, where the gateway's HTTP client logs every URL it calls."""
+    with running_stack(tmp_path_factory.mktemp("debug-stack"), {"LOG_LEVEL": "DEBUG"}) as running:
+        yield running
+
+
+def test_no_log_line_of_any_process_holds_a_secret(debug_stack: Stack) -> None:
+    stack = debug_stack
     # /readyz calls Rasa's HTTP API, whose token travels in the URL the HTTP client logs
     ready = httpx.get(f"{stack.gateway_url}/readyz", timeout=30)
     assert ready.status_code == 200, ready.text
