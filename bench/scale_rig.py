@@ -23,7 +23,13 @@ from typing import IO
 from bench.common import machine_cpu, proc_stats
 from tests.support.processes import Process, procfile_commands
 from tests.support.round_robin import round_robin
-from tests.support.services import PostgresServer, RedisServer, postgres_server, redis_server
+from tests.support.services import (
+    PostgresServer,
+    RedisServer,
+    postgres_server,
+    rasa_store_env,
+    redis_server,
+)
 from tests.support.stack import MODEL, ROOT, free_port, stack_env
 
 RASA = ("rasa_a", "rasa_b")
@@ -143,17 +149,8 @@ def _env(tmp: Path, redis: RedisServer, postgres: PostgresServer, proxy: Proxy) 
     env = stack_env(tmp)
     env.update(
         {
+            **rasa_store_env(redis, postgres),
             "RASA_URL": proxy.url,
-            "RASA_ENDPOINTS": "deploy/endpoints.yml",
-            "RASA_TRACKER_DB_HOST": "127.0.0.1",
-            "RASA_TRACKER_DB_PORT": str(postgres.port),
-            "RASA_TRACKER_DB_NAME": "rasa",
-            "RASA_TRACKER_DB_USER": postgres.user,
-            "RASA_TRACKER_DB_PASSWORD": postgres.password,
-            "RASA_LOCK_REDIS_HOST": "127.0.0.1",
-            "RASA_LOCK_REDIS_PORT": str(redis.port),
-            "RASA_LOCK_REDIS_DB": "1",
-            "RASA_LOCK_REDIS_PASSWORD": redis.password or "",
         }
     )
     return env

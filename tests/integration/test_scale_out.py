@@ -34,6 +34,7 @@ from tests.support.services import (
     RedisServer,
     free_port,
     postgres_server,
+    rasa_store_env,
     redis_server,
 )
 from tests.support.stack import DOMAIN_ID, MODEL, stack_env
@@ -103,17 +104,8 @@ def _shared_env(
     sandbox = f"http://127.0.0.1:{env['SANDBOX_PORT']}"
     env.update(
         {
-            "RASA_ENDPOINTS": "deploy/endpoints.yml",
+            **rasa_store_env(redis, postgres),
             "ACTION_ENDPOINT_URL": f"{proxy.url}/webhook",
-            "RASA_TRACKER_DB_HOST": "127.0.0.1",
-            "RASA_TRACKER_DB_PORT": str(postgres.port),
-            "RASA_TRACKER_DB_NAME": "rasa",
-            "RASA_TRACKER_DB_USER": postgres.user,
-            "RASA_TRACKER_DB_PASSWORD": postgres.password,
-            "RASA_LOCK_REDIS_HOST": "127.0.0.1",
-            "RASA_LOCK_REDIS_PORT": str(redis.port),
-            "RASA_LOCK_REDIS_DB": "1",
-            "RASA_LOCK_REDIS_PASSWORD": redis.password or "",
             "GATEWAY_QUEUE_URL": redis.url(0),
             "WHATSAPP_APP_SECRET": APP_SECRET,
             "WHATSAPP_VERIFY_TOKEN": "scale-out-verify-token",

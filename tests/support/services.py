@@ -195,3 +195,19 @@ def postgres_server(databases: tuple[str, ...] = ()) -> Iterator[PostgresServer]
                 timeout=60,
             )
         shutil.rmtree(home, ignore_errors=True)
+
+
+def rasa_store_env(redis: RedisServer, postgres: PostgresServer) -> dict[str, str]:
+    """Settings putting Rasa's tracker store in ``postgres`` and its lock store in ``redis``."""
+    return {
+        "RASA_ENDPOINTS": "deploy/endpoints.yml",
+        "RASA_TRACKER_DB_HOST": "127.0.0.1",
+        "RASA_TRACKER_DB_PORT": str(postgres.port),
+        "RASA_TRACKER_DB_NAME": "rasa",
+        "RASA_TRACKER_DB_USER": postgres.user,
+        "RASA_TRACKER_DB_PASSWORD": postgres.password,
+        "RASA_LOCK_REDIS_HOST": "127.0.0.1",
+        "RASA_LOCK_REDIS_PORT": str(redis.port),
+        "RASA_LOCK_REDIS_DB": "1",
+        "RASA_LOCK_REDIS_PASSWORD": redis.password or "",
+    }
