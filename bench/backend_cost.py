@@ -5,7 +5,8 @@
 Conversations through the gateway, with the sandbox's call counters reset before each step:
 a case created by a process that has read nothing yet (cold), one created after it (warm, a
 customer not seen before, then one seen before), and status checks. The cold status check is
-the first thing a freshly started stack does, on the same sandbox data.
+the first thing a freshly started stack does, on the same sandbox data. Then the same on the
+AICC back end (``CASE_BACKEND=aicc``), where a cold process first fetches an access token.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import httpx
 from bench.common import emit, table
 from tests.support.stack import Stack, running_stack
 
-REF = re.compile(r"\b\d{8}\b")
+#: Connect reference numbers are 8 digits here, AICC case ids 16
+REF = re.compile(r"\b\d{8,20}\b")
 
 
 def counts(stack: Stack, reset: bool = False) -> dict[str, int]:
@@ -32,7 +34,7 @@ def counts(stack: Stack, reset: bool = False) -> dict[str, int]:
     return {
         op: n
         for service, ops in snapshot.items()
-        if service in ("connectcases", "customer-profiles")
+        if service in ("connectcases", "customer-profiles", "aicc")
         for op, n in ops.items()
         if n
     }
@@ -105,6 +107,15 @@ def main() -> None:
             rows.append(["status check, cold process", *summary(counts(stack, True))])
             status(stack, sender, ref)
             rows.append(["status check, warm (again)", *summary(counts(stack, True))])
+        (Path(tmp) / "aicc").mkdir()
+        with running_stack(Path(tmp) / "aicc", {"CASE_BACKEND": "aicc"}) as stack:
+            counts(stack, reset=True)
+            sender, ref = create(stack, "first.customer@example.com")
+            rows.append(["AICC: create, cold process", *summary(counts(stack, True))])
+            create(stack, "second.customer@example.com")
+            rows.append(["AICC: create, warm", *summary(counts(stack, True))])
+            status(stack, sender, ref)
+            rows.append(["AICC: status check, warm", *summary(counts(stack, True))])
     emit(
         table(
             "Back-end cost per operation (API calls counted at the sandbox; target: 1 call "

@@ -23,6 +23,8 @@ Choices:
 - AICC takes no client token: an ``IdempotencyStore`` (SQLite) maps each key to its caseId, so
   the same key never files a second case. A key whose create was sent but never answered is
   looked up by the case type's ``idempotency_key`` extension field before sending again.
+- A new case is not queried back: AICC's answer carries only the caseId, and the rest is what
+  was sent, so a create is one call once the access token is cached.
 - dueDate comes from the case type's ``due_hours`` for the priority and is written in
   ``AICC_TIME_ZONE``; dates AICC answers are read in that zone too.
 - ``contactId`` holds 20 bytes: the customer id or the contact when it fits, else a stable
@@ -118,6 +120,13 @@ class AiccBackend:
                 self._store.finish(idempotency_key, case_id)
                 if spills:
                     await self._comment(case_id, f"Full description:\n{draft.description}")
+                # AICC answers only the caseId, which is also the reference people see: the new
+                # case is what was sent, so it is not queried back (one call per create)
+                now = f.format_due(self._now(), self._zone)
+                return self._read.from_info(
+                    {**info, "caseId": case_id, "createdDate": now, "updatedDate": now}
+                )
+        # filed before under this key: AICC's copy may have changed since
         return await self._read.case(case_id)
 
     async def get_case(self, ref: str) -> Case:

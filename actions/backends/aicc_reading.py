@@ -34,7 +34,7 @@ class AiccReader:
     async def page(self, body: dict[str, Any]) -> Page:
         """One page of a query; the next page's token is its offset."""
         result = await self._calls.call("query", body) or {}
-        cases = [self._case(info) for info in result.get("cases", [])]
+        cases = [self.from_info(info) for info in result.get("cases", [])]
         total = result.get("total")
         following = int(body.get("offset", 0)) + len(cases)
         more = cases and isinstance(total, int) and following < total
@@ -70,7 +70,8 @@ class AiccReader:
         extension = self._type.extension_fields.get(field)
         return extension.source if extension and extension.source else field
 
-    def _case(self, info: dict[str, Any]) -> Case:
+    def from_info(self, info: dict[str, Any]) -> Case:
+        """The case a caseInfo (with its caseId, createdDate, updatedDate) describes."""
         case_id = str(info["caseId"])
         contact_field = self._type.field_for("contact")
         customer_field = self._type.field_for("customer_id")

@@ -138,6 +138,11 @@ def stack_env(tmp: Path) -> dict[str, str]:
         "ACTIONS_MEDIA_DIR": str(tmp / "media"),
         "CONNECT_INSTANCE_ID": "5e1c0a7d-3b2f-4c6e-9a8d-2f4b6c8e0a13",
         "CONNECT_ENDPOINT_URL": f"http://127.0.0.1:{ports['sandbox']}/connect",
+        # read only with CASE_BACKEND=aicc
+        "AICC_BASE_URL": f"http://127.0.0.1:{ports['sandbox']}/aicc",
+        "AICC_APP_KEY": "sandbox-aicc-key",
+        "AICC_APP_SECRET": "sandbox-aicc-secret",
+        "AICC_IDEMPOTENCY_DB": str(tmp / "aicc-idempotency.sqlite3"),
     }
     return env
 

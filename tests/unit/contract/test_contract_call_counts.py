@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 
 Draft = Callable[..., CaseDraft]
 
-#: CreateCase answers only ids, so Connect reads the case back with GetCase; AICC's create
-#: answers a caseId and the case is read back with one query
+#: CreateCase answers only ids, so Connect reads the case back with GetCase for its reference
+#: number; AICC's create answers the caseId, which is the reference, and nothing is read back
 WARM_CREATE = {
     "connect": {"CreateCase": 1, "GetCase": 1},
-    "aicc": {"CreateCase": 1, "QueryCase": 1},
+    "aicc": {"CreateCase": 1},
 }
 #: a reference is found by one search (Connect) or one query (AICC)
 STATUS_CHECK = {"connect": {"SearchCases": 1}, "aicc": {"QueryCase": 1}}
@@ -33,7 +33,7 @@ STATUS_CHECK_WITH_HISTORY = {
 }
 
 
-async def test_a_warm_create_costs_two_calls_a_create_and_a_read_back(
+async def test_a_warm_create_costs_a_create_and_on_connect_a_read_back(
     backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
 ) -> None:
     await backend.create_case(new_draft(title="Warming up"), uuid.uuid4().hex)

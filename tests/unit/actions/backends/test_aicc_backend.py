@@ -138,6 +138,33 @@ async def test_create_sends_case_info_with_mapped_values_and_returns_the_case_id
     assert (case.ref, case.case_id, case.status, case.origin) == ("1", "1", "open", "WhatsApp")
 
 
+async def test_a_new_case_is_one_call_and_is_not_queried_back(tmp_path: Path) -> None:
+    fake = FakeAicc()
+    aicc = backend(fake, tmp_path)
+    await aicc.create_case(draft(), "key-0")  # the access token is fetched once, not per call
+    fake.calls.clear()
+
+    case = await aicc.create_case(draft(title="Router down", priority="low"), "key-1")
+
+    assert [operation for operation, _ in fake.calls] == ["create"]
+    assert (case.ref, case.title, case.status, case.priority) == ("2", "Router down", "open", "Low")
+    assert case.contact == "+447700900123"
+    assert case.created_at == case.updated_at == NOW
+
+
+async def test_a_key_filed_before_returns_the_case_as_aicc_has_it_now(tmp_path: Path) -> None:
+    fake = FakeAicc()
+    aicc = backend(fake, tmp_path)
+    await aicc.create_case(draft(), "key-1")
+    fake.cases["1"]["state"] = "Closed"
+    fake.calls.clear()
+
+    again = await aicc.create_case(draft(), "key-1")
+
+    assert [operation for operation, _ in fake.calls] == ["query"]
+    assert (again.ref, again.status) == ("1", "closed")
+
+
 @pytest.mark.parametrize(
     ("origin", "channel", "sent"),
     [
