@@ -24,12 +24,16 @@ CACHE = ROOT / "bench" / "nlu_cv.json"
 #: the pinned libraries of Rasa's environment, and the Makefile line that pins Rasa itself
 CONSTRAINTS = ROOT / "bot" / "constraints-rasa.txt"
 MAKEFILE = ROOT / "Makefile"
+#: casebot's own pipeline components, part of any configuration that names one
+COMPONENTS = ROOT / "bot" / "components"
 
 
-def inputs_hash(config: Path, data_dir: Path, folds: int) -> str:
-    """A hash of the configuration, every training data file, the Rasa pins and the folds."""
+def inputs_hash(config: Path, data_dir: Path, folds: int, components: Path = COMPONENTS) -> str:
+    """A hash of the configuration (with the code of our components it names), every training
+    data file, the Rasa pins and the folds."""
     digest = hashlib.sha256(f"folds={folds}\n".encode())
-    for path in (config, *sorted(data_dir.rglob("*.yml")), CONSTRAINTS):
+    code = sorted(components.glob("*.py")) if "bot.components." in config.read_text() else []
+    for path in (config, *code, *sorted(data_dir.rglob("*.yml")), CONSTRAINTS):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     pins = [line for line in MAKEFILE.read_text().splitlines() if "rasa==" in line]
     digest.update("\n".join(pins).encode())

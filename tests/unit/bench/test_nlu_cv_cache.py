@@ -68,6 +68,27 @@ def test_hash_follows_the_data_the_configuration_and_the_folds(tmp_path: Path) -
     assert inputs_hash(config, data, 5) != edited
 
 
+def test_hash_follows_our_components_code_only_where_the_configuration_names_one(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "nlu"
+    data.mkdir()
+    (data / "a.yml").write_text("nlu:\n- intent: greet\n  examples: |\n    - hi\n")
+    components = tmp_path / "components"
+    components.mkdir()
+    (components / "shape.py").write_text("BINS = (0, 1)\n")
+    ours = tmp_path / "ours.yml"
+    ours.write_text("pipeline: [{name: bot.components.shape.Shape}]\n")
+    stock = tmp_path / "stock.yml"
+    stock.write_text("pipeline: [{name: WhitespaceTokenizer}]\n")
+    before = inputs_hash(ours, data, 5, components), inputs_hash(stock, data, 5, components)
+
+    (components / "shape.py").write_text("BINS = (0, 1, 2)\n")
+
+    assert inputs_hash(ours, data, 5, components) != before[0]
+    assert inputs_hash(stock, data, 5, components) == before[1]
+
+
 def test_hash_of_the_real_data_is_stable_between_calls() -> None:
     config = ROOT / "bot" / "config.yml"
     data = ROOT / "bot" / "data" / "nlu"
