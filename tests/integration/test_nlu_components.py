@@ -39,11 +39,13 @@ def one_hot(index: int) -> list[float]:
 def test_a_bare_value_and_a_question_about_it_have_different_shapes() -> None:
     shapes = run()["shapes"]
 
-    # words in all, words outside the value, whether there is a value
-    assert shapes["C-1001"] == [*one_hot(1), *one_hot(0), 1.0]
-    assert shapes["case C-2002"] == [*one_hot(2), *one_hot(1), 1.0]
-    assert shapes["the status of C-5005 please"] == [*one_hot(4), *one_hot(4), 1.0]
-    assert shapes["hi"] == [*one_hot(1), *([0.0] * WORDS_BINS), 0.0]
+    # words in all, words outside the value, whether there is a value, first word "what"
+    # (the only word that starts two training examples)
+    assert shapes["C-1001"] == [*one_hot(1), *one_hot(0), 1.0, 0.0]
+    assert shapes["case C-2002"] == [*one_hot(2), *one_hot(1), 1.0, 0.0]
+    assert shapes["the status of C-5005 please"] == [*one_hot(4), *one_hot(4), 1.0, 0.0]
+    assert shapes["What about C-5005"] == [*one_hot(3), *one_hot(2), 1.0, 1.0]
+    assert shapes["hi"] == [*one_hot(1), *([0.0] * WORDS_BINS), 0.0, 0.0]
 
 
 def test_classifier_loaded_from_the_model_ranks_intents_as_the_one_that_was_trained() -> None:
@@ -72,9 +74,9 @@ def test_classifier_tells_a_bare_reference_from_a_question_about_one() -> None:
 def test_sentence_features_are_put_together_as_rasa_puts_them() -> None:
     result = run()
 
-    # 3 probes and 14 examples; word and character counts plus 17 shape features
+    # 3 probes and 14 examples; word and character counts plus 18 shape features
     assert result["sentence_matrix_shape"][0] == 17
-    assert result["sentence_matrix_shape"][1] > 17
+    assert result["sentence_matrix_shape"][1] > 18
     assert result["sentence_matrix_as_rasas"] is True
 
 

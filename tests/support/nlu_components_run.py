@@ -47,7 +47,7 @@ EXAMPLES = {
     "check_case_status": [
         "what is the status of my case C-5005",
         "any news about the case I opened last week",
-        "has anyone looked at ticket C-6006 yet",
+        "what happened to ticket C-6006",
         "where is my case at",
     ],
     "greet": ["hello", "hi there", "good morning", "hey"],
@@ -112,7 +112,7 @@ def main() -> None:
         shapes = {}
         for message in featurize(
             [tokenizer, loaded_shape],
-            ["C-1001", "case C-2002", "hi", "the status of C-5005 please"],
+            ["C-1001", "case C-2002", "hi", "the status of C-5005 please", "What about C-5005"],
         ):
             sentence = message.get_sparse_features(TEXT)[1]
             shapes[message.get(TEXT)] = sentence.features.toarray()[0].tolist()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from bot.components.message_shape import BINS, bin_of, shape, value_spans
+from bot.components.message_shape import (
+    BINS,
+    EdgeWords,
+    bin_of,
+    edge_vocabulary,
+    shape,
+    value_spans,
+)
 
 CASE_REF = re.compile(r"\bC-\d{4}\b")
 PRIORITY = re.compile(r"\b(high|low)\b", re.IGNORECASE)
@@ -48,3 +55,28 @@ def test_a_message_without_values_has_only_its_word_count() -> None:
 
     assert features[bin_of(7)] == 1.0
     assert sum(features) == 1.0
+
+
+def test_edge_words_are_those_that_start_or_end_two_messages_or_more() -> None:
+    messages = [
+        ["Is", "my", "case", "closed"],
+        ["is", "it", "done"],
+        ["close", "it"],
+        ["do", "it"],
+        [],
+    ]
+
+    assert edge_vocabulary(messages) == (["is"], ["it"])
+    assert edge_vocabulary(messages, min_count=1) == (
+        ["close", "do", "is"],
+        ["closed", "done", "it"],
+    )
+
+
+def test_edge_features_mark_the_known_first_and_last_word_only() -> None:
+    edges = EdgeWords(first=["close", "is"], last=["closed", "it"])
+
+    assert edges.features(["Is", "my", "case", "closed"]) == [0.0, 1.0, 1.0, 0.0]
+    assert edges.features(["close", "it"]) == [1.0, 0.0, 0.0, 1.0]
+    assert edges.features(["what", "now"]) == [0.0, 0.0, 0.0, 0.0]
+    assert edges.features([]) == [0.0, 0.0, 0.0, 0.0]
