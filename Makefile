@@ -79,7 +79,7 @@ test: setup model browser services lint typecheck rasa-validate rasa-test
 	$(BIN)/pytest -q -ra; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
 
-# every benchmark, one after another; figures go to var/bench.md (about 12 minutes)
+# every benchmark, one after another; figures go to var/bench.md (about 13 minutes)
 bench: setup model env
 	$(BIN)/python -m bench
 

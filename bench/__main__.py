@@ -16,7 +16,7 @@ from bench.common import REPORT, emit, table
 
 #: module and arguments, in the order they run
 BENCHMARKS: tuple[tuple[str, ...], ...] = (
-    ("bench.overhead", "--rounds", "3", "--conversations", "20"),
+    ("bench.overhead", "--rounds", "6", "--conversations", "20"),
     ("bench.webhook_ack", "--rate", "200", "--seconds", "15"),
     ("bench.backend_cost",),
     ("bench.nlu",),

@@ -1,6 +1,6 @@
 """Stack overhead: the gateway's webchat endpoint against Rasa's REST channel, same conversations.
 
-    .venv/bin/python -m bench.overhead [--rounds 3] [--conversations 20]
+    .venv/bin/python -m bench.overhead [--rounds 6] [--conversations 20]
 
 Both paths run the same scripted conversations on the same running stack, in alternating
 rounds, at 1 and 20 conversations at a time. Printed per path and concurrency: messages per
@@ -76,7 +76,7 @@ async def measure(gateway: str, rasa: str, rounds: int, conversations: int) -> l
         await run_round(url, direct, 2, 2)
     for concurrency in (1, 20):
         seen: dict[str, list[Round]] = {name: [] for name in paths}
-        count = max(conversations, concurrency) if concurrency > 1 else max(2, conversations // 4)
+        count = max(conversations, concurrency) if concurrency > 1 else max(2, conversations // 2)
         for _ in range(rounds):
             for name, (url, direct) in paths.items():
                 seen[name].append(await run_round(url, direct, count, concurrency))
@@ -109,7 +109,7 @@ async def measure(gateway: str, rasa: str, rounds: int, conversations: int) -> l
 def main() -> None:
     """Start the stack, measure both paths, print and record the table."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--conversations", type=int, default=20)
     args = parser.parse_args()
     with stack() as running:
