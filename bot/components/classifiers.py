@@ -125,18 +125,16 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Learn the idf of each feature, then the regression on the weighted features."""
-        self.idf = None
+        self.idf = None  # so that the training matrix comes out as plain counts
         counts, labels = self._create_training_matrix(training_data)
-        self.idf = inverse_document_frequency(scipy.sparse.csr_matrix(counts))
-        self.clf.fit(weigh(scipy.sparse.csr_matrix(counts), self.idf), labels)
+        self.idf = inverse_document_frequency(counts)
+        self.clf.fit(weigh(counts, self.idf), labels)
         self.persist()
         return self._resource
 
     def persist(self) -> None:
         """The classifier as Rasa saves it, and the idf beside it."""
         super().persist()
-        if self.idf is None:
-            return
         with self._model_storage.write_to(self._resource) as directory:
             np.save(directory / IDF_FILE, self.idf, allow_pickle=False)
 
@@ -156,6 +154,6 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             with model_storage.read_from(resource) as directory:
                 component.idf = np.load(directory / IDF_FILE, allow_pickle=False)
         except (ValueError, FileNotFoundError):
-            # trained on no examples: Rasa's classifier loads untrained as well
+            # nothing was saved for this resource: Rasa's classifier loads untrained then too
             component.idf = None
         return component

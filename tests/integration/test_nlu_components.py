@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from bot.components.message_shape import BINS
 from tests.support.stack import ROOT
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
-WORDS_BINS = 8  # bot.components.message_shape.BINS
+WORDS_BINS = len(BINS)
 
 
 @cache

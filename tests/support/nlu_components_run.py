@@ -107,7 +107,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         storage = LocalModelStorage(Path(tmp))
         steps, data = pipeline(storage)
-        tokenizer, _, words = steps
+        tokenizer = steps[0]
         loaded_shape = MessageShapeFeaturizer.load({}, storage, Resource("shape"), context("s"))
         shapes = {}
         for message in featurize(
@@ -129,9 +129,9 @@ def main() -> None:
         after = [ranking(m) for m in loaded.process(featurize(steps, PROBES))]
         # Rasa's own way of putting a message's sentence features together, for comparison
         texts = [*PROBES, *(text for texts in EXAMPLES.values() for text in texts)]
-        ours = sentence_matrix(featurize(steps, texts)).toarray()
-        rasas = LogisticRegressionClassifier._create_X(loaded, featurize(steps, texts)).toarray()
         counts = sentence_matrix(featurize(steps, texts))
+        ours = counts.toarray()
+        rasas = LogisticRegressionClassifier._create_X(loaded, featurize(steps, texts)).toarray()
         sklearns = TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts).toarray()
         weighted = weigh(counts, inverse_document_frequency(counts)).toarray()
     json.dump(
