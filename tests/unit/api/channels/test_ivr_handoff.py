@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -160,7 +161,12 @@ async def test_slow_rasa_is_answered_accepted_in_time_and_finished_after(start_g
     took = time.monotonic() - started
     await eventually(lambda: len(gateway.sent()) == 1, timeout=15)
     await eventually(lambda: gateway.runtime.waiters.futures == {}, timeout=15)
+    # the record is finished after the message goes out: wait for it, not for the send
+    deadline = time.monotonic() + 15
     record = await gateway.runtime.records.get("ivr:call-1")
+    while (record is None or record.status != "sent") and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+        record = await gateway.runtime.records.get("ivr:call-1")
     again = await gateway.handoff(plain(case_ref="10000001"))
 
     assert response.json() == {"status": "accepted", "case_ref": "10000001"}
