@@ -6,26 +6,16 @@ import asyncio
 import logging
 import sqlite3
 
-from actions.access import viewer_of
-from actions.backends.base import (
-    BackendError,
-    BackendUnavailable,
-    CaseBackend,
-    CaseDraft,
-    Conflict,
-    InvalidCase,
-    Throttled,
-)
 from actions.files import attach_files
-from actions.idempotency import case_idempotency_key, form_run_started_at
-from actions.media import slot_files
-from actions.metrics import CASES_CREATED, CASES_FAILED, CASES_QUEUED
-from actions.rendering import render
-from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.services import CaseServices
-from actions.session import given_contact
-from actions.settings import ActionSettings
-from actions.slots import (
+from actions.kit.access import viewer_of
+from actions.kit.idempotency import case_idempotency_key, form_run_started_at
+from actions.kit.media import slot_files
+from actions.kit.metrics import CASES_CREATED, CASES_FAILED, CASES_QUEUED
+from actions.kit.rendering import render
+from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.kit.services import CaseServices
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import (
     CASE_REF,
     CHANNEL,
     CONFIRMED,
@@ -42,7 +32,17 @@ from actions.slots import (
     TITLE,
     cleared,
 )
-from actions.template import Accepted
+from actions.kit.template import Accepted
+from actions.session import given_contact
+from cases.backend import (
+    BackendError,
+    BackendUnavailable,
+    CaseBackend,
+    CaseDraft,
+    Conflict,
+    InvalidCase,
+    Throttled,
+)
 
 logger = logging.getLogger(__name__)
 

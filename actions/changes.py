@@ -11,11 +11,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from actions.access import Viewer, viewer_of, visible_case
-from actions.backends.base import BackendError, CaseBackend, CaseNotFound
-from actions.lookup import CaseNotChosen, requested_ref, status_words, target_case
-from actions.normalise import normalise_email, normalise_phone
-from actions.sdk import (
+from actions.kit.access import Viewer, viewer_of, visible_case
+from actions.kit.normalise import normalise_email, normalise_phone
+from actions.kit.sdk import (
     Action,
     CollectingDispatcher,
     DomainDict,
@@ -24,10 +22,12 @@ from actions.sdk import (
     SlotSet,
     Tracker,
 )
-from actions.services import CaseServices
-from actions.settings import ActionSettings
-from actions.slots import CASE_REF, COMMENT_FORM, COMMENT_TEXT, PENDING_CLOSE, REQUESTED_SLOT
-from actions.template import Accepted
+from actions.kit.services import CaseServices
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import CASE_REF, COMMENT_FORM, COMMENT_TEXT, PENDING_CLOSE, REQUESTED_SLOT
+from actions.kit.template import Accepted
+from actions.lookup import CaseNotChosen, requested_ref, status_words, target_case
+from cases.backend import BackendError, CaseBackend, CaseNotFound
 
 logger = logging.getLogger(__name__)
 

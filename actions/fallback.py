@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.slots import FALLBACK_COUNT
+from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.kit.slots import FALLBACK_COUNT
 
 ACTION_NAME = "action_handle_fallback"
 #: misunderstood messages in a row after which a person is offered

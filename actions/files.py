@@ -21,11 +21,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 
-from actions.access import Viewer, own_cases, viewer_of, visible_case
-from actions.backends.base import BackendError, CaseBackend, CaseNotFound, InvalidCase
 from actions.changes import CLOSED
 from actions.ivr import NOT_UNDERSTOOD, entity_values
-from actions.media import (
+from actions.kit.access import Viewer, own_cases, viewer_of, visible_case
+from actions.kit.media import (
     FileRefused,
     SharedFile,
     gateway_media,
@@ -34,11 +33,12 @@ from actions.media import (
     real_caption,
     slot_files,
 )
-from actions.media import shared_file as to_shared_file
-from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.services import CaseServices
-from actions.settings import ActionSettings
-from actions.slots import CASE_REF, DESCRIPTION, PENDING_FILES, REQUESTED_SLOT, TITLE
+from actions.kit.media import shared_file as to_shared_file
+from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.kit.services import CaseServices
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import CASE_REF, DESCRIPTION, PENDING_FILES, REQUESTED_SLOT, TITLE
+from cases.backend import BackendError, CaseBackend, CaseNotFound, InvalidCase
 
 logger = logging.getLogger(__name__)
 

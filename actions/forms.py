@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 
-from actions.backends.base import CaseBackend
 from actions.changes import text_field_change
 from actions.files import keep_for_new_case
 from actions.ivr import entity_values
-from actions.media import gateway_media, real_caption
-from actions.sdk import (
+from actions.kit.media import gateway_media, real_caption
+from actions.kit.sdk import (
     CollectingDispatcher,
     DomainDict,
     EventType,
@@ -26,9 +25,9 @@ from actions.sdk import (
     SlotSet,
     Tracker,
 )
-from actions.services import CaseServices, metadata_text
-from actions.settings import ActionSettings
-from actions.slots import (
+from actions.kit.services import CaseServices, metadata_text
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import (
     CASE_FORM,
     CONFIRMED,
     DESCRIPTION,
@@ -38,7 +37,8 @@ from actions.slots import (
     SESSION_STARTED_METADATA,
     TITLE,
 )
-from actions.template import Accepted, FormTemplate
+from actions.kit.template import Accepted, FormTemplate
+from cases.backend import CaseBackend
 
 SlotValues = dict[str, object]
 

@@ -21,10 +21,8 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from actions.access import Viewer, viewer_of, visible_case
-from actions.backends.base import BackendError, Case, CaseBackend
-from actions.lookup import requested_ref
-from actions.sdk import (
+from actions.kit.access import Viewer, viewer_of, visible_case
+from actions.kit.sdk import (
     Action,
     ActionExecuted,
     CollectingDispatcher,
@@ -34,9 +32,11 @@ from actions.sdk import (
     SlotSet,
     Tracker,
 )
-from actions.services import CaseServices
-from actions.settings import ActionSettings
-from actions.slots import CASE_REF
+from actions.kit.services import CaseServices
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import CASE_REF
+from actions.lookup import requested_ref
+from cases.backend import BackendError, Case, CaseBackend
 
 logger = logging.getLogger(__name__)
 

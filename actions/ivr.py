@@ -19,13 +19,13 @@ from collections.abc import Mapping
 
 from rasa_sdk.events import FollowupAction
 
-from actions.access import Viewer, started_by_gateway, visible_case
-from actions.backends.base import BackendError, Case, CaseBackend
-from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.services import CaseServices
-from actions.settings import ActionSettings
-from actions.slots import CASE_FORM, CASE_REF, CHANNEL, CONTACT, ORIGIN, ROLE
-from actions.template import Accepted, FormTemplate
+from actions.kit.access import Viewer, started_by_gateway, visible_case
+from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.kit.services import CaseServices
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import CASE_FORM, CASE_REF, CHANNEL, CONTACT, ORIGIN, ROLE
+from actions.kit.template import Accepted, FormTemplate
+from cases.backend import BackendError, Case, CaseBackend
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Finding cases: one case's status and recent changes, and lists of cases a page at a time.
 
-Customers see their own cases (``actions.access``); agents ask for a customer's open cases
+Customers see their own cases (``actions.kit.access``); agents ask for a customer's open cases
 ("open cases for +44 7700 900123") or their own ("my high-priority cases"). A list shows
 ``PAGE_SIZE`` cases with a "Show more" button whose payload names the next page; the query and
 the back end's token for that page wait in the ``list_next`` slot.
@@ -13,8 +13,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from actions.access import Viewer, last_case, own_cases, viewer_of, visible_case
-from actions.backends.base import (
+from actions.kit.access import Viewer, last_case, own_cases, viewer_of, visible_case
+from actions.kit.normalise import normalise_email, normalise_phone
+from actions.kit.rendering import render, shorten
+from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.kit.services import CaseServices
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import CASE_REF, LIST_NEXT, LIST_PAGE, PRIORITY
+from cases.backend import (
     BackendError,
     Case,
     CaseBackend,
@@ -22,12 +28,6 @@ from actions.backends.base import (
     CaseFilter,
     CaseNotFound,
 )
-from actions.normalise import normalise_email, normalise_phone
-from actions.rendering import render, shorten
-from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.services import CaseServices
-from actions.settings import ActionSettings
-from actions.slots import CASE_REF, LIST_NEXT, LIST_PAGE, PRIORITY
 
 logger = logging.getLogger(__name__)
 

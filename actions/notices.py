@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import logging
 
-from actions.access import started_by_gateway
-from actions.backends.base import BackendError, Case, CaseBackend
 from actions.ivr import NOT_UNDERSTOOD, customer_slots, entity_values
+from actions.kit.access import started_by_gateway
+from actions.kit.rendering import render
+from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.kit.services import CaseServices
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import CASE_REF
 from actions.lookup import status_words
-from actions.rendering import render
-from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.services import CaseServices
-from actions.settings import ActionSettings
-from actions.slots import CASE_REF
+from cases.backend import BackendError, Case, CaseBackend
 
 logger = logging.getLogger(__name__)
 

@@ -9,16 +9,16 @@ case becomes one opened here. Files the user sent for the queued case are attach
 
 from __future__ import annotations
 
-from actions.access import started_by_gateway, viewer_of
-from actions.backends.base import CaseBackend
 from actions.cases import opened_with
 from actions.files import attach_files
 from actions.ivr import NOT_UNDERSTOOD
-from actions.media import slot_files
-from actions.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.services import CaseServices
-from actions.settings import ActionSettings
-from actions.slots import CASE_REF, OPENED_CASES, PENDING_FILES
+from actions.kit.access import started_by_gateway, viewer_of
+from actions.kit.media import slot_files
+from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
+from actions.kit.services import CaseServices
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import CASE_REF, OPENED_CASES, PENDING_FILES
+from cases.backend import CaseBackend
 
 
 class ActionCaseFiled(Action):

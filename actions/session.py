@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.sdk import (
+from actions.kit.sdk import (
     Action,
     ActionExecuted,
     CollectingDispatcher,
@@ -19,9 +19,9 @@ from actions.sdk import (
     SlotSet,
     Tracker,
 )
-from actions.services import CaseServices, metadata_text
-from actions.settings import ActionSettings
-from actions.slots import (
+from actions.kit.services import CaseServices, metadata_text
+from actions.kit.settings import ActionSettings
+from actions.kit.slots import (
     CHANNEL,
     COMMENT_TEXT,
     CONTACT,
@@ -34,7 +34,7 @@ from actions.slots import (
     ROLE,
     SESSION_STARTED_METADATA,
 )
-from actions.template import Accepted, FormTemplate
+from actions.kit.template import Accepted, FormTemplate
 
 ROLES = ("customer", "agent")
 DEFAULT_ROLE = "customer"

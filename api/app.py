@@ -10,20 +10,27 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.channels import case_events, ivr, notices, twilio, webchat, webchat_socket, whatsapp
+from api.channels.twilio import webhook as twilio
+from api.channels.twilio.channel import twilio_channel
+from api.channels.webchat import messages as webchat
+from api.channels.webchat import page as webchat_page
+from api.channels.webchat import socket as webchat_socket
+from api.channels.webchat.inbox import LiveSockets
+from api.channels.whatsapp import webhook as whatsapp
+from api.channels.whatsapp.channel import whatsapp_channel
 from api.errors import install_error_handlers
-from api.ivr_lifespan import outreach_channel
 from api.limits import BodySizeLimit
-from api.notice_lifespan import notice_channel
 from api.observability import CorrelationIdMiddleware
+from api.outreach.case_events import webhook as case_events
+from api.outreach.channel import outreach_channel
+from api.outreach.ivr import webhook as ivr
+from api.outreach.notices import webhook as notices
+from api.outreach.notices.channel import notice_channel
 from api.ratelimit import RateLimits
-from api.routers import health, metrics, webchat_page
+from api.routers import health, metrics
 from api.settings import GatewaySettings, get_settings
-from api.twilio_lifespan import twilio_channel
-from api.webchat_inbox import LiveSockets
-from api.whatsapp_lifespan import whatsapp_channel
 
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = Path(__file__).parent / "channels" / "webchat" / "static"
 # Rasa may take long to answer (custom actions call case back ends), connecting should not.
 CONNECT_TIMEOUT_SECONDS = 5.0
 HTTP_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)

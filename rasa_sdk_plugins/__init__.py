@@ -1,6 +1,6 @@
 """rasa-sdk's plugin package: rasa-sdk imports it by this name and calls ``init_hooks``.
 
-It hands the action server's Sanic app to ``actions.server_extensions``.
+It hands the action server's Sanic app to ``actions.kit.server``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,6 @@ def init_hooks(manager: pluggy.PluginManager) -> None:
 @hookimpl
 def attach_sanic_app_extensions(app: Sanic) -> None:  # type: ignore[type-arg]
     """Add casebot's routes and background work to the action server."""
-    from actions.server_extensions import attach
+    from actions.kit.server import attach
 
     attach(app)

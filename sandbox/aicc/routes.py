@@ -1,7 +1,7 @@
 """The AICC stand-in's routes: the token interface and the case operations.
 
 Create is AICC's published interface; the token interface and query, update, comment and
-history follow the shapes ``actions.backends.aicc`` assumes. Like AICC, case errors are
+history follow the shapes ``cases.aicc.backend`` assumes. Like AICC, case errors are
 answered with HTTP 200 and a ``resCode`` other than ``"0"``; the codes' first three digits
 are an HTTP-like class (401 token, 400 values, 404 no case).
 

@@ -18,9 +18,9 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
-from api.identity import Identity
-from api.ivr_trigger import RasaTrigger
-from api.whatsapp_signature import sign
+from api.channels.webchat.identity import Identity
+from api.channels.whatsapp.signature import sign
+from api.outreach.trigger import RasaTrigger
 from tests.support.stack import DOMAIN_ID, MODEL, TEMPLATE_ID, Stack, running_stack, stack_env
 
 pytestmark = pytest.mark.e2e

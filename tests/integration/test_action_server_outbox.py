@@ -18,8 +18,8 @@ import boto3
 import httpx
 import pytest
 
-from actions.backends.base import CaseDraft
-from actions.outbox import Outbox
+from actions.outbox.store import Outbox
+from cases.backend import CaseDraft
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_ID = "8a1f5d3e-2c4b-4f6a-9e7d-1b2c3d4e5f60"

@@ -26,7 +26,7 @@ import boto3
 import httpx
 import pytest
 
-from api.whatsapp_signature import sign
+from api.channels.whatsapp.signature import sign
 from tests.support.processes import Process, procfile_commands
 from tests.support.round_robin import RoundRobin, round_robin
 from tests.support.services import (

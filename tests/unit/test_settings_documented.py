@@ -11,13 +11,13 @@ import pytest
 from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
-import actions.settings
+import actions.kit.settings
 import api.ratelimit_settings
 import api.settings
 import sandbox.settings
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = (api.settings, api.ratelimit_settings, actions.settings, sandbox.settings)
+MODULES = (api.settings, api.ratelimit_settings, actions.kit.settings, sandbox.settings)
 #: read under the name of another setting the README explains (boto3's own variable)
 SHARED = {"SANDBOX_REGION": "AWS_DEFAULT_REGION"}
 

@@ -19,22 +19,22 @@ import jwt
 import yaml
 from pydantic import SecretStr
 
-from actions.backends.aicc import AiccBackend
-from actions.backends.aicc_fields import load_case_types
-from actions.backends.aicc_idempotency import IdempotencyStore
-from actions.backends.aicc_token import DEFAULT_TOKEN_PATH, AiccTokenSource
-from actions.backends.base import CaseBackend, CaseDraft, CaseNotFound
-from actions.backends.connect_cases import ConnectCasesBackend
-from actions.template import load_template_spec
-from api.channels import whatsapp as whatsapp_channel
-from api.channels.webchat import WebchatMessage
-from api.channels.webchat import to_inbound as webchat_inbound
-from api.identity import verify_identity_token
+from actions.kit.template import load_template_spec
+from api.channels.twilio.payload import TwilioMessage
+from api.channels.twilio.processor import rasa_metadata as twilio_metadata
+from api.channels.twilio.processor import to_inbound as twilio_inbound
+from api.channels.webchat.identity import verify_identity_token
+from api.channels.webchat.messages import WebchatMessage
+from api.channels.webchat.messages import to_inbound as webchat_inbound
+from api.channels.whatsapp import webhook as whatsapp_channel
+from api.channels.whatsapp.payload import Message
 from api.settings import GatewaySettings
-from api.twilio_payload import TwilioMessage
-from api.twilio_processor import rasa_metadata as twilio_metadata
-from api.twilio_processor import to_inbound as twilio_inbound
-from api.whatsapp_payload import Message
+from cases.aicc.backend import AiccBackend
+from cases.aicc.fields import load_case_types
+from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
+from cases.backend import CaseBackend, CaseDraft, CaseNotFound
+from cases.connect.backend import ConnectCasesBackend
 from tests.unit.sandbox.conftest import REPO, SEED_FILE, SandboxServer
 
 IDENTITY_SECRET = "host-site-identity-secret-for-access-tests"

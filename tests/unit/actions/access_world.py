@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from actions.sdk import Action, CollectingDispatcher
+from actions.kit.sdk import Action, CollectingDispatcher
 from tests.unit.actions.access_support import (
     AGENT_PHONE,
     Stand,

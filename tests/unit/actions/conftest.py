@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-import copy
-import json
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from actions.backends.base import (
+from actions.kit.template import TemplateSpec
+from cases.backend import (
     BackendError,
     Case,
     CaseDraft,
@@ -19,13 +14,6 @@ from actions.backends.base import (
     Page,
     TemplateField,
 )
-from actions.sdk import Tracker
-from actions.settings import ActionSettings
-from actions.template import TemplateSpec, load_template_spec
-
-REPO = Path(__file__).resolve().parents[3]
-DATA = Path(__file__).parent / "data"
-TEMPLATE_FILE = REPO / "data" / "case_template.yaml"
 
 
 class InMemoryBackend:
@@ -91,40 +79,5 @@ class InMemoryBackend:
 
 
 @pytest.fixture
-def spec() -> TemplateSpec:
-    return load_template_spec(TEMPLATE_FILE)
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> ActionSettings:
-    return ActionSettings(
-        case_backend="connect",
-        case_template_file=TEMPLATE_FILE,
-        default_phone_region="GB",
-        assistant_name="casebot",
-        outbox_db=tmp_path / "outbox.sqlite3",
-    )
-
-
-@pytest.fixture
 def backend(spec: TemplateSpec) -> InMemoryBackend:
     return InMemoryBackend(spec)
-
-
-def tracker_state(name: str) -> dict[str, Any]:
-    """A saved tracker (as Rasa sends it to the action server) from tests/unit/actions/data."""
-    state: dict[str, Any] = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
-    return state
-
-
-@pytest.fixture
-def load_tracker() -> Callable[..., Tracker]:
-    def load(
-        name: str, *, slots: dict[str, Any] | None = None, events: tuple[Any, ...] | list[Any] = ()
-    ) -> Tracker:
-        state = copy.deepcopy(tracker_state(name))
-        state["slots"].update(slots or {})
-        state["events"].extend(copy.deepcopy(list(events)))
-        return Tracker.from_dict(state)
-
-    return load

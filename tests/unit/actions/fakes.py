@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from actions.backends.base import (
+from actions.kit.sdk import Tracker
+from cases.backend import (
     Actor,
     Attachment,
     BackendError,
@@ -18,7 +19,6 @@ from actions.backends.base import (
     CaseTemplate,
     Page,
 )
-from actions.sdk import Tracker
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 ANN_PHONE = "+447700900123"

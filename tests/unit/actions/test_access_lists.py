@@ -13,8 +13,8 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.changes import ActionAddCaseComment, ActionUpdateCase
+from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus, ActionListCases
-from actions.settings import ActionSettings
 from tests.unit.actions.access_support import AGENT_PHONE, Stand, User, on_whatsapp, stand_for
 from tests.unit.actions.access_world import (
     AGENTS,

@@ -22,8 +22,8 @@ from actions.changes import (
     ActionUpdateCase,
 )
 from actions.handoff import ActionRequestHuman
+from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus
-from actions.settings import ActionSettings
 from tests.unit.actions.access_support import Stand, User, exists, stand_for
 from tests.unit.actions.access_world import ALLOWED, STRANGERS, Turn, World, added, run
 from tests.unit.actions.fakes import entity, responses

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from actions.access import last_case, own_cases, viewer_of, visible_case
-from actions.backends.base import Actor, CaseFilter, CaseNotFound, Page
+from actions.kit.access import last_case, own_cases, viewer_of, visible_case
+from cases.backend import Actor, CaseFilter, CaseNotFound, Page
 from tests.unit.actions.fakes import (
     AGENT_ARN,
     ANN_EMAIL,

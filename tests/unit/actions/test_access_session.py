@@ -8,9 +8,9 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.cases import ActionCancelCase
-from actions.sdk import CollectingDispatcher, Tracker
+from actions.kit.sdk import CollectingDispatcher, Tracker
+from actions.kit.settings import ActionSettings
 from actions.session import ActionSessionStart
-from actions.settings import ActionSettings
 from tests.unit.actions.fakes import webchat_identity, whatsapp
 
 

@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 from rasa_sdk.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 
-from actions.backends.base import (
+from actions.cases import ActionAskConfirmed, ActionCancelCase, ActionCreateCase
+from actions.kit.sdk import CollectingDispatcher, Tracker
+from actions.kit.settings import ActionSettings
+from actions.outbox.store import Outbox
+from cases.backend import (
     BackendError,
     BackendUnavailable,
     CaseDraft,
@@ -17,10 +21,6 @@ from actions.backends.base import (
     InvalidCase,
     Throttled,
 )
-from actions.cases import ActionAskConfirmed, ActionCancelCase, ActionCreateCase
-from actions.outbox import Outbox
-from actions.sdk import CollectingDispatcher, Tracker
-from actions.settings import ActionSettings
 
 LoadTracker = Callable[..., Tracker]
 

@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 from rasa_sdk.events import SlotSet, UserUttered
 
-from actions.backends.base import BackendUnavailable
 from actions.forms import ValidateCaseForm
-from actions.sdk import CollectingDispatcher, Tracker
-from actions.settings import ActionSettings
+from actions.kit.sdk import CollectingDispatcher, Tracker
+from actions.kit.settings import ActionSettings
+from cases.backend import BackendUnavailable
 
 LoadTracker = Callable[..., Tracker]
 

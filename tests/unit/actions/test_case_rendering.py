@@ -3,9 +3,9 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from actions.rendering import TEMPLATE_DIR, render, shorten
+from actions.kit.rendering import TEMPLATE_DIR, render, shorten
 
-# a full context for every template in actions/templates
+# a full context for every template in actions/kit/templates
 CONTEXTS = {
     "case_summary.j2": {
         "title": "Router keeps dropping",

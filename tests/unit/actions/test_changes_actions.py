@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 from rasa_sdk.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-from actions.backends.base import Actor, BackendUnavailable
 from actions.changes import (
     ActionAddCaseComment,
     ActionAskCloseCase,
@@ -14,7 +13,8 @@ from actions.changes import (
     ActionUpdateCase,
     ValidateCommentForm,
 )
-from actions.sdk import Action, CollectingDispatcher, Tracker
+from actions.kit.sdk import Action, CollectingDispatcher, Tracker
+from cases.backend import Actor, BackendUnavailable
 from tests.unit.actions.fakes import (
     AGENT_ARN,
     ANN_PHONE,

@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from actions.fallback import ActionHandleFallback, consecutive_fallbacks
-from actions.sdk import CollectingDispatcher
+from actions.kit.sdk import CollectingDispatcher
 from tests.unit.actions.fakes import responses, tracker
 
 

@@ -8,8 +8,8 @@ import pytest
 from rasa_sdk.events import SlotSet, UserUttered
 
 from actions.forms import ValidateCaseForm, short_title
-from actions.sdk import CollectingDispatcher, Tracker
-from actions.settings import ActionSettings
+from actions.kit.sdk import CollectingDispatcher, Tracker
+from actions.kit.settings import ActionSettings
 from tests.unit.actions.fakes import FakeCases, responses, tracker
 
 DOMAIN: dict[str, Any] = {

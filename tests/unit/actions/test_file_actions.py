@@ -14,9 +14,9 @@ from rasa_sdk.events import SlotSet
 from actions.cases import ActionCreateCase
 from actions.files import ActionAttachFiles, ActionShareFile
 from actions.forms import ValidateCaseForm
+from actions.kit.sdk import CollectingDispatcher, Tracker
+from actions.kit.settings import ActionSettings
 from actions.outbox_notice import ActionCaseFiled
-from actions.sdk import CollectingDispatcher, Tracker
-from actions.settings import ActionSettings
 
 LoadTracker = Callable[..., Tracker]
 FORM_DOMAIN: dict[str, Any] = {

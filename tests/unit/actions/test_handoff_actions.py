@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 from rasa_sdk.events import ActionExecuted, BotUttered, ConversationPaused, SlotSet, UserUttered
 
-from actions.backends.base import Actor, BackendUnavailable
 from actions.handoff import TRANSCRIPT_TURNS, ActionRequestHuman, transcript
-from actions.sdk import CollectingDispatcher, Tracker
-from actions.settings import ActionSettings
+from actions.kit.sdk import CollectingDispatcher, Tracker
+from actions.kit.settings import ActionSettings
+from cases.backend import Actor, BackendUnavailable
 from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, responses, tracker, whatsapp
 
 # the turn ends listening, so the first message after a resume starts a fresh turn

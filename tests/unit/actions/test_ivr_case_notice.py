@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.backends.base import BackendUnavailable
+from actions.kit.rendering import TEMPLATE_DIR, render
+from actions.kit.sdk import CollectingDispatcher
 from actions.notices import ActionCaseUpdated, notice_text
-from actions.rendering import TEMPLATE_DIR, render
-from actions.sdk import CollectingDispatcher
+from cases.backend import BackendUnavailable
 from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, tracker
 
 CONVERSATION = f"whatsapp:{ANN_PHONE.lstrip('+')}"

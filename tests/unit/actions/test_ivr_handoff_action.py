@@ -5,10 +5,10 @@ from typing import Any
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from actions.backends.base import BackendUnavailable
 from actions.ivr import ActionIvrHandoff, entity_values
-from actions.sdk import CollectingDispatcher
-from actions.settings import ActionSettings
+from actions.kit.sdk import CollectingDispatcher
+from actions.kit.settings import ActionSettings
+from cases.backend import BackendUnavailable
 from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, responses, tracker
 
 CALLER = ANN_PHONE

@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.backends.base import BackendUnavailable, CaseEvent, CaseFilter
+from actions.kit.sdk import CollectingDispatcher, Tracker
+from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus, ActionListCases, humanise, status_words
-from actions.sdk import CollectingDispatcher, Tracker
-from actions.settings import ActionSettings
+from cases.backend import BackendUnavailable, CaseEvent, CaseFilter
 from tests.unit.actions.fakes import (
     AGENT_ARN,
     ANN_PHONE,

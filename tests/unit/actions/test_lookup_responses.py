@@ -11,7 +11,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[3]
 FILES = ("lookup_responses.yml", "help_responses.yml")
-MODULES = ("lookup.py", "changes.py", "handoff.py", "fallback.py", "access.py")
+MODULES = ("lookup.py", "changes.py", "handoff.py", "fallback.py", "kit/access.py")
 RESPONSES: dict[str, list[dict[str, object]]] = {}
 for _file in FILES:
     RESPONSES.update(

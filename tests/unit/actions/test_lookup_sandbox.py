@@ -12,14 +12,14 @@ import pytest
 import yaml
 from rasa_sdk.events import ActionExecuted, ConversationPaused, UserUttered
 
-from actions.backends.base import CaseDraft
-from actions.backends.connect_cases import ConnectCasesBackend
 from actions.changes import ActionAskCloseCase, ActionCloseCase, ActionUpdateCase
 from actions.handoff import ActionRequestHuman
+from actions.kit.sdk import Action, CollectingDispatcher, Tracker
+from actions.kit.settings import ActionSettings
+from actions.kit.template import load_template_spec
 from actions.lookup import ActionCheckCaseStatus, ActionListCases
-from actions.sdk import Action, CollectingDispatcher, Tracker
-from actions.settings import ActionSettings
-from actions.template import load_template_spec
+from cases.backend import CaseDraft
+from cases.connect.backend import ConnectCasesBackend
 from tests.unit.actions.fakes import entity, responses, tracker, whatsapp
 from tests.unit.sandbox.conftest import SEED_FILE, SandboxServer, make_settings
 

@@ -4,9 +4,9 @@ from typing import Any
 
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 
-from actions.sdk import CollectingDispatcher, Tracker
+from actions.kit.sdk import CollectingDispatcher, Tracker
+from actions.kit.settings import ActionSettings
 from actions.session import ActionSessionStart
-from actions.settings import ActionSettings
 
 CARRY_OVER: dict[str, Any] = {"session_config": {"carry_over_slots_to_new_session": True}}
 NO_CARRY_OVER: dict[str, Any] = {"session_config": {"carry_over_slots_to_new_session": False}}

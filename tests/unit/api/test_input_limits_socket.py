@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from test_input_limits_support import AsgiSocket
 
 from api.app import create_app
+from tests.unit.api.input_limits_support import AsgiSocket
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import json
 import time
 
 import pytest
-from test_input_limits_support import text_notification, whatsapp_gateway
+
+from tests.unit.api.input_limits_support import text_notification, whatsapp_gateway
 
 VALID = text_notification(("wamid.ok", "16505551234", "hi"), at=int(time.time()))
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from api.media_turn import share_file_text
+from api.media import share_file_text
 
 # Rasa 3.6's pattern for "/intent{entities}" (YAMLStoryReader._regex_message_pattern)
 RASA_INTENT_MESSAGE = re.compile(

@@ -27,11 +27,16 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
-from test_input_limits_support import AsgiSocket, WhatsAppGateway, signed, whatsapp_gateway
 
 from api.app import create_app
+from api.channels.whatsapp.payload import Notification
 from api.settings import GatewaySettings
-from api.whatsapp_payload import Notification
+from tests.unit.api.input_limits_support import (
+    AsgiSocket,
+    WhatsAppGateway,
+    signed,
+    whatsapp_gateway,
+)
 
 BASE_URL = "http://gateway.test"
 FUZZ = settings(

@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from test_input_limits_support import AsgiSocket
 
 from api.app import create_app
+from tests.unit.api.input_limits_support import AsgiSocket
 
 PROXY = "10.0.0.5"
 

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import time
 
-from test_input_limits_support import eventually, text_notification, whatsapp_gateway
-
 from api.ratelimit import SKIPPED_NOTICE
+from tests.unit.api.input_limits_support import eventually, text_notification, whatsapp_gateway
 
 ANN = "16505551234"
 BOB = "16505550000"

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 
-from actions.backends.base import CaseDraft
-from actions.backends.factory import build_connect_backend, get_connect_client
-from actions.provision import main
-from actions.settings import ActionSettings, get_settings
+from actions.kit.settings import ActionSettings, get_settings
+from cases.backend import CaseDraft
+from cases.factory import build_connect_backend, get_connect_client
+from cases.provision.cli import main
 from sandbox.settings import SandboxSettings
 
 REPO = Path(__file__).resolve().parents[3]

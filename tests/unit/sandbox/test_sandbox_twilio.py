@@ -6,7 +6,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from api.twilio_client import TwilioClient, TwilioError, TwilioUnavailable
+from api.channels.twilio.client import TwilioClient, TwilioError, TwilioUnavailable
 from sandbox.settings import SandboxSettings
 
 SID = SandboxSettings.model_fields["twilio_account_sid"].default

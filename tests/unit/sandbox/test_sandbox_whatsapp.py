@@ -6,8 +6,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from api.whatsapp_graph import GraphClient, GraphError
-from api.whatsapp_outbound import text_message
+from api.channels.whatsapp.client import GraphClient, GraphError
+from api.channels.whatsapp.outbound import text_message
 from sandbox.settings import SandboxSettings
 
 TOKEN = SandboxSettings.model_fields["whatsapp_access_token"].default

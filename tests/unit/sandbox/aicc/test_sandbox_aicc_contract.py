@@ -10,18 +10,18 @@ from typing import Any
 import httpx
 import pytest
 
-from actions.backends.aicc import AiccBackend
-from actions.backends.aicc_fields import CONTINUED_MARKER, load_case_types
-from actions.backends.aicc_idempotency import IdempotencyStore
-from actions.backends.aicc_token import DEFAULT_TOKEN_PATH, AiccTokenSource
-from actions.backends.base import (
+from actions.kit.template import load_template_spec
+from cases.aicc.backend import AiccBackend
+from cases.aicc.fields import CONTINUED_MARKER, load_case_types
+from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
+from cases.backend import (
     BackendUnavailable,
     CaseDraft,
     CaseFilter,
     CaseNotFound,
     InvalidCase,
 )
-from actions.template import load_template_spec
 from sandbox.aicc.standin import create_stand_in
 from sandbox.calls import CallCounter
 from sandbox.settings import SandboxSettings

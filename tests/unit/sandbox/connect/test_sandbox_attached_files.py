@@ -18,10 +18,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
-from actions.backends.base import Attachment, CaseDraft, InvalidCase
-from actions.backends.connect_cases import ConnectCasesBackend
-from actions.backends.connect_files import ConnectFiles
-from actions.template import load_template_spec
+from actions.kit.template import load_template_spec
+from cases.backend import Attachment, CaseDraft, InvalidCase
+from cases.connect.backend import ConnectCasesBackend
+from cases.connect.files import ConnectFiles
 from sandbox.aws.wire import constraint_errors
 
 REPO_TEMPLATE = Path(__file__).resolve().parents[4] / "data" / "case_template.yaml"

@@ -16,7 +16,8 @@ import httpx
 import pytest
 from botocore.validate import ParamValidator
 
-from actions.backends.base import (
+from actions.kit.template import load_template_spec
+from cases.backend import (
     Actor,
     BackendUnavailable,
     CaseDraft,
@@ -24,9 +25,8 @@ from actions.backends.base import (
     CaseNotFound,
     InvalidCase,
 )
-from actions.backends.connect_cases import ConnectCasesBackend
-from actions.backends.paging import search_all
-from actions.template import load_template_spec
+from cases.connect.backend import ConnectCasesBackend
+from cases.paging import search_all
 from sandbox.aws.wire import constraint_errors
 
 REPO_TEMPLATE = Path(__file__).resolve().parents[4] / "data" / "case_template.yaml"

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from actions.backends.base import BackendUnavailable
-from actions.backends.customer_profiles import ProfileResolver
+from cases.backend import BackendUnavailable
+from cases.connect.profiles import ProfileResolver
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -1,1 +1,0 @@
-"""Case back ends: one interface (``base``) and its implementations."""

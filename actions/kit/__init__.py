@@ -1,0 +1,1 @@
+"""What the actions share: rasa-sdk's typed surface, services, access rules, template, slots."""

@@ -1,0 +1,195 @@
+"""Who is asking, and which cases they may see.
+
+A ``Viewer`` is built from what the gateway vouches for, never from what the user typed: the
+gateway sets the top-level metadata keys (``role``, ``phone``, ``contact``, and ``identity``
+from a signed token), while anything a client sends travels under ``metadata["client"]``,
+which is ignored here. The ``contact`` slot is not trusted, since the user fills it in the form.
+
+Agents see every case. A customer sees a case whose contact is one of their verified contacts,
+whose customer id is theirs, or that was opened in this conversation (``opened_cases``). A case
+the viewer may not see is answered exactly like a reference that names no case: ``CaseNotFound``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from actions.kit.normalise import normalise_email, normalise_phone
+from actions.kit.sdk import Tracker
+from actions.kit.slots import CHANNEL, CUSTOMER_ID, OPENED_CASES, ROLE, SESSION_STARTED_METADATA
+from cases.backend import Actor, Case, CaseBackend, CaseFilter, CaseNotFound
+from cases.paging import search_all
+
+Role = Literal["customer", "agent"]
+
+#: how many cases one search for a customer's own cases reads at most
+OWN_CASES_LIMIT = 200
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person on the other end of a conversation, as far as the gateway vouches."""
+
+    role: Role
+    conversation_id: str
+    channel: str
+    #: verified email addresses and E.164 phone numbers, normalised
+    contacts: frozenset[str] = frozenset()
+    customer_id: str | None = None
+    agent_id: str | None = None
+    #: references of the cases opened in this conversation, oldest first
+    opened_cases: tuple[str, ...] = ()
+
+    @property
+    def is_agent(self) -> bool:
+        """Whether this is a contact-centre agent."""
+        return self.role == "agent"
+
+    def can_see(self, case: Case) -> bool:
+        """Whether this viewer may see ``case`` at all."""
+        if self.is_agent:
+            return True
+        if case.ref in self.opened_cases:
+            return True
+        if self.customer_id and case.customer_id == self.customer_id:
+            return True
+        return bool(case.contact) and _contact_key(case.contact) in {
+            _contact_key(contact) for contact in self.contacts
+        }
+
+    def actor(self) -> Actor:
+        """Who a change made by this viewer is recorded as.
+
+        An agent is recorded by their user id; one without (an allow-listed WhatsApp number)
+        by their verified number, so their changes are never taken for a customer's.
+        """
+        agent = (self.agent_id or min(self.contacts, default=None)) if self.is_agent else None
+        return Actor(channel=self.channel, conversation_id=self.conversation_id, agent_id=agent)
+
+
+def started_by_gateway(tracker: Tracker) -> bool:
+    """Whether the gateway started this turn through Rasa's token-protected ``trigger_intent``.
+
+    Rasa marks such a turn ``is_external`` in the latest message's metadata. A user can type
+    any intent, ``/case_updated{"case_ref": "..."}`` included, and Rasa reads it as that intent
+    with those entities; but a typed message carries the gateway's channel metadata, where a
+    client's own keys only ever travel under ``client``.
+    """
+    return _dict(tracker.latest_message.get("metadata")).get("is_external") is True
+
+
+def viewer_of(tracker: Tracker, phone_region: str = "GB") -> Viewer:
+    """The viewer of this conversation, from the gateway's metadata and the actions' slots."""
+    latest = _dict(tracker.latest_message.get("metadata"))
+    started = _dict(tracker.get_slot(SESSION_STARTED_METADATA))
+    sources = [latest, started]
+    identities = [_dict(source.get("identity")) for source in sources]
+    role = _first_role([*identities, latest, started], tracker.get_slot(ROLE))
+    contacts: set[str] = set()
+    for source in sources:
+        contacts.update(_verified(source.get("phone"), source.get("contact"), phone_region))
+    for identity in identities:
+        contacts.update(_verified(identity.get("phone"), identity.get("email"), phone_region))
+    opened = tracker.get_slot(OPENED_CASES)
+    channel = _first_text([latest.get("channel"), started.get("channel")])
+    return Viewer(
+        role=role,
+        conversation_id=tracker.sender_id,
+        channel=(channel or _text(tracker.get_slot(CHANNEL)) or "unknown").lower(),
+        contacts=frozenset(contacts),
+        customer_id=_first_text(
+            [*(i.get("customer_id") for i in identities), tracker.get_slot(CUSTOMER_ID)]
+        ),
+        agent_id=_first_text(i.get("agent_id") for i in identities) if role == "agent" else None,
+        opened_cases=tuple(ref for ref in opened or () if isinstance(ref, str)),
+    )
+
+
+async def visible_case(backend: CaseBackend, viewer: Viewer, ref: str) -> Case:
+    """The case ``ref`` names; ``CaseNotFound`` when there is none or the viewer may not see it."""
+    case = await backend.get_case(ref)
+    if not viewer.can_see(case):
+        # the same error, with nothing of the case in it, as for a reference that names nothing
+        raise CaseNotFound(ref)
+    return case
+
+
+async def own_cases(backend: CaseBackend, viewer: Viewer) -> list[Case]:
+    """Every case a customer may see, newest first: by contact, customer id, this conversation."""
+    filters = [CaseFilter(contact=contact) for contact in sorted(viewer.contacts)]
+    if viewer.customer_id:
+        filters.append(CaseFilter(customer_id=viewer.customer_id))
+    found: dict[str, Case] = {}
+    for search in filters:
+        for case in await search_all(backend, search, limit=OWN_CASES_LIMIT):
+            found.setdefault(case.ref, case)
+    for ref in viewer.opened_cases:
+        if ref not in found:
+            try:
+                found[ref] = await backend.get_case(ref)
+            except CaseNotFound:
+                continue
+    return newest_first(case for case in found.values() if viewer.can_see(case))
+
+
+async def last_case(backend: CaseBackend, viewer: Viewer) -> Case | None:
+    """The newest case this viewer may see without naming one; agents have no "own" cases."""
+    if viewer.is_agent:
+        if not viewer.opened_cases:
+            return None
+        try:
+            return await backend.get_case(viewer.opened_cases[-1])
+        except CaseNotFound:
+            return None
+    cases = await own_cases(backend, viewer)
+    return cases[0] if cases else None
+
+
+def newest_first(cases: Iterable[Case]) -> list[Case]:
+    """``cases`` sorted by when they were created (else last changed), newest first."""
+    return sorted(cases, key=lambda c: c.created_at or c.updated_at or _EPOCH, reverse=True)
+
+
+def _verified(phone: object, other: object, region: str) -> set[str]:
+    found: set[str] = set()
+    for value in (phone, other):
+        text = _text(value)
+        if not text:
+            continue
+        normal = normalise_email(text) if "@" in text else normalise_phone(text, region)
+        if normal:
+            found.add(normal)
+    return found
+
+
+def _contact_key(contact: str) -> str:
+    # emails compare without case; phone numbers are already E.164
+    return contact.strip().casefold()
+
+
+def _first_role(sources: list[Mapping[str, Any]], slot: object) -> Role:
+    for source in sources:
+        role = source.get("role")
+        if role in ("customer", "agent"):
+            return "agent" if role == "agent" else "customer"
+    return "agent" if slot == "agent" else "customer"
+
+
+def _first_text(values: Iterable[object]) -> str | None:
+    for value in values:
+        text = _text(value)
+        if text:
+            return text
+    return None
+
+
+def _text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,75 @@
+"""What the action server gains beside the actions: ``/metrics``, ``/ready``, the outbox worker.
+
+rasa-sdk offers the Sanic app to plugins (the ``rasa_sdk_plugins`` package in this project);
+``attach`` adds ``GET /metrics``, ``GET /ready`` (200 when the case back end answers, else 503)
+and runs ``OutboxWorker`` for as long as the server
+runs, so queued cases are filed even when nobody talks to the assistant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import httpx
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse, json, raw
+
+from actions.kit.metrics import OUTBOX_DEPTH
+from actions.kit.services import outbox_at
+from actions.kit.settings import get_settings
+from actions.outbox.notifier import GatewayNotifier
+from actions.outbox.worker import OutboxWorker
+from cases.backend import BackendError
+from cases.factory import get_backend
+from logsafe import protect_root_logging
+
+logger = logging.getLogger(__name__)
+
+
+def attach(app: Sanic) -> None:  # type: ignore[type-arg]
+    """Add ``/metrics`` and ``/ready``, mask secrets and PII in logs, run the outbox worker."""
+    protect_root_logging(pii=get_settings().log_redact_pii)
+
+    async def metrics(request: Request) -> HTTPResponse:
+        return raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+
+    app.add_route(metrics, "/metrics", methods=["GET"], name="casebot_metrics")
+
+    async def ready(request: Request) -> HTTPResponse:
+        # the template is cached, so this costs the back end a call only when it is stale
+        try:
+            await get_backend().get_template()
+        except BackendError as exc:
+            return json({"backend": "unavailable", "reason": type(exc).__name__}, status=503)
+        return json({"backend": "ok"})
+
+    app.add_route(ready, "/ready", methods=["GET"], name="casebot_ready")
+
+    async def start_outbox(app: Sanic) -> None:  # type: ignore[type-arg]
+        settings = get_settings()
+        outbox = outbox_at(settings.outbox_db)
+        OUTBOX_DEPTH.set_function(outbox.depth)
+        http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0))
+        notifier = GatewayNotifier(http, settings.gateway_internal_url, settings.internal_api_token)
+        worker = OutboxWorker(
+            outbox, get_backend, notifier, max_delay=settings.outbox_max_delay_seconds
+        )
+        app.ctx.casebot_http = http
+        app.ctx.casebot_outbox = asyncio.get_running_loop().create_task(worker.run_forever())
+        logger.info("outbox worker started on %s", settings.outbox_db)
+
+    async def stop_outbox(app: Sanic) -> None:  # type: ignore[type-arg]
+        task = getattr(app.ctx, "casebot_outbox", None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        http = getattr(app.ctx, "casebot_http", None)
+        if http is not None:
+            await http.aclose()
+
+    app.register_listener(start_outbox, "after_server_start")
+    app.register_listener(stop_outbox, "before_server_stop")

@@ -1,0 +1,1 @@
+"""WhatsApp over Twilio: the signed form webhook, a durable queue, Twilio's Messages API."""

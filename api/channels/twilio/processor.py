@@ -1,0 +1,133 @@
+"""Handling one queued Twilio message: media fetched, Rasa asked, its replies sent.
+
+Runs in the queue's worker. Rasa or Twilio being down raises ``RetryLater`` so the message is
+handled again later, still ahead of the sender's next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+from pathlib import Path
+
+from pydantic import JsonValue, ValidationError
+
+from api.channels.twilio.client import TwilioClient, TwilioError, TwilioUnavailable
+from api.channels.twilio.delivery import TwilioDeliverer
+from api.channels.twilio.outbound import choice_payload, latest_buttons, render
+from api.channels.twilio.payload import TwilioMedia, TwilioMessage, message_text
+from api.channels.twilio.store import TwilioStore
+from api.conversation import Inbound
+from api.jobs.queue import Job
+from api.jobs.worker import RetryLater
+from api.media import share_file_text
+from api.rasa import RasaClient, RasaUnavailable
+from api.settings import GatewaySettings
+
+logger = logging.getLogger(__name__)
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def to_inbound(message: TwilioMessage, text: str, settings: GatewaySettings) -> Inbound:
+    """The gateway's neutral message for one Twilio WhatsApp message."""
+    phone = message.phone
+    return Inbound(
+        channel="twilio",
+        sender=phone,
+        text=text,
+        origin="WhatsApp",
+        role="agent" if phone in settings.agent_whatsapp_numbers else "customer",
+        contact=phone,
+    )
+
+
+def rasa_metadata(
+    inbound: Inbound, name: str | None, media: list[dict[str, JsonValue]]
+) -> dict[str, JsonValue]:
+    """Rasa's metadata: the neutral keys plus the user's number, name and any media."""
+    metadata = inbound.rasa_metadata()
+    metadata["phone"] = inbound.contact
+    metadata["name"] = name
+    if media:
+        metadata["media"] = list(media)
+    return metadata
+
+
+class TwilioProcessor:
+    """Turns one queued message into a conversation turn."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        rasa: RasaClient,
+        client: TwilioClient,
+        store: TwilioStore,
+        deliverer: TwilioDeliverer,
+    ) -> None:
+        self._settings = settings
+        self._rasa = rasa
+        self._client = client
+        self._store = store
+        self._deliverer = deliverer
+
+    async def handle(self, job: Job) -> None:
+        """Handle the message queued as ``job``."""
+        try:
+            message = TwilioMessage.model_validate(job.payload.get("message"))
+        except ValidationError:
+            logger.error("Queued Twilio job %s is not a message; dropped", job.id)
+            return
+        said = message_text(message)
+        if said is None:
+            logger.info("Twilio message %s without content ignored", message.message_sid)
+            return
+        phone = message.phone
+        text = choice_payload(said, await self._store.choices(phone)) or said
+        media = await self._media(message)
+        if media:
+            # the body of a message with media is its caption
+            text = share_file_text(message.body)
+        inbound = to_inbound(message, text, self._settings)
+        metadata = rasa_metadata(inbound, message.profile_name, media)
+        try:
+            replies = await self._rasa.send_message(inbound.conversation_id, text, metadata)
+        except RasaUnavailable as exc:
+            raise RetryLater(str(exc)) from exc
+        await self._store.remember_choices(phone, latest_buttons(replies))
+        bodies = [body for reply in replies for body in render(reply)]
+        await self._deliverer.deliver(message.from_, phone, bodies)
+
+    async def _media(self, message: TwilioMessage) -> list[dict[str, JsonValue]]:
+        folder = Path(self._settings.whatsapp_media_dir)
+        return [
+            await self._fetch(message.message_sid, index, item, folder)
+            for index, item in enumerate(message.media)
+        ]
+
+    async def _fetch(
+        self, sid: str, index: int, media: TwilioMedia, folder: Path
+    ) -> dict[str, JsonValue]:
+        # named after Twilio's ids, never after anything the user chose
+        media_id = f"{sid}-{index}"
+        description: dict[str, JsonValue] = {
+            "id": media_id,
+            "mime_type": media.content_type,
+            "sha256": None,
+            "filename": None,
+            "path": None,
+        }
+        extension = mimetypes.guess_extension(media.content_type or "") or ".bin"
+        path = folder / (_UNSAFE.sub("_", media_id)[:128] + extension)
+        try:
+            saved = await self._client.download(
+                media.url, path, self._settings.whatsapp_media_max_bytes
+            )
+        except TwilioUnavailable as exc:
+            raise RetryLater(str(exc)) from exc
+        except TwilioError as exc:
+            logger.warning("Twilio media %s not fetched: %s", media_id, exc)
+            return description
+        description.update(sha256=saved.sha256, path=str(saved.path))
+        return description

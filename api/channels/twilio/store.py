@@ -1,0 +1,139 @@
+"""What the Twilio channel remembers: the options a user may answer by number, send outcomes.
+
+Kept in SQLite beside the channel's queue. Phone numbers and message SIDs are stored, where
+the records need them; message text never is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from api.jobs.sqlite import connect
+from api.rasa import Button
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS twilio_choices (
+    phone TEXT PRIMARY KEY,
+    buttons TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS twilio_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    phone TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    sid TEXT,
+    attempts INTEGER NOT NULL,
+    error_code INTEGER,
+    error_message TEXT,
+    at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class TwilioDelivery:
+    """What became of one message the gateway tried to send."""
+
+    phone: str
+    #: sent, or failed
+    outcome: str
+    sid: str | None
+    attempts: int
+    error_code: int | None = None
+    error_message: str | None = None
+
+
+class TwilioStore:
+    """The channel's records in a SQLite file; ``clock`` gives seconds since the epoch."""
+
+    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+        self._lock = threading.Lock()
+        db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, path: Path, clock: Callable[[], float] = time.time) -> TwilioStore:
+        """Open the records kept in ``path``, creating the file and its tables when missing."""
+        return cls(connect(path), clock)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        def locked() -> T:
+            with self._lock:
+                return work(self._db)
+
+        return await asyncio.to_thread(locked)
+
+    async def remember_choices(self, phone: str, buttons: Sequence[Button]) -> None:
+        """The options the user was last offered; none forgets the earlier ones."""
+        data = json.dumps([button.model_dump() for button in buttons])
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO twilio_choices (phone, buttons, at) VALUES (?, ?, ?) "
+                "ON CONFLICT (phone) DO UPDATE SET buttons = excluded.buttons, at = excluded.at",
+                (phone, data, self._clock()),
+            )
+        )
+
+    async def choices(self, phone: str) -> list[Button]:
+        """The options the user was last offered, in order."""
+
+        def work(db: sqlite3.Connection) -> str | None:
+            row = db.execute(
+                "SELECT buttons FROM twilio_choices WHERE phone = ?", (phone,)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        data = await self._run(work)
+        return [Button.model_validate(item) for item in json.loads(data)] if data else []
+
+    async def record_delivery(self, delivery: TwilioDelivery) -> None:
+        """Keep what became of one outgoing message."""
+        row = (
+            delivery.phone,
+            delivery.outcome,
+            delivery.sid,
+            delivery.attempts,
+            delivery.error_code,
+            delivery.error_message,
+            self._clock(),
+        )
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO twilio_deliveries (phone, outcome, sid, attempts, error_code, "
+                "error_message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        )
+
+    async def deliveries(self, phone: str) -> list[TwilioDelivery]:
+        """Every outgoing message to the user, oldest first."""
+
+        def work(db: sqlite3.Connection) -> list[TwilioDelivery]:
+            rows = db.execute(
+                "SELECT phone, outcome, sid, attempts, error_code, error_message "
+                "FROM twilio_deliveries WHERE phone = ? ORDER BY id",
+                (phone,),
+            ).fetchall()
+            return [TwilioDelivery(*row) for row in rows]
+
+        return await self._run(work)
+
+    async def close(self) -> None:
+        """Close the database connection."""
+
+        def work() -> None:
+            with self._lock:
+                self._db.close()
+
+        await asyncio.to_thread(work)

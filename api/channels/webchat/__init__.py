@@ -1,0 +1,1 @@
+"""The webchat channel: the page, its websocket, ``POST /webchat/messages``, notices, identity."""

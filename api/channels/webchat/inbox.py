@@ -1,0 +1,152 @@
+"""Webchat notices: pushed to the page's open socket, or kept until the next message.
+
+The assistant sometimes speaks first in a webchat conversation (a queued case was filed
+later). A page that holds a websocket to this gateway gets the notice at once, as a frame
+``{"id": null, "notice": true, "replies": [...]}``; otherwise the replies wait in the
+inbox (SQLite) and are shown before the answer to the conversation's next message. The
+inbox keeps the bot's words only until they are shown, and they are deleted as they are taken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from fastapi import WebSocket
+from pydantic import JsonValue
+
+from api.jobs.sqlite import connect
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+Reply = dict[str, JsonValue]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS webchat_inbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL,
+    replies TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webchat_inbox_by_conversation ON webchat_inbox (conversation_id, id);
+"""
+
+
+class WebchatInbox:
+    """Replies waiting for their conversation's next message, in a SQLite file."""
+
+    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+        self._lock = threading.Lock()
+        db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, path: Path) -> WebchatInbox:
+        """Open the inbox kept in ``path``, creating the file and its table when missing."""
+        return cls(connect(path))
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        def locked() -> T:
+            with self._lock:
+                return work(self._db)
+
+        return await asyncio.to_thread(locked)
+
+    async def add(self, conversation_id: str, replies: list[Reply]) -> None:
+        """Keep ``replies`` for the conversation's next message."""
+        text = json.dumps(replies)
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO webchat_inbox (conversation_id, replies, created_at) VALUES (?, ?, ?)",
+                (conversation_id, text, self._clock()),
+            )
+        )
+
+    async def take(self, conversation_id: str) -> list[Reply]:
+        """The conversation's waiting replies, oldest first, removed from the inbox."""
+
+        def work(db: sqlite3.Connection) -> list[Reply]:
+            # nearly every turn finds nothing: a plain read (which in WAL mode waits for no
+            # writer) spares those turns the write lock the queues in this file also take
+            waiting = db.execute(
+                "SELECT 1 FROM webchat_inbox WHERE conversation_id = ? LIMIT 1", (conversation_id,)
+            ).fetchone()
+            if waiting is None:
+                return []
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                rows = db.execute(
+                    "SELECT id, replies FROM webchat_inbox WHERE conversation_id = ? ORDER BY id",
+                    (conversation_id,),
+                ).fetchall()
+                db.executemany("DELETE FROM webchat_inbox WHERE id = ?", [(r[0],) for r in rows])
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            taken: list[Reply] = []
+            for _, text in rows:
+                taken.extend(json.loads(text))
+            return taken
+
+        return await self._run(work)
+
+    async def close(self) -> None:
+        """Close the database connection."""
+
+        def work() -> None:
+            with self._lock:
+                self._db.close()
+
+        await asyncio.to_thread(work)
+
+
+class LiveSockets:
+    """The webchat sockets open in this process, by the conversations they carry.
+
+    Every frame goes through ``send``, so an answer and a pushed notice never interleave.
+    """
+
+    def __init__(self) -> None:
+        self._by_conversation: dict[str, WebSocket] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def register(self, conversation_id: str, websocket: WebSocket) -> None:
+        """``websocket`` now carries ``conversation_id`` (the newest socket wins)."""
+        self._by_conversation[conversation_id] = websocket
+
+    def forget(self, websocket: WebSocket) -> None:
+        """``websocket`` closed: it carries nothing any more."""
+        gone = [key for key, open_ in self._by_conversation.items() if open_ is websocket]
+        for key in gone:
+            del self._by_conversation[key]
+        self._locks.pop(id(websocket), None)
+
+    async def send(self, websocket: WebSocket, frame: dict[str, JsonValue]) -> None:
+        """Send one frame on ``websocket``, after any frame being sent on it."""
+        lock = self._locks.setdefault(id(websocket), asyncio.Lock())
+        async with lock:
+            await websocket.send_json(frame)
+
+    async def push(self, conversation_id: str, replies: list[Reply]) -> bool:
+        """Send ``replies`` as a notice on the conversation's socket; whether one took them."""
+        websocket = self._by_conversation.get(conversation_id)
+        if websocket is None:
+            return False
+        try:
+            await self.send(websocket, {"id": None, "notice": True, "replies": list(replies)})
+        except Exception as exc:  # a socket closing under us is any of several errors
+            logger.info("Webchat socket gone before a notice: %s", type(exc).__name__)
+            self.forget(websocket)
+            return False
+        return True

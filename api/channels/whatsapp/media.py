@@ -1,0 +1,59 @@
+"""Users' media: looked up on Graph, downloaded with the bearer token, kept in the media folder.
+
+Files are named after Graph's media id, never after the user's filename, so a name sent by a
+user can never choose where a file lands.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+from pathlib import Path
+
+from pydantic import JsonValue
+
+from api.channels.whatsapp.client import GraphClient, GraphError, GraphUnavailable
+from api.channels.whatsapp.payload import Media
+
+logger = logging.getLogger(__name__)
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _file_name(media_id: str, mime_type: str | None) -> str:
+    extension = mimetypes.guess_extension(mime_type or "") or ".bin"
+    return _UNSAFE.sub("_", media_id)[:128] + extension
+
+
+async def fetch_media(
+    graph: GraphClient, media: Media, folder: Path, max_bytes: int
+) -> dict[str, JsonValue]:
+    """Download one media item and describe it for Rasa; ``path`` is ``None`` if it failed.
+
+    Raises ``GraphUnavailable`` when Graph is down, so the message can be handled again later.
+    """
+    description: dict[str, JsonValue] = {
+        "id": media.id,
+        "mime_type": media.mime_type,
+        "sha256": media.sha256,
+        "filename": media.filename,
+        "path": None,
+    }
+    try:
+        info = await graph.media_info(media.id)
+        mime_type = media.mime_type or info.mime_type
+        path = folder / _file_name(media.id, mime_type)
+        saved = await graph.download(info.url, path, max_bytes)
+    except GraphUnavailable:
+        raise
+    except GraphError as exc:
+        logger.warning("WhatsApp media %s not fetched: %s", media.id, exc)
+        return description
+    expected = media.sha256 or info.sha256
+    if expected and expected.lower() != saved.sha256:
+        saved.path.unlink(missing_ok=True)
+        logger.warning("WhatsApp media %s discarded: its sha256 does not match", media.id)
+        return description
+    description.update(mime_type=mime_type, sha256=saved.sha256, path=str(saved.path))
+    return description

@@ -1,0 +1,198 @@
+"""What the WhatsApp channel remembers: delivery receipts, service windows, send outcomes.
+
+Kept in SQLite beside the queue. Phone numbers and message ids are stored here, where the
+records need them; message text never is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from api.jobs.sqlite import connect
+
+T = TypeVar("T")
+
+#: free-form messages may be sent this long after the user's last message
+SERVICE_WINDOW_SECONDS = 24 * 60 * 60
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS wa_statuses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    wamid TEXT NOT NULL,
+    status TEXT NOT NULL,
+    recipient TEXT,
+    timestamp INTEGER,
+    error_code INTEGER,
+    error_title TEXT,
+    received_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS wa_statuses_by_wamid ON wa_statuses (wamid);
+CREATE TABLE IF NOT EXISTS wa_windows (
+    wa_id TEXT PRIMARY KEY,
+    last_inbound_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS wa_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    wa_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    wamid TEXT,
+    attempts INTEGER NOT NULL,
+    error_code INTEGER,
+    error_title TEXT,
+    at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    """One delivery receipt."""
+
+    wamid: str
+    status: str
+    recipient: str | None
+    timestamp: int | None
+    error_code: int | None
+    error_title: str | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one message the gateway tried to send."""
+
+    wa_id: str
+    #: the message's type: text, interactive, image or template
+    kind: str
+    #: sent, or failed
+    outcome: str
+    wamid: str | None
+    attempts: int
+    error_code: int | None = None
+    error_title: str | None = None
+
+
+class WhatsAppStore:
+    """The channel's records in a SQLite file; ``clock`` gives seconds since the epoch."""
+
+    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+        self._lock = threading.Lock()
+        db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, path: Path, clock: Callable[[], float] = time.time) -> WhatsAppStore:
+        """Open the records kept in ``path``, creating the file and its tables when missing."""
+        return cls(connect(path), clock)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        def locked() -> T:
+            with self._lock:
+                return work(self._db)
+
+        return await asyncio.to_thread(locked)
+
+    async def record_status(self, status: StatusRecord) -> None:
+        """Keep one delivery receipt; receipts may come late and out of order."""
+        row = (
+            status.wamid,
+            status.status,
+            status.recipient,
+            status.timestamp,
+            status.error_code,
+            status.error_title,
+            self._clock(),
+        )
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO wa_statuses (wamid, status, recipient, timestamp, error_code, "
+                "error_title, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        )
+
+    async def statuses(self, wamid: str) -> list[StatusRecord]:
+        """The receipts of one message, in the order they came."""
+
+        def work(db: sqlite3.Connection) -> list[StatusRecord]:
+            rows = db.execute(
+                "SELECT wamid, status, recipient, timestamp, error_code, error_title "
+                "FROM wa_statuses WHERE wamid = ? ORDER BY id",
+                (wamid,),
+            ).fetchall()
+            return [StatusRecord(*row) for row in rows]
+
+        return await self._run(work)
+
+    async def saw_user(self, wa_id: str, at: float) -> None:
+        """Note that the user wrote at ``at``; an older time never moves the window back."""
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO wa_windows (wa_id, last_inbound_at) VALUES (?, ?) "
+                "ON CONFLICT (wa_id) DO UPDATE SET "
+                "last_inbound_at = MAX(last_inbound_at, excluded.last_inbound_at)",
+                (wa_id, at),
+            )
+        )
+
+    async def window_open(self, wa_id: str) -> bool:
+        """Whether free-form messages may be sent to the user now."""
+
+        def work(db: sqlite3.Connection) -> float | None:
+            row = db.execute(
+                "SELECT last_inbound_at FROM wa_windows WHERE wa_id = ?", (wa_id,)
+            ).fetchone()
+            return None if row is None else float(row[0])
+
+        last = await self._run(work)
+        return last is not None and self._clock() - last < SERVICE_WINDOW_SECONDS
+
+    async def record_delivery(self, delivery: Delivery) -> None:
+        """Keep what became of one outgoing message."""
+        row = (
+            delivery.wa_id,
+            delivery.kind,
+            delivery.outcome,
+            delivery.wamid,
+            delivery.attempts,
+            delivery.error_code,
+            delivery.error_title,
+            self._clock(),
+        )
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO wa_deliveries (wa_id, kind, outcome, wamid, attempts, error_code, "
+                "error_title, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        )
+
+    async def deliveries(self, wa_id: str) -> list[Delivery]:
+        """Every outgoing message to the user, oldest first."""
+
+        def work(db: sqlite3.Connection) -> list[Delivery]:
+            rows = db.execute(
+                "SELECT wa_id, kind, outcome, wamid, attempts, error_code, error_title "
+                "FROM wa_deliveries WHERE wa_id = ? ORDER BY id",
+                (wa_id,),
+            ).fetchall()
+            return [Delivery(*row) for row in rows]
+
+        return await self._run(work)
+
+    async def close(self) -> None:
+        """Close the database connection."""
+
+        def work() -> None:
+            with self._lock:
+                self._db.close()
+
+        await asyncio.to_thread(work)

@@ -1,0 +1,71 @@
+"""A durable work queue with deduplication and per-group order, behind one small interface.
+
+Producers ``enqueue`` a job under a dedup key (a provider's message id) and a group (the
+sender); a key seen before is refused atomically, so a provider's redelivery is queued once.
+Consumers ``claim`` the next job: only the oldest unfinished job of a group can be claimed, and
+only while no one holds it, so one group's jobs run one at a time and in order while different
+groups run side by side. A claim is a lease: a consumer that dies without ``ack`` or ``retry``
+loses it when the lease runs out, and the job is claimed again. ``api.jobs.sqlite`` holds the
+SQLite implementation; another store (Redis) implements the same ``JobQueue`` protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from pydantic import JsonValue
+
+
+@dataclass(frozen=True)
+class Job:
+    """One claimed unit of work."""
+
+    id: int
+    key: str
+    group: str
+    payload: dict[str, JsonValue]
+    #: how many times the job has been claimed, this claim included
+    attempts: int
+    #: proves the claim is still this consumer's when it acks, retries or extends
+    lease: str
+
+
+class JobQueue(Protocol):
+    """What the gateway needs of a durable queue."""
+
+    async def enqueue(self, key: str, group: str, payload: dict[str, JsonValue]) -> bool:
+        """Queue a job unless ``key`` was ever queued before; return whether it was queued."""
+        ...
+
+    async def claim(self, lease_seconds: float) -> Job | None:
+        """Lease the oldest claimable job for ``lease_seconds``; ``None`` when there is none."""
+        ...
+
+    async def extend(self, job: Job, lease_seconds: float) -> bool:
+        """Push the lease's end ``lease_seconds`` from now; ``False`` if the lease was lost."""
+        ...
+
+    async def ack(self, job: Job) -> None:
+        """Finish the job: it is never claimed again and its group moves on."""
+        ...
+
+    async def retry(self, job: Job, delay_seconds: float) -> None:
+        """Give the job back, claimable again (ahead of its group) after ``delay_seconds``."""
+        ...
+
+    async def bury(self, job: Job, reason: str) -> None:
+        """Give up on the job: it is kept for inspection and its group moves on."""
+        ...
+
+    async def prune_keys(self, older_than_seconds: float) -> int:
+        """Forget dedup keys older than that, once the provider stops redelivering them."""
+        ...
+
+    async def pending(self) -> int:
+        """How many jobs are waiting or in flight (buried ones not counted)."""
+        ...
+
+    async def close(self) -> None:
+        """Release the queue's resources."""
+        ...

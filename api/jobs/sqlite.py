@@ -1,0 +1,202 @@
+"""The ``JobQueue`` over one SQLite file, safe for several processes on one machine.
+
+Every operation is one short transaction (``BEGIN IMMEDIATE`` takes the write lock up front, so
+two processes never claim the same job) run in a worker thread so the event loop never blocks.
+A lease is a time in ``available_at``: a claimed job becomes claimable again when it passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import JsonValue
+
+from api.jobs.queue import Job
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS queue_keys (
+    key TEXT PRIMARY KEY,
+    queued_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS queue_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    grp TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    buried INTEGER NOT NULL DEFAULT 0,
+    available_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease TEXT,
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS queue_jobs_by_group ON queue_jobs (grp, buried, id);
+"""
+
+# The head of each group (its oldest unburied job) is the only candidate, so a group's jobs
+# run in order; a held head keeps its whole group waiting until it is acked or its lease ends.
+_CLAIMABLE = """
+SELECT id, key, grp, payload, attempts FROM queue_jobs AS j
+WHERE buried = 0 AND available_at <= :now
+  AND id = (SELECT MIN(id) FROM queue_jobs WHERE grp = j.grp AND buried = 0)
+ORDER BY id LIMIT 1
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating its folder) a SQLite file for use from worker threads, in WAL mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+class SqliteQueue:
+    """A ``JobQueue`` kept in a SQLite file; ``clock`` gives seconds since the epoch."""
+
+    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+        self._lock = threading.Lock()
+        db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, path: Path, clock: Callable[[], float] = time.time) -> SqliteQueue:
+        """Open the queue kept in ``path``, creating the file and its tables when missing."""
+        return cls(connect(path), clock)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        def transaction() -> T:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(self._db)
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+                return result
+
+        return await asyncio.to_thread(transaction)
+
+    async def enqueue(self, key: str, group: str, payload: dict[str, JsonValue]) -> bool:
+        """Queue a job unless ``key`` was ever queued before; return whether it was queued."""
+        now = self._clock()
+        body = json.dumps(payload, separators=(",", ":"))
+
+        def work(db: sqlite3.Connection) -> bool:
+            seen = db.execute(
+                "INSERT OR IGNORE INTO queue_keys (key, queued_at) VALUES (?, ?)", (key, now)
+            )
+            if seen.rowcount == 0:
+                return False
+            db.execute(
+                "INSERT INTO queue_jobs (key, grp, payload, available_at) VALUES (?, ?, ?, ?)",
+                (key, group, body, now),
+            )
+            return True
+
+        return await self._run(work)
+
+    async def claim(self, lease_seconds: float) -> Job | None:
+        """Lease the oldest claimable job for ``lease_seconds``; ``None`` when there is none."""
+        now = self._clock()
+        lease = uuid.uuid4().hex
+
+        def work(db: sqlite3.Connection) -> Job | None:
+            row = db.execute(_CLAIMABLE, {"now": now}).fetchone()
+            if row is None:
+                return None
+            job_id, key, group, payload, attempts = row
+            db.execute(
+                "UPDATE queue_jobs SET available_at = ?, attempts = attempts + 1, lease = ? "
+                "WHERE id = ?",
+                (now + lease_seconds, lease, job_id),
+            )
+            return Job(
+                id=job_id,
+                key=key,
+                group=group,
+                payload=json.loads(payload),
+                attempts=attempts + 1,
+                lease=lease,
+            )
+
+        return await self._run(work)
+
+    async def extend(self, job: Job, lease_seconds: float) -> bool:
+        """Push the lease's end ``lease_seconds`` from now; ``False`` if the lease was lost."""
+        until = self._clock() + lease_seconds
+        return await self._held(
+            job, "UPDATE queue_jobs SET available_at = ? WHERE id = ? AND lease = ?", until
+        )
+
+    async def ack(self, job: Job) -> None:
+        """Finish the job: it is never claimed again and its group moves on."""
+        # by id alone: the work is done even if the lease ran out meanwhile, and deleting
+        # the job spares whoever claimed it since from doing it a second time
+        await self._run(lambda db: db.execute("DELETE FROM queue_jobs WHERE id = ?", (job.id,)))
+
+    async def retry(self, job: Job, delay_seconds: float) -> None:
+        """Give the job back, claimable again (ahead of its group) after ``delay_seconds``."""
+        until = self._clock() + delay_seconds
+        await self._held(
+            job,
+            "UPDATE queue_jobs SET available_at = ?, lease = NULL WHERE id = ? AND lease = ?",
+            until,
+        )
+
+    async def bury(self, job: Job, reason: str) -> None:
+        """Give up on the job: it is kept for inspection and its group moves on."""
+        await self._held(
+            job,
+            "UPDATE queue_jobs SET buried = 1, lease = NULL, reason = ? WHERE id = ? AND lease = ?",
+            reason,
+        )
+
+    async def _held(self, job: Job, sql: str, first: object) -> bool:
+        def work(db: sqlite3.Connection) -> bool:
+            return db.execute(sql, (first, job.id, job.lease)).rowcount == 1
+
+        return await self._run(work)
+
+    async def prune_keys(self, older_than_seconds: float) -> int:
+        """Forget dedup keys older than that, once the provider stops redelivering them."""
+        cutoff = self._clock() - older_than_seconds
+
+        def work(db: sqlite3.Connection) -> int:
+            # a key whose job still waits stays: forgetting it would let a redelivery in twice
+            return db.execute(
+                "DELETE FROM queue_keys WHERE queued_at < ? "
+                "AND key NOT IN (SELECT key FROM queue_jobs)",
+                (cutoff,),
+            ).rowcount
+
+        return await self._run(work)
+
+    async def pending(self) -> int:
+        """How many jobs are waiting or in flight (buried ones not counted)."""
+
+        def work(db: sqlite3.Connection) -> int:
+            (count,) = db.execute("SELECT COUNT(*) FROM queue_jobs WHERE buried = 0").fetchone()
+            return int(count)
+
+        return await self._run(work)
+
+    async def close(self) -> None:
+        """Close the database connection."""
+        await asyncio.to_thread(self._close)
+
+    def _close(self) -> None:
+        with self._lock:
+            self._db.close()

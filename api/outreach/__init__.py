@@ -1,0 +1,1 @@
+"""Where the assistant writes first: the IVR handoff, case change events, notices."""

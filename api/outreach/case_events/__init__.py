@@ -1,0 +1,1 @@
+"""Case change events from the Connect Cases event stream, turned into notices to the customer."""

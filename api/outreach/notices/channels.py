@@ -1,0 +1,72 @@
+"""Where a notice's words go: one small deliverer per channel the gateway serves.
+
+A conversation id names its channel (``whatsapp:<wa_id>``, ``twilio:<+phone>``,
+``webchat:<sender>``), so the prefix picks the deliverer and the rest is the address.
+WhatsApp uses the deliverer of the IVR handoff (a template outside the 24-hour window);
+Twilio sends through the Messages API; webchat pushes to an open socket or keeps the words
+for the conversation's next message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from api.channels.twilio.delivery import TwilioDeliverer
+from api.channels.twilio.outbound import render
+from api.channels.webchat.inbox import LiveSockets, WebchatInbox
+from api.channels.webchat.messages import to_webchat_reply
+from api.outreach.sender import NoticeDeliverer
+from api.rasa import BotMessage
+
+
+class NoticeChannel(Protocol):
+    """Delivers the bot's messages to one address on one channel."""
+
+    async def deliver(self, address: str, messages: Sequence[BotMessage]) -> bool:
+        """Send ``messages`` to ``address``; whether they went out (or will, for sure)."""
+        ...
+
+
+class WhatsAppNotices:
+    """WhatsApp Cloud API: the bot's words, or a template outside the window."""
+
+    def __init__(self, deliverer: NoticeDeliverer) -> None:
+        self._deliverer = deliverer
+
+    async def deliver(self, address: str, messages: Sequence[BotMessage]) -> bool:
+        """Send to the WhatsApp id ``address``."""
+        return await self._deliverer.deliver_first(address, messages)
+
+
+class TwilioNotices:
+    """Twilio's Messages API, to ``whatsapp:<phone>``."""
+
+    def __init__(self, deliverer: TwilioDeliverer) -> None:
+        self._deliverer = deliverer
+
+    async def deliver(self, address: str, messages: Sequence[BotMessage]) -> bool:
+        """Send to the E.164 number ``address``."""
+        bodies = [body for message in messages for body in render(message)]
+        return await self._deliverer.deliver(f"whatsapp:{address}", address, bodies)
+
+
+class WebchatNotices:
+    """The page's open socket in this process, else the inbox until the next message."""
+
+    def __init__(self, inbox: WebchatInbox, sockets: LiveSockets) -> None:
+        self._inbox = inbox
+        self._sockets = sockets
+
+    async def deliver(self, address: str, messages: Sequence[BotMessage]) -> bool:
+        """Show to the webchat sender ``address``."""
+        conversation_id = f"webchat:{address}"
+        replies = [
+            reply.model_dump(exclude_none=True) for reply in to_webchat_reply(list(messages))
+        ]
+        if not replies:
+            return True
+        if await self._sockets.push(conversation_id, replies):
+            return True
+        await self._inbox.add(conversation_id, replies)
+        return True

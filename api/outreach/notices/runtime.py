@@ -1,0 +1,22 @@
+"""What the running notices endpoint shares with its worker and the webchat routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.channels.webchat.inbox import WebchatInbox
+from api.jobs.queue import JobQueue
+from api.jobs.worker import QueueWorker
+from api.outreach.records import OutreachRecords
+
+
+@dataclass(frozen=True)
+class NoticeRuntime:
+    """Kept in ``app.state.notices`` while notices are enabled."""
+
+    queue: JobQueue
+    records: OutreachRecords
+    worker: QueueWorker
+    inbox: WebchatInbox
+    #: the channels notices can be delivered on: webchat always, whatsapp and twilio when set up
+    channels: frozenset[str]

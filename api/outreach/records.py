@@ -1,0 +1,169 @@
+"""What the gateway remembers of the conversations it starts: IVR handoffs and case notices.
+
+Each handoff or event is recorded once under its key (the contact id, the event id), so a
+repeat is recognised and answered from the record; its status moves from ``accepted`` to
+``sent`` or ``failed``, or is ``skipped`` with a reason when nobody can be told. The last
+status seen of each case tells a change from a repeat when an event does not list what
+changed. Kept in SQLite beside the queue; phone numbers are stored, message text never is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from api.jobs.sqlite import connect
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outreach_records (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    wa_id TEXT,
+    case_ref TEXT,
+    detail TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outreach_case_status (
+    case_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One handoff or case event and what became of it."""
+
+    key: str
+    kind: str
+    #: accepted, sent, failed or skipped
+    status: str
+    wa_id: str | None = None
+    case_ref: str | None = None
+    detail: str | None = None
+
+
+class OutreachRecords:
+    """The records in a SQLite file; ``clock`` gives seconds since the epoch."""
+
+    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+        self._lock = threading.Lock()
+        db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, path: Path, clock: Callable[[], float] = time.time) -> OutreachRecords:
+        """Open the records kept in ``path``, creating the file and its tables when missing."""
+        return cls(connect(path), clock)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        def locked() -> T:
+            with self._lock:
+                return work(self._db)
+
+        return await asyncio.to_thread(locked)
+
+    async def add(self, record: Record) -> Record | None:
+        """Keep ``record`` unless its key is known; return the earlier record if it is."""
+
+        def work(db: sqlite3.Connection) -> Record | None:
+            now = self._clock()
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO outreach_records (key, kind, status, wa_id, case_ref, "
+                "detail, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.key,
+                    record.kind,
+                    record.status,
+                    record.wa_id,
+                    record.case_ref,
+                    record.detail,
+                    now,
+                    now,
+                ),
+            ).rowcount
+            return None if inserted else _get(db, record.key)
+
+        return await self._run(work)
+
+    async def finish(
+        self,
+        key: str,
+        status: str,
+        case_ref: str | None = None,
+        detail: str | None = None,
+        *,
+        replace_ref: bool = False,
+    ) -> None:
+        """Set the outcome of the record ``key``.
+
+        The case reference known so far is kept unless ``case_ref`` gives one, or
+        ``replace_ref`` says that ``case_ref`` (even ``None``) is now the one that holds.
+        """
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE outreach_records SET status = ?, "
+                "case_ref = CASE WHEN ? THEN ? ELSE COALESCE(?, case_ref) END, "
+                "detail = ?, updated_at = ? WHERE key = ?",
+                (status, replace_ref, case_ref, case_ref, detail, self._clock(), key),
+            )
+        )
+
+    async def get(self, key: str) -> Record | None:
+        """The record kept under ``key``."""
+        return await self._run(lambda db: _get(db, key))
+
+    async def swap_case_status(
+        self, case_id: str, status: str, changed_at: str
+    ) -> tuple[str | None, bool]:
+        """Note the case's status as of ``changed_at`` (ISO 8601, UTC).
+
+        Returns the status known before and whether this one is newer; an older change
+        (events may come out of order) leaves the record as it was.
+        """
+
+        def work(db: sqlite3.Connection) -> tuple[str | None, bool]:
+            row = db.execute(
+                "SELECT status, changed_at FROM outreach_case_status WHERE case_id = ?",
+                (case_id,),
+            ).fetchone()
+            if row is not None and str(row[1]) > changed_at:
+                return str(row[0]), False
+            db.execute(
+                "INSERT INTO outreach_case_status (case_id, status, changed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, "
+                "changed_at = excluded.changed_at",
+                (case_id, status, changed_at),
+            )
+            return (None if row is None else str(row[0])), True
+
+        return await self._run(work)
+
+    async def close(self) -> None:
+        """Close the database connection."""
+
+        def work() -> None:
+            with self._lock:
+                self._db.close()
+
+        await asyncio.to_thread(work)
+
+
+def _get(db: sqlite3.Connection, key: str) -> Record | None:
+    row = db.execute(
+        "SELECT key, kind, status, wa_id, case_ref, detail FROM outreach_records WHERE key = ?",
+        (key,),
+    ).fetchone()
+    return None if row is None else Record(*row)

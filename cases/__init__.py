@@ -1,0 +1,1 @@
+"""Case back ends: one ``CaseBackend`` protocol, the Connect Cases and AICC adapters."""

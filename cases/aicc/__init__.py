@@ -1,0 +1,1 @@
+"""Huawei AICC's case API over httpx."""

@@ -1,0 +1,1 @@
+"""Amazon Connect Cases over boto3, with Customer Profiles and Amazon Connect's attached files."""

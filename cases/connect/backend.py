@@ -1,0 +1,433 @@
+"""Amazon Connect Cases as a case back end, through boto3's ``connectcases`` client.
+
+CreateCase answers only ``caseId`` and ``caseArn``, so a create reads the new case back with
+one GetCase for its reference number: two calls when the schema is warm (``connect_schema``)
+and the customer's profile is cached. A description longer than its field goes in cut, and
+whole as comments. Comments, linked contacts and history live in ``connect_related``; files
+are uploaded to Amazon Connect by ``connect_files`` and linked to the case by their ARN.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from actions.kit.template import TemplateSpec
+from cases.backend import (
+    Actor,
+    Attachment,
+    BackendError,
+    Case,
+    CaseDraft,
+    CaseEvent,
+    CaseFilter,
+    CaseNotFound,
+    CaseTemplate,
+    Conflict,
+    InvalidCase,
+    Page,
+)
+from cases.connect.calls import call
+from cases.connect.files import ConnectFiles
+from cases.connect.related import COMMENT_MAX, ConnectRelated
+from cases.connect.schema import TEXT_VALUE_MAX, ConnectSchema, ConnectSchemaCache
+from cases.connect.values import (
+    USER_FIELDS,
+    Scalar,
+    client_token,
+    performed_by,
+    tag_value,
+    text,
+    values_of,
+    when,
+)
+from cases.longtext import cut_for_field, split_parts
+
+if TYPE_CHECKING:
+    from mypy_boto3_connectcases.client import ConnectCasesClient
+    from mypy_boto3_connectcases.type_defs import (
+        CaseFilterTypeDef,
+        FieldValueTypeDef,
+        FieldValueUnionTypeDef,
+        SearchCasesRequestTypeDef,
+    )
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["COMMENT_MAX", "ConnectCasesBackend", "CustomerResolver"]
+
+#: SearchCases answers at most this many cases a page
+_SEARCH_PAGE_MAX = 100
+#: reference numbers whose case id is remembered
+_KNOWN_CASES_MAX = 10_000
+
+
+class CustomerResolver(Protocol):
+    """Finds (or makes) the customer profile of a contact: its full ARN, or ``None``."""
+
+    async def resolve(self, contact: str) -> str | None:
+        """The profile ARN for an E.164 phone number or an email address."""
+        ...
+
+
+class ConnectCasesBackend:
+    """``CaseBackend`` over one Connect Cases domain and template."""
+
+    def __init__(
+        self,
+        client: ConnectCasesClient,
+        domain_id: str,
+        template_id: str,
+        *,
+        spec: TemplateSpec,
+        assistant_name: str = "casebot",
+        cache_seconds: float = 300.0,
+        page_size: int = 10,
+        customers: CustomerResolver | None = None,
+        files: ConnectFiles | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._files = files
+        self._domain_arn: str | None = None
+        self._domain_id = domain_id
+        self._assistant_name = assistant_name
+        self._template_id = template_id
+        self._page_size = page_size
+        self._customers = customers
+        self._related = ConnectRelated(client, domain_id)
+        # a case's reference number never changes: once a reference is resolved to its case
+        # id, comments, history and links on it need no search first
+        self._case_ids: OrderedDict[str, str] = OrderedDict()
+        self._schemas = ConnectSchemaCache(
+            client, domain_id, template_id, spec, cache_seconds=cache_seconds, clock=clock
+        )
+
+    async def create_case(self, draft: CaseDraft, idempotency_key: str) -> Case:
+        """Create the case (idempotent on the key), attach a long description, read it back."""
+        schema = await self._schemas.get()
+        description, spills = self._fit_description(schema, draft.description)
+        values = {
+            "title": draft.title,
+            "description": description,
+            "contact": draft.contact,
+            "priority": draft.priority,
+            "origin": draft.origin,
+        }
+        for name, value in values.items():
+            if name != "description":
+                self._check_length(schema, name, value)
+        fields: list[FieldValueTypeDef] = [
+            {"id": field.field_id, "value": {"stringValue": values[name]}}
+            for name, field in schema.template.fields.items()
+            if values.get(name)
+        ]
+        performer = performed_by(
+            self._assistant_name,
+            Actor(channel=draft.channel, conversation_id=draft.conversation_id),
+        )
+
+        async def create(values: list[FieldValueTypeDef]) -> str:
+            created = await call(
+                "CreateCase",
+                self._client.create_case,
+                domainId=self._domain_id,
+                templateId=self._template_id,
+                fields=values,
+                clientToken=client_token(idempotency_key),
+                performedBy=performer,
+                tags={
+                    "channel": tag_value(draft.channel),
+                    "conversation_id": tag_value(draft.conversation_id),
+                },
+            )
+            return created["caseId"]
+
+        customer_id = draft.customer_id or await self._customer_of(draft.contact)
+        if not customer_id:
+            case_id = await create(fields)
+        else:
+            try:
+                case_id = await create(
+                    [*fields, {"id": "customer_id", "value": {"stringValue": customer_id}}]
+                )
+            except Conflict:
+                # an earlier attempt with this key went in without the customer (their
+                # profile could not be found then): the same body returns that case
+                case_id = await create(fields)
+        found = await call(
+            "GetCase",
+            self._client.get_case,
+            domainId=self._domain_id,
+            caseId=case_id,
+            fields=[{"id": field_id} for field_id in schema.wanted()],
+        )
+        if spills:
+            await self._related.post_long_text(
+                case_id, draft.description, "Full description", performer
+            )
+        return self._case(schema, case_id, values_of(found["fields"]))
+
+    async def get_case(self, ref: str) -> Case:
+        """The case whose reference number is ``ref``."""
+        schema = await self._schemas.get()
+        case_id, values = await self._find(schema, ref)
+        return self._case(schema, case_id, values)
+
+    async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
+        """Cases matching every criterion of ``filter``, sorted by creation time."""
+        schema = await self._schemas.get()
+        criteria = {
+            "contact": filter.contact,
+            "customer_id": filter.customer_id,
+            "status": filter.status,
+            "priority": filter.priority,
+            "assigned_user": filter.assigned_user,
+        }
+        matches: list[CaseFilterTypeDef] = [
+            {
+                "field": {
+                    "equalTo": {
+                        "id": self._require_field(schema, name),
+                        "value": _field_value(name, value),
+                    }
+                }
+            }
+            for name, value in criteria.items()
+            if value is not None
+        ]
+        if filter.conversation_id is not None:
+            matches.append(
+                {
+                    "tag": {
+                        "equalTo": {
+                            "key": "conversation_id",
+                            "value": tag_value(filter.conversation_id),
+                        }
+                    }
+                }
+            )
+        size = min(filter.page_size or self._page_size, _SEARCH_PAGE_MAX)
+        request: SearchCasesRequestTypeDef = {
+            "domainId": self._domain_id,
+            "maxResults": size,
+            "sorts": [
+                {
+                    "fieldId": "created_datetime",
+                    "sortOrder": "Desc" if filter.newest_first else "Asc",
+                }
+            ],
+            "fields": [{"id": field_id} for field_id in schema.wanted()],
+        }
+        if len(matches) == 1:
+            request["filter"] = matches[0]
+        elif matches:
+            request["filter"] = {"andAll": matches}
+        if filter.text:
+            request["searchTerm"] = filter.text
+        if page:
+            request["nextToken"] = page
+        found = await call("SearchCases", self._client.search_cases, **request)
+        cases = [
+            self._case(schema, item["caseId"], values_of(item["fields"]))
+            for item in found["cases"]
+            if item
+        ]
+        return Page(
+            cases=cases, next_token=found.get("nextToken") or None, total=found.get("totalCount")
+        )
+
+    async def update_case(
+        self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
+    ) -> Case:
+        """Change fields by logical name (``None`` clears one); the case as it is after."""
+        if not fields:
+            raise InvalidCase("nothing to change")
+        schema = await self._schemas.get()
+        case_id, values = await self._find(schema, ref)
+        spilled: str | None = None
+        changes: list[FieldValueTypeDef] = []
+        for name, value in fields.items():
+            field_id = self._require_field(schema, name)
+            if value is None:
+                changes.append({"id": field_id, "value": {"emptyValue": {}}})
+                values[field_id] = None
+                continue
+            stored = value
+            if name == "description":
+                stored, spills = self._fit_description(schema, value)
+                spilled = value if spills else None
+            else:
+                self._check_length(schema, name, value)
+            changes.append({"id": field_id, "value": _field_value(name, stored)})
+            values[field_id] = stored
+        performer = performed_by(self._assistant_name, actor)
+        await call(
+            "UpdateCase",
+            self._client.update_case,
+            domainId=self._domain_id,
+            caseId=case_id,
+            fields=changes,
+            performedBy=performer,
+        )
+        if spilled is not None:
+            await self._related.post_long_text(case_id, spilled, "Full description", performer)
+        # UpdateCase answers nothing; the case after is the one read plus the changes
+        return self._case(schema, case_id, values)
+
+    async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
+        """Attach ``text`` as comments (more than one when it is longer than a comment)."""
+        if not text.strip():
+            raise InvalidCase("a comment needs some text")
+        case_id = await self._case_id(ref)
+        performer = performed_by(self._assistant_name, actor)
+        for part in split_parts(text, COMMENT_MAX):
+            await self._related.post_comment(case_id, part, performer)
+
+    async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
+        """Upload ``file`` to Amazon Connect for the case and link it as a ``File`` item."""
+        if self._files is None:
+            raise InvalidCase("attaching files needs the Amazon Connect instance id")
+        case_id = await self._case_id(ref)
+        file_arn = await self._files.upload(f"{await self._domain()}/case/{case_id}", file)
+        # a retried attach uploads nothing new (same token) and links the file once
+        await self._related.link_file(case_id, file_arn, performed_by(self._assistant_name, actor))
+
+    async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
+        """The case's audit events as changes, newest first; only those after ``since``."""
+        schema = await self._schemas.get()
+        case_id = await self._case_id(ref)
+        return await self._related.history(case_id, schema.name_of, since)
+
+    async def link_contact(self, ref: str, contact_id: str) -> None:
+        """Link the Amazon Connect contact (its ARN) to the case, once."""
+        if not contact_id.startswith("arn:"):
+            raise InvalidCase("a contact is linked by its full ARN")
+        case_id = await self._case_id(ref)
+        await self._related.link_contact(
+            case_id, contact_id, performed_by(self._assistant_name, None)
+        )
+
+    async def cases_for_contact(self, contact_id: str) -> list[Case]:
+        """The cases the Amazon Connect contact (its ARN) is linked to."""
+        schema = await self._schemas.get()
+        cases: list[Case] = []
+        for case_id in await self._related.case_ids_for_contact(contact_id):
+            try:
+                found = await call(
+                    "GetCase",
+                    self._client.get_case,
+                    domainId=self._domain_id,
+                    caseId=case_id,
+                    fields=[{"id": field_id} for field_id in schema.wanted()],
+                )
+            except CaseNotFound:
+                continue
+            cases.append(self._case(schema, case_id, values_of(found["fields"])))
+        return cases
+
+    async def get_template(self) -> CaseTemplate:
+        """The template as the domain defines it (cached for ``cache_seconds``)."""
+        return (await self._schemas.get()).template
+
+    async def _domain(self) -> str:
+        # a case's ARN is its domain's plus /case/<id>; the domain's never changes
+        if self._domain_arn is None:
+            found = await call("GetDomain", self._client.get_domain, domainId=self._domain_id)
+            self._domain_arn = found["domainArn"]
+        return self._domain_arn
+
+    async def _customer_of(self, contact: str) -> str | None:
+        if self._customers is None or not contact:
+            return None
+        try:
+            return await self._customers.resolve(contact)
+        except BackendError as exc:
+            # the case matters more than its link to a profile: file it without one
+            logger.warning("customer profile lookup failed (%s); case filed without it", exc)
+            return None
+
+    async def _case_id(self, ref: str) -> str:
+        known = self._case_ids.get(ref.strip())
+        if known is not None:
+            return known
+        case_id, _ = await self._find(await self._schemas.get(), ref)
+        return case_id
+
+    def _remember(self, ref: str, case_id: str) -> None:
+        self._case_ids[ref] = case_id
+        self._case_ids.move_to_end(ref)
+        while len(self._case_ids) > _KNOWN_CASES_MAX:
+            self._case_ids.popitem(last=False)
+
+    async def _find(self, schema: ConnectSchema, ref: str) -> tuple[str, dict[str, Scalar]]:
+        found = await call(
+            "SearchCases",
+            self._client.search_cases,
+            domainId=self._domain_id,
+            maxResults=1,
+            filter={
+                "field": {
+                    "equalTo": {"id": "reference_number", "value": {"stringValue": ref.strip()}}
+                }
+            },
+            fields=[{"id": field_id} for field_id in schema.wanted()],
+        )
+        for item in found["cases"]:
+            if item:
+                return item["caseId"], values_of(item["fields"])
+        raise CaseNotFound("no case has that reference number")
+
+    def _fit_description(self, schema: ConnectSchema, text: str) -> tuple[str, bool]:
+        field = schema.template.fields.get("description")
+        limit = field.max_length if field and field.max_length else TEXT_VALUE_MAX
+        return cut_for_field(text, limit), len(text) > limit
+
+    def _check_length(self, schema: ConnectSchema, name: str, value: str) -> None:
+        # Connect takes 4,100 characters in any text field; the template's tighter limits
+        # (a 200-character title) are ours, and they are the ones get_template advertises
+        field = schema.template.fields.get(name)
+        if field and field.max_length and len(value) > field.max_length:
+            raise InvalidCase(
+                f"the {name} takes at most {field.max_length} characters; this one has {len(value)}"
+            )
+
+    def _require_field(self, schema: ConnectSchema, name: str) -> str:
+        field_id = schema.field_id(name)
+        if field_id is None:
+            raise InvalidCase(f"the case template has no field {name!r}")
+        return field_id
+
+    def _case(self, schema: ConnectSchema, case_id: str, values: dict[str, Scalar]) -> Case:
+        named = {schema.name_of(field_id): value for field_id, value in values.items()}
+        ref = named.get("reference_number")
+        if not isinstance(ref, str) or not ref:
+            logger.warning("Connect Cases case %s has no reference number; showing its id", case_id)
+            ref = case_id
+        customer = named.get("customer_id")
+        if ref != case_id:
+            self._remember(ref, case_id)
+        return Case(
+            case_id=case_id,
+            ref=ref,
+            title=text(named.get("title")),
+            status=text(named.get("status")),
+            description=text(named.get("description")),
+            contact=text(named.get("contact")),
+            priority=text(named.get("priority")),
+            origin=text(named.get("origin")),
+            customer_id=customer if isinstance(customer, str) and customer else None,
+            created_at=when(named.get("created_datetime")),
+            updated_at=when(named.get("last_updated_datetime")),
+            fields=named,
+        )
+
+
+def _field_value(name: str, value: str) -> FieldValueUnionTypeDef:
+    if name in USER_FIELDS:
+        return {"userArnValue": value}
+    return {"stringValue": value}

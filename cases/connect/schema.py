@@ -1,0 +1,187 @@
+"""Which Connect Cases field is which logical field, read from the service and cached.
+
+Fields are found by *name* (``field_name`` in the template file) with ListFields; the
+template (GetTemplate: required fields) and single-select options (ListFieldOptions) come
+with them. All of it is kept for ``cache_seconds``, so a warm request costs no extra call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from actions.kit.template import TemplateSpec
+from cases.backend import BackendError, BackendUnavailable, CaseTemplate, TemplateField
+from cases.connect.calls import call
+
+if TYPE_CHECKING:
+    from mypy_boto3_connectcases.client import ConnectCasesClient
+    from mypy_boto3_connectcases.type_defs import (
+        FieldSummaryTypeDef,
+        ListFieldOptionsRequestTypeDef,
+        ListFieldsRequestTypeDef,
+    )
+
+logger = logging.getLogger(__name__)
+
+#: FieldValueUnion.stringValue holds at most this many characters
+TEXT_VALUE_MAX = 4_100
+#: system fields every domain has; the service fixes their ids
+SYSTEM_FIELDS = (
+    "reference_number",
+    "status",
+    "customer_id",
+    "summary",
+    "created_datetime",
+    "last_updated_datetime",
+    "assigned_queue",
+    "assigned_user",
+)
+
+
+@dataclass(frozen=True)
+class ConnectSchema:
+    """The template as read from the service, and when it was read."""
+
+    template: CaseTemplate
+    loaded_at: float
+
+    def field_id(self, name: str) -> str | None:
+        """The field id of a logical field or a system field; ``None`` when there is none."""
+        field = self.template.fields.get(name)
+        if field is not None:
+            return field.field_id
+        return name if name in SYSTEM_FIELDS else None
+
+    def name_of(self, field_id: str) -> str:
+        """The logical name of a field id (system fields keep their id)."""
+        for name, field in self.template.fields.items():
+            if field.field_id == field_id:
+                return name
+        return field_id
+
+    def wanted(self) -> list[str]:
+        """The field ids to read back for a case."""
+        ids = [field.field_id for field in self.template.fields.values()]
+        return list(dict.fromkeys([*ids, *SYSTEM_FIELDS]))
+
+
+class ConnectSchemaCache:
+    """Reads the schema once per ``cache_seconds``; keeps the old one if a refresh fails."""
+
+    def __init__(
+        self,
+        client: ConnectCasesClient,
+        domain_id: str,
+        template_id: str,
+        spec: TemplateSpec,
+        *,
+        cache_seconds: float = 300.0,
+        retry_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._domain_id = domain_id
+        self._template_id = template_id
+        self._spec = spec
+        self._cache_seconds = cache_seconds
+        self._retry_seconds = retry_seconds
+        self._clock = clock
+        self._schema: ConnectSchema | None = None
+        self._failed_at: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> ConnectSchema:
+        """The schema, read from the service when there is none or it is stale."""
+        cached = self._fresh()
+        if cached is not None:
+            return cached
+        async with self._lock:
+            cached = self._fresh()
+            if cached is not None:
+                return cached
+            stale = self._schema
+            if stale is None and self._failed_at is not None:
+                # every form turn asks for the template: while the service is down, say so
+                # at once instead of waiting out botocore's retries on each turn
+                if self._clock() - self._failed_at < self._retry_seconds:
+                    raise BackendUnavailable("Connect Cases template unavailable; retrying later")
+            try:
+                schema = ConnectSchema(await self._load(), self._clock())
+            except BackendError:
+                if stale is None:
+                    self._failed_at = self._clock()
+                    raise
+                # a template changes seldom: the old one beats no cases at all
+                logger.warning("Connect Cases template refresh failed; keeping the one read before")
+                schema = replace(stale, loaded_at=self._clock())
+            self._schema, self._failed_at = schema, None
+            return schema
+
+    def _fresh(self) -> ConnectSchema | None:
+        schema = self._schema
+        if schema is not None and self._clock() - schema.loaded_at < self._cache_seconds:
+            return schema
+        return None
+
+    async def _load(self) -> CaseTemplate:
+        by_name = await self._list_fields()
+        template = await call(
+            "GetTemplate",
+            self._client.get_template,
+            domainId=self._domain_id,
+            templateId=self._template_id,
+        )
+        if template["status"] != "Active":
+            logger.warning("Connect Cases template %s is %s", self._template_id, template["status"])
+        required = {item["fieldId"] for item in template.get("requiredFields", [])}
+        fields: dict[str, TemplateField] = {}
+        for name, rules in self._spec.fields.items():
+            summary = by_name.get(rules.field_name)
+            if summary is None:
+                logger.warning(
+                    "no Connect Cases field named %r: %s left out", rules.field_name, name
+                )
+                continue
+            kind = summary["type"]
+            limits = [n for n in (rules.max_length, TEXT_VALUE_MAX) if n]
+            options = await self._list_options(summary["fieldId"]) if kind == "SingleSelect" else ()
+            fields[name] = TemplateField(
+                name=name,
+                field_id=summary["fieldId"],
+                type=kind,
+                required=summary["fieldId"] in required,
+                max_length=min(limits) if kind == "Text" else None,
+                options=options,
+            )
+        return CaseTemplate(
+            template_id=template["templateId"], name=template["name"], fields=fields
+        )
+
+    async def _list_fields(self) -> dict[str, FieldSummaryTypeDef]:
+        by_name: dict[str, FieldSummaryTypeDef] = {}
+        request: ListFieldsRequestTypeDef = {"domainId": self._domain_id, "maxResults": 100}
+        while True:
+            page = await call("ListFields", self._client.list_fields, **request)
+            by_name.update({summary["name"]: summary for summary in page["fields"]})
+            if not page.get("nextToken"):
+                return by_name
+            request["nextToken"] = page["nextToken"]
+
+    async def _list_options(self, field_id: str) -> tuple[str, ...]:
+        options: list[str] = []
+        request: ListFieldOptionsRequestTypeDef = {
+            "domainId": self._domain_id,
+            "fieldId": field_id,
+            "maxResults": 100,
+        }
+        while True:
+            page = await call("ListFieldOptions", self._client.list_field_options, **request)
+            options.extend(option["value"] for option in page["options"] if option["active"])
+            if not page.get("nextToken"):
+                return tuple(options)
+            request["nextToken"] = page["nextToken"]

@@ -1,0 +1,1 @@
+"""``python -m cases.provision``: create or check the Connect Cases domain, fields and template."""
