@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from logsafe import RedactingFilter, redact
+from common.logsafe import RedactingFilter, redact
 
 __all__ = ["ContextFilter", "CorrelationIdMiddleware", "JsonFormatter", "redact"]
 

@@ -24,7 +24,7 @@ from actions.outbox.notifier import GatewayNotifier
 from actions.outbox.worker import OutboxWorker
 from cases.backend import BackendError
 from cases.factory import get_backend
-from logsafe import protect_root_logging
+from common.logsafe import protect_root_logging
 
 logger = logging.getLogger(__name__)
 

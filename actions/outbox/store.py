@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from cases.backend import CaseDraft
+from common import sqlite
 
 State = Literal["pending", "filed", "rejected"]
 
@@ -62,16 +63,13 @@ class Outbox:
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self._path = path
         self._clock = clock
-        path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self._path, timeout=30, isolation_level=None)
+        db = sqlite.connect(self._path, timeout=30)
         try:
-            db.execute("PRAGMA busy_timeout=30000")
             yield db
         finally:
             db.close()

@@ -20,6 +20,7 @@ from typing import TypeVar
 from pydantic import JsonValue
 
 from api.jobs.queue import Job
+from common import sqlite
 
 T = TypeVar("T")
 
@@ -54,11 +55,7 @@ ORDER BY id LIMIT 1
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating its folder) a SQLite file for use from worker threads, in WAL mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    return db
+    return sqlite.connect(path, timeout=10.0, shared=True, synchronous="NORMAL")
 
 
 class SqliteQueue:

@@ -6,10 +6,11 @@ its caseId once AICC answers, so a retry finds the case instead of filing a seco
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from common import sqlite
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS aicc_idempotency (
@@ -32,11 +33,8 @@ class IdempotencyStore:
     """Keys and the cases they made, kept across restarts in ``path`` (``:memory:`` for none)."""
 
     def __init__(self, path: Path | str) -> None:
-        if isinstance(path, Path):
-            path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = sqlite.connect(path, shared=True)
         self._db.execute(_SCHEMA)
 
     def get(self, key: str) -> Submission | None:

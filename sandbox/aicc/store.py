@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common import sqlite
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS aicc_cases (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -59,9 +61,7 @@ class AiccStore:
 
     def open(self) -> None:
         """Open (and create) the database."""
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self._path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = sqlite.connect(self._path, shared=True)
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from common import sqlite
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS domains (
     domain_id TEXT PRIMARY KEY,
@@ -125,14 +127,8 @@ class Database:
 
     def open(self) -> None:
         """Open the file, creating its folder and the schema when missing."""
-        if self._path != ":memory:":
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        # autocommit mode: transactions are begun and ended explicitly below
-        conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        conn = sqlite.connect(self._path, shared=True, synchronous="NORMAL", foreign_keys=True)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(SCHEMA)
         self._conn = conn
 
@@ -149,13 +145,8 @@ class Database:
         with self._lock:
             if self._conn is None:
                 raise RuntimeError("the database is not open")
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+            with sqlite.transaction(self._conn) as conn:
+                yield conn
 
 
 class Queries:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common import sqlite
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS profile_domains (
     domain_name TEXT PRIMARY KEY,
@@ -68,12 +70,8 @@ class ProfileStore:
 
     def open(self) -> None:
         """Open the file, creating its folder and the tables when missing."""
-        if self._path != ":memory:":
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        conn = sqlite.connect(self._path, shared=True, foreign_keys=True)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(SCHEMA)
         self._conn = conn
 
@@ -90,13 +88,8 @@ class ProfileStore:
         with self._lock:
             if self._conn is None:
                 raise RuntimeError("the database is not open")
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield ProfileSession(self._conn)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+            with sqlite.transaction(self._conn) as conn:
+                yield ProfileSession(conn)
 
 
 class ProfileSession:

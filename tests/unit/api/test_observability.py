@@ -8,7 +8,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from api.observability import ContextFilter, JsonFormatter, correlation_id, redact
-from logsafe import mask_secrets
+from common.logsafe import mask_secrets
 
 
 def sample(name: str, **labels: str) -> float:
