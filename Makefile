@@ -49,8 +49,9 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# the packages pyproject.toml installs, and no other list of them
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy
+	$(BIN)/mypy $$($(BIN)/python scripts/packages.py --mypy)
 
 rasa-validate: $(RASA_VENV)/.installed
 	$(RASA_VENV)/bin/rasa data validate --config bot/config.yml --domain bot/domain \
