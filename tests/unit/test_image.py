@@ -224,14 +224,6 @@ def test_every_process_imports_its_entry_module_from_the_installed_packages(
     assert domain_actions() - set(result["actions"]) == set()
 
 
-def test_compose_runs_the_modules_the_procfile_runs() -> None:
-    assert compose_entries() == {
-        "actions": "actions",
-        "gateway": "api.main:app",
-        "sandbox": "sandbox.app:create_app",
-    }
-
-
 def test_the_image_installs_every_package_pyproject_lists(image: Image) -> None:
     assert packages(), "pyproject lists packages"
     assert [name for name in packages() if not (image.target / name).is_dir()] == []
