@@ -18,7 +18,7 @@ from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.twilio.outbound import choice_payload, latest_buttons, render
 from api.channels.twilio.payload import TwilioMedia, TwilioMessage, message_text
 from api.channels.twilio.store import TwilioStore
-from api.conversation import Inbound
+from api.conversation import Inbound, converse, phone_metadata
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater
 from api.media import share_file_text
@@ -43,16 +43,8 @@ def to_inbound(message: TwilioMessage, text: str, settings: GatewaySettings) -> 
     )
 
 
-def rasa_metadata(
-    inbound: Inbound, name: str | None, media: list[dict[str, JsonValue]]
-) -> dict[str, JsonValue]:
-    """Rasa's metadata: the neutral keys plus the user's number, name and any media."""
-    metadata = inbound.rasa_metadata()
-    metadata["phone"] = inbound.contact
-    metadata["name"] = name
-    if media:
-        metadata["media"] = list(media)
-    return metadata
+#: kept under the channel's own name, which the action server's access tests build with
+rasa_metadata = phone_metadata
 
 
 class TwilioProcessor:
@@ -92,7 +84,7 @@ class TwilioProcessor:
         inbound = to_inbound(message, text, self._settings)
         metadata = rasa_metadata(inbound, message.profile_name, media)
         try:
-            replies = await self._rasa.send_message(inbound.conversation_id, text, metadata)
+            replies = await converse(self._rasa, inbound, metadata)
         except RasaUnavailable as exc:
             raise RetryLater(str(exc)) from exc
         await self._store.remember_choices(phone, latest_buttons(replies))

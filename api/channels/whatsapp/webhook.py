@@ -10,19 +10,19 @@ queued messages in the background, one sender at a time in order. Unset
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import JsonValue, ValidationError
+from pydantic import ValidationError
 
 from api.channels.whatsapp.payload import Message, Notification, Value
 from api.channels.whatsapp.runtime import WhatsAppRuntime
 from api.channels.whatsapp.signature import SIGNATURE_HEADER, is_signed, tokens_match
 from api.channels.whatsapp.store import StatusRecord
-from api.conversation import Inbound
+from api.conversation import Inbound, phone_metadata
 from api.deps import SettingsDep
+from api.jobs.queue import traced
 from api.ratelimit import RateLimited, RateLimits, rate_limits_of
 from api.settings import GatewaySettings
 
@@ -65,16 +65,8 @@ def to_inbound(message: Message, text: str, settings: GatewaySettings) -> Inboun
     )
 
 
-def rasa_metadata(
-    inbound: Inbound, name: str | None, media: Sequence[dict[str, JsonValue]]
-) -> dict[str, JsonValue]:
-    """Rasa's metadata: the neutral keys plus the user's number, name and any media."""
-    metadata = inbound.rasa_metadata()
-    metadata["phone"] = inbound.contact
-    metadata["name"] = name
-    if media:
-        metadata["media"] = list(media)
-    return metadata
+#: kept under the channel's own name, which the action server's access tests build with
+rasa_metadata = phone_metadata
 
 
 def runtime_of(request: Request, settings: SettingsDep) -> WhatsAppRuntime:
@@ -130,10 +122,12 @@ async def receive_webhook(request: Request, settings: SettingsDep) -> Response:
 async def _queue_messages(runtime: WhatsAppRuntime, value: Value, limits: RateLimits) -> int:
     queued = 0
     for message in value.messages:
-        payload: dict[str, JsonValue] = {
-            "message": message.model_dump(mode="json", by_alias=True, exclude_none=True),
-            "name": value.contact_of(message.from_).profile.name,
-        }
+        payload = traced(
+            {
+                "message": message.model_dump(mode="json", by_alias=True, exclude_none=True),
+                "name": value.contact_of(message.from_).profile.name,
+            }
+        )
         # decided on arrival, when the rate is the sender's own; the message is still queued,
         # so a notice about it keeps its place among the sender's other replies
         conversation = f"whatsapp:{message.from_}"

@@ -48,6 +48,7 @@ async def test_signed_message_is_answered_with_empty_twiml_and_reaches_rasa(star
                 "contact": USER,
                 "phone": USER,
                 "name": "Sheena Nelson",
+                "correlation_id": response.headers["x-request-id"],
             },
         }
     ]
