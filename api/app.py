@@ -30,10 +30,10 @@ from api.limits import BodySizeLimit
 from api.observability import CorrelationIdMiddleware
 from api.outreach.case_events import webhook as case_events
 from api.outreach.channel import build_notice_deliverer, outreach_channel
+from api.outreach.delivery import NoticeDeliverer
 from api.outreach.ivr import webhook as ivr
 from api.outreach.notices import webhook as notices
 from api.outreach.notices.channel import notice_channel
-from api.outreach.sender import NoticeDeliverer
 from api.rasa import RasaClient
 from api.ratelimit import RateLimits
 from api.routers import health, metrics

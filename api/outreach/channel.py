@@ -16,10 +16,10 @@ from api.channels.whatsapp.delivery import template
 from api.jobs.pipeline import pipeline
 from api.jobs.worker import WorkerPolicy
 from api.outbound import Backoff
+from api.outreach.delivery import NoticeDeliverer, Outreach
 from api.outreach.processor import OutreachProcessor
 from api.outreach.records import OutreachRecords
 from api.outreach.runtime import OutreachRuntime, Waiters
-from api.outreach.sender import NoticeDeliverer, Outreach
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
 

@@ -18,9 +18,9 @@ from api.channels.whatsapp.client import GraphClient, GraphUnavailable
 from api.channels.whatsapp.delivery import Deliverer
 from api.channels.whatsapp.media import fetch_media
 from api.channels.whatsapp.outbound import render
-from api.channels.whatsapp.payload import Message
+from api.channels.whatsapp.payload import Message, message_text
 from api.channels.whatsapp.store import WhatsAppStore
-from api.channels.whatsapp.webhook import message_text, to_inbound
+from api.channels.whatsapp.webhook import to_inbound
 from api.conversation import converse, phone_metadata
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater

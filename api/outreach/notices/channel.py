@@ -18,7 +18,8 @@ from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.webchat.inbox import INBOX_STATE, LiveSockets, WebchatInbox
 from api.jobs.pipeline import pipeline
 from api.jobs.worker import WorkerPolicy
-from api.outreach.notices.channels import (
+from api.outreach.delivery import NoticeDeliverer
+from api.outreach.notices.delivery import (
     NoticeChannel,
     TwilioNotices,
     WebchatNotices,
@@ -27,7 +28,6 @@ from api.outreach.notices.channels import (
 from api.outreach.notices.processor import NoticeProcessor
 from api.outreach.notices.runtime import NoticeRuntime
 from api.outreach.records import OutreachRecords
-from api.outreach.sender import NoticeDeliverer
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater
-from api.outreach.notices.channels import NoticeChannel
+from api.outreach.notices.delivery import NoticeChannel
 from api.outreach.records import OutreachRecords
 from api.rasa import RasaClient, RasaError, RasaUnavailable
 
