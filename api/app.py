@@ -1,9 +1,16 @@
-"""The gateway's FastAPI application: ``uvicorn api.app:create_app --factory``."""
+"""The gateway's FastAPI application: ``uvicorn api.app:create_app --factory``.
+
+Its lifespan builds every client and opens every store once (``Resources``, kept in
+``app.state.resources``) and hands each part the ones it uses: the Rasa client to the webchat
+routes and every channel, WhatsApp's Graph client and records to its channel and to the
+outreach and notices that write on WhatsApp, Twilio's to its channel and to the notices.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -11,21 +18,23 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.channels.twilio import webhook as twilio
-from api.channels.twilio.channel import twilio_channel
+from api.channels.twilio.channel import Twilio, open_twilio, twilio_channel
 from api.channels.webchat import messages as webchat
 from api.channels.webchat import page as webchat_page
 from api.channels.webchat import socket as webchat_socket
 from api.channels.webchat.inbox import LiveSockets
 from api.channels.whatsapp import webhook as whatsapp
-from api.channels.whatsapp.channel import whatsapp_channel
+from api.channels.whatsapp.channel import WhatsApp, open_whatsapp, whatsapp_channel
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.observability import CorrelationIdMiddleware
 from api.outreach.case_events import webhook as case_events
-from api.outreach.channel import outreach_channel
+from api.outreach.channel import build_notice_deliverer, outreach_channel
+from api.outreach.delivery import NoticeDeliverer
 from api.outreach.ivr import webhook as ivr
 from api.outreach.notices import webhook as notices
 from api.outreach.notices.channel import notice_channel
+from api.rasa import RasaClient
 from api.ratelimit import RateLimits
 from api.routers import health, metrics
 from api.settings import GatewaySettings, get_settings
@@ -47,6 +56,33 @@ def build_http_client(
     )
 
 
+@dataclass(frozen=True)
+class Resources:
+    """The clients and stores the gateway builds once and every part of it shares."""
+
+    rasa: RasaClient
+    #: the WhatsApp channel's Graph client and records; ``None`` when it is not configured
+    whatsapp: WhatsApp | None
+    #: what the assistant writing first on WhatsApp sends through (the same client and records)
+    whatsapp_notices: NoticeDeliverer | None
+    #: the Twilio channel's client, records and deliverer; ``None`` when it is not configured
+    twilio: Twilio | None
+
+
+async def open_resources(
+    stack: AsyncExitStack, settings: GatewaySettings, http: httpx.AsyncClient
+) -> Resources:
+    """Build the shared clients and open the shared stores; ``stack`` closes them."""
+    whatsapp = await stack.enter_async_context(open_whatsapp(settings, http))
+    twilio = await stack.enter_async_context(open_twilio(settings, http))
+    return Resources(
+        rasa=RasaClient(http, settings.rasa_url, settings.rasa_api_token),
+        whatsapp=whatsapp,
+        whatsapp_notices=None if whatsapp is None else build_notice_deliverer(settings, whatsapp),
+        twilio=twilio,
+    )
+
+
 def create_app(
     settings: GatewaySettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -61,13 +97,19 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with build_http_client(resolved, transport) as http:
+        async with build_http_client(resolved, transport) as http, AsyncExitStack() as stack:
             app.state.http = http
+            shared = await open_resources(stack, resolved, http)
+            app.state.resources = shared
+            app.state.rasa = shared.rasa
+            twilio_deliverer = None if shared.twilio is None else shared.twilio.deliverer
             async with (
-                whatsapp_channel(app, resolved, http),
-                twilio_channel(app, resolved, http),
-                outreach_channel(app, resolved, http),
-                notice_channel(app, resolved, http, sockets),
+                whatsapp_channel(app, resolved, shared.rasa, shared.whatsapp),
+                twilio_channel(app, resolved, shared.rasa, shared.twilio),
+                outreach_channel(app, resolved, shared.rasa, shared.whatsapp_notices),
+                notice_channel(
+                    app, resolved, shared.rasa, sockets, shared.whatsapp_notices, twilio_deliverer
+                ),
             ):
                 yield
 

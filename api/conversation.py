@@ -1,15 +1,18 @@
 """The channel-neutral core: one inbound message, its conversation and what Rasa is told.
 
 Every channel adapter turns its provider's request into an ``Inbound`` and hands it to
-``converse``. The keys ``channel``, ``origin``, ``role``, ``contact`` and ``identity`` of the
-metadata Rasa sees are set here from the adapter's fields only; whatever the client itself
-sent travels, untrusted and untouched, under ``"client"``, so it can never pose as one of them.
+``converse``, the one turn function: it counts and times the turn under the inbound's channel
+and tells Rasa the correlation id of the request behind it (for a queued message, the webhook
+request that queued it). The keys ``channel``, ``origin``, ``role``, ``contact`` and
+``identity`` of the metadata Rasa sees are set here from the adapter's fields only; whatever
+the client itself sent travels, untrusted and untouched, under ``"client"``, so it can never
+pose as one of them.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -62,16 +65,35 @@ class Inbound:
         return metadata
 
 
-async def converse(rasa: RasaClient, inbound: Inbound) -> list[BotMessage]:
-    """Pass one inbound message to Rasa and return the bot's replies (counted and timed)."""
+def phone_metadata(
+    inbound: Inbound, name: str | None, media: Sequence[dict[str, JsonValue]]
+) -> dict[str, JsonValue]:
+    """Rasa's metadata for a WhatsApp message: the neutral keys plus the user's number, name
+    and any media, whichever provider carried it."""
     metadata = inbound.rasa_metadata()
+    metadata["phone"] = inbound.contact
+    metadata["name"] = name
+    if media:
+        metadata["media"] = list(media)
+    return metadata
+
+
+async def converse(
+    rasa: RasaClient, inbound: Inbound, metadata: Mapping[str, JsonValue] | None = None
+) -> list[BotMessage]:
+    """Pass one inbound message to Rasa and return the bot's replies (counted and timed).
+
+    ``metadata`` is what Rasa is told, built from ``inbound`` (``Inbound.rasa_metadata`` when
+    not given, or a channel's ``phone_metadata``); the correlation id is added here.
+    """
+    told = dict(inbound.rasa_metadata() if metadata is None else metadata)
     correlation = correlation_id.get()
     if correlation is not None:
-        metadata["correlation_id"] = correlation
+        told["correlation_id"] = correlation
     MESSAGES_IN.labels(inbound.channel).inc()
     started = time.perf_counter()
     try:
-        replies = await rasa.send_message(inbound.conversation_id, inbound.text, metadata)
+        replies = await rasa.send_message(inbound.conversation_id, inbound.text, told)
     except RasaUnavailable:
         TURN_FAILURES.labels(inbound.channel, "rasa_unavailable").inc()
         raise

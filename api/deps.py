@@ -1,5 +1,7 @@
 """FastAPI dependencies: the app's settings, its shared HTTP client and the clients built on it.
 
+The clients are the ones the app's lifespan built once (see ``api.app``), never one per request.
+
 Tests replace any of these with ``app.dependency_overrides``. They are ``async`` although
 they never wait: FastAPI runs a plain ``def`` dependency in its thread pool, a hop per request.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 import httpx
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
@@ -29,9 +31,14 @@ SettingsDep = Annotated[GatewaySettings, Depends(app_settings)]
 HttpDep = Annotated[httpx.AsyncClient, Depends(http_client)]
 
 
-async def rasa_client(http: HttpDep, settings: SettingsDep) -> RasaClient:
-    """A client for the Rasa server named in the settings."""
-    return RasaClient(http, settings.rasa_url, settings.rasa_api_token)
+def rasa_of(app: FastAPI) -> RasaClient:
+    """The app's one client for the Rasa server named in the settings."""
+    return cast(RasaClient, app.state.rasa)
+
+
+async def rasa_client(request: Request) -> RasaClient:
+    """The app's one client for the Rasa server."""
+    return rasa_of(request.app)
 
 
 RasaDep = Annotated[RasaClient, Depends(rasa_client)]

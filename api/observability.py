@@ -3,9 +3,11 @@
 Every request gets a correlation id (its ``X-Request-ID`` when the caller sent a sane one, else
 a new one); it is answered in ``X-Request-ID``, stamped on every log line written while the
 request is handled, and passed to Rasa (header and message metadata) so the action server's
-lines carry it too. Log lines are JSON when ``LOG_FORMAT=json``. Phone numbers and email
-addresses are masked in every line unless ``LOG_REDACT_PII=false``; message texts are never
-logged by the gateway: a line names the conversation and message ids instead.
+lines carry it too. A message a webhook queues keeps its request's id: the worker makes it the
+current one while it handles the message (see ``api.jobs.queue``). Log lines are JSON when
+``LOG_FORMAT=json``. Phone numbers and email addresses are masked in every line unless
+``LOG_REDACT_PII=false``; message texts are never logged by the gateway: a line names the
+conversation and message ids instead.
 """
 
 from __future__ import annotations

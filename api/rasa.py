@@ -1,4 +1,11 @@
-"""Client for the Rasa server: its REST channel for messages, its HTTP API for status.
+"""The one client for the Rasa server: user messages, triggered intents and readiness.
+
+User messages go to Rasa's REST channel; a turn the user did not start goes to the
+token-protected ``POST /conversations/{id}/trigger_intent?token=..&output_channel=collector``
+with ``{"name": intent, "entities": {...}}``, which runs the intent in the conversation as if
+the user had said it and answers the tracker and, through the collecting output channel, the
+bot's messages. Rasa records no metadata with such a turn, so everything the actions need
+travels as entities. Every call goes through one request path with one error mapping.
 
 Exception tree (the HTTP edge turns these into status codes in ``api.errors``)::
 
@@ -9,12 +16,19 @@ Exception tree (the HTTP edge turns these into status codes in ``api.errors``)::
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict, JsonValue, SecretStr, TypeAdapter, ValidationError
 
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 STATUS_PATH = "/status"
+#: no input channel has this name, so Rasa collects the messages and returns them
+OUTPUT_CHANNEL = "collector"
+
+T = TypeVar("T")
 
 
 class RasaError(Exception):
@@ -49,7 +63,29 @@ class BotMessage(BaseModel):
         return not (self.text or self.buttons or self.image or self.custom is not None)
 
 
+class _Tracker(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    slots: dict[str, JsonValue] = {}
+
+
+class _Triggered(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    tracker: _Tracker = _Tracker()
+    messages: list[BotMessage] = []
+
+
+@dataclass(frozen=True)
+class Triggered:
+    """What the bot said in the triggered turn, and its slots after it."""
+
+    messages: list[BotMessage]
+    slots: dict[str, JsonValue] = field(default_factory=dict)
+
+
 _REPLIES = TypeAdapter(list[BotMessage])
+_TRIGGERED = TypeAdapter(_Triggered)
 
 
 class RasaClient:
@@ -66,22 +102,30 @@ class RasaClient:
     ) -> list[BotMessage]:
         """Send one user message to the conversation ``sender`` and return the bot's replies."""
         body = {"sender": sender, "message": text, "metadata": dict(metadata)}
-        url = self._base_url + REST_WEBHOOK_PATH
-        try:
-            response = await self._http.post(url, json=body)
-        except httpx.TimeoutException as exc:
-            raise RasaUnavailable("Rasa did not answer in time") from exc
-        except httpx.TransportError as exc:
-            raise RasaUnavailable(f"Rasa could not be reached: {exc}") from exc
-        if response.status_code >= 500:
-            raise RasaUnavailable(f"Rasa answered {response.status_code}")
-        if response.status_code != 200:
-            raise RasaError(f"Rasa answered {response.status_code}")
-        try:
-            replies = _REPLIES.validate_json(response.content)
-        except ValidationError as exc:
-            raise RasaError("Rasa's answer is not a list of bot messages") from exc
+        replies = await self._post(
+            REST_WEBHOOK_PATH, body, {}, _REPLIES, "a list of bot messages", ""
+        )
         return [reply for reply in replies if not reply.is_empty()]
+
+    async def trigger(
+        self, conversation_id: str, intent: str, entities: Mapping[str, str]
+    ) -> Triggered:
+        """Run ``intent`` with ``entities`` in the conversation; return what the bot said."""
+        # Rasa (Sanic) does not unquote the path: "whatsapp%3A1" would be another conversation
+        # than the REST channel's "whatsapp:1", so the colon stays as it is
+        conversation = quote(conversation_id, safe=":+@")
+        params = {"token": self._token.get_secret_value(), "output_channel": OUTPUT_CHANNEL}
+        body = {"name": intent, "entities": dict(entities)}
+        answer = await self._post(
+            f"/conversations/{conversation}/trigger_intent",
+            body,
+            params,
+            _TRIGGERED,
+            "a tracker",
+            f" to trigger_intent {intent}",
+        )
+        messages = [message for message in answer.messages if not message.is_empty()]
+        return Triggered(messages=messages, slots=answer.tracker.slots)
 
     async def is_ready(self, timeout: float = 5.0) -> bool:
         """Whether Rasa answers its status endpoint, which it does only with a model loaded."""
@@ -93,3 +137,28 @@ class RasaClient:
         except httpx.HTTPError:
             return False
         return response.status_code == 200
+
+    async def _post(
+        self,
+        path: str,
+        body: dict[str, Any],
+        params: dict[str, str],
+        answer: TypeAdapter[T],
+        expected: str,
+        context: str,
+    ) -> T:
+        """POST ``body`` to ``path`` and read the answer, mapping every failure to the tree."""
+        try:
+            response = await self._http.post(self._base_url + path, params=params, json=body)
+        except httpx.TimeoutException as exc:
+            raise RasaUnavailable("Rasa did not answer in time") from exc
+        except httpx.TransportError as exc:
+            raise RasaUnavailable(f"Rasa could not be reached: {exc}") from exc
+        if response.status_code >= 500:
+            raise RasaUnavailable(f"Rasa answered {response.status_code}")
+        if response.status_code != 200:
+            raise RasaError(f"Rasa answered {response.status_code}{context}")
+        try:
+            return answer.validate_json(response.content)
+        except ValidationError as exc:
+            raise RasaError(f"Rasa's answer{context} is not {expected}") from exc

@@ -24,13 +24,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from fastapi import HTTPException
 from starlette.requests import HTTPConnection
-
-if TYPE_CHECKING:
-    from api.ratelimit_settings import LimitSettings
 
 Network = IPv4Network | IPv6Network
 
@@ -176,6 +173,35 @@ class RateLimited(HTTPException):
         )
 
 
+class LimitConfig(Protocol):
+    """The settings the limits are built from (``api.ratelimit_settings.LimitSettings``)."""
+
+    @property
+    def rate_limit_per_sender(self) -> str | None:
+        """The per-conversation rate, e.g. ``20/minute``; ``None`` for no limit."""
+        ...
+
+    @property
+    def rate_limit_sender_burst(self) -> int:
+        """Messages a quiet conversation may send at once."""
+        ...
+
+    @property
+    def rate_limit_per_address(self) -> str | None:
+        """The per-address rate; ``None`` for no limit."""
+        ...
+
+    @property
+    def rate_limit_address_burst(self) -> int:
+        """Messages a quiet address may send at once."""
+        ...
+
+    @property
+    def trusted_proxies(self) -> tuple[str, ...]:
+        """The proxies whose ``X-Forwarded-For`` is believed."""
+        ...
+
+
 @dataclass(frozen=True)
 class RateLimits:
     """The gateway's limits, built once per app and kept in ``app.state.rate_limits``."""
@@ -187,7 +213,7 @@ class RateLimits:
     trusted_proxies: tuple[Network, ...] = ()
 
     @classmethod
-    def from_settings(cls, settings: LimitSettings) -> RateLimits:
+    def from_settings(cls, settings: LimitConfig) -> RateLimits:
         """The limits the settings ask for, in this process's memory."""
         sender = Rate.parse(settings.rate_limit_per_sender)
         address = Rate.parse(settings.rate_limit_per_address)

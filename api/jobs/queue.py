@@ -7,6 +7,8 @@ only while no one holds it, so one group's jobs run one at a time and in order w
 groups run side by side. A claim is a lease: a consumer that dies without ``ack`` or ``retry``
 loses it when the lease runs out, and the job is claimed again. ``api.jobs.sqlite`` holds the
 SQLite implementation; another store (Redis) implements the same ``JobQueue`` protocol.
+A payload ``traced`` by its producer carries the correlation id of the request that queued it,
+which the worker restores while it handles the job (see ``api.observability``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pydantic import JsonValue
+
+from api.observability import correlation_id
+
+#: the payload key of the correlation id of the request that queued the job
+CORRELATION_KEY = "correlation_id"
+
+
+def traced(payload: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    """``payload`` with the current request's correlation id (when there is one) added."""
+    correlation = correlation_id.get()
+    return payload if correlation is None else {**payload, CORRELATION_KEY: correlation}
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,12 @@ class Job:
     attempts: int
     #: proves the claim is still this consumer's when it acks, retries or extends
     lease: str
+
+
+def correlation_of(job: Job) -> str | None:
+    """The correlation id of the request that queued ``job``; ``None`` when it was not traced."""
+    value = job.payload.get(CORRELATION_KEY)
+    return value if isinstance(value, str) else None
 
 
 class JobQueue(Protocol):

@@ -4,6 +4,7 @@ The queue only hands out the oldest job of a group nobody holds, so running up t
 ``concurrency`` claimed jobs side by side keeps every group's order. A job's lease is renewed
 while it runs; a job whose handler raises ``RetryLater`` is tried again with back-off, up to
 ``max_attempts`` claims, and any other failure buries it so its group is not stuck behind it.
+While a job runs, the correlation id of the request that queued it is the current one.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from api.jobs.queue import Job, JobQueue
+from api.jobs.queue import Job, JobQueue, correlation_of
+from api.observability import correlation_id
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +122,8 @@ class QueueWorker:
             logger.exception("Pruning old dedup keys failed")
 
     async def _process(self, job: Job) -> None:
+        # the job's own task, so the id stays with this job's log lines and calls to Rasa
+        correlation_id.set(correlation_of(job))
         heartbeat = asyncio.create_task(self._keep_lease(job))
         try:
             await self._handler(job)

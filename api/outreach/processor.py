@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater
+from api.outreach.delivery import Outreach
 from api.outreach.records import OutreachRecords, Record
 from api.outreach.runtime import Waiters
-from api.outreach.sender import Outreach
 from api.rasa import RasaError, RasaUnavailable
 
 logger = logging.getLogger(__name__)

@@ -1,10 +1,15 @@
-"""Starting and stopping the Twilio channel with the app: storage opened, worker running."""
+"""Starting and stopping the Twilio channel with the app: its parts opened, its worker running.
+
+``open_twilio`` builds the Messages API client, opens the channel's records and builds its
+deliverer once per process; the channel's pipeline and the notices share them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
@@ -14,14 +19,23 @@ from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.twilio.processor import TwilioProcessor
 from api.channels.twilio.runtime import TwilioRuntime
 from api.channels.twilio.store import TwilioStore
-from api.channels.whatsapp.delivery import Backoff
-from api.jobs.sqlite import SqliteQueue
-from api.jobs.worker import QueueWorker, WorkerPolicy
+from api.jobs.pipeline import pipeline
+from api.jobs.worker import WorkerPolicy
+from api.outbound import Backoff
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
 
 #: Twilio does not redeliver a webhook it got an answer to; its fallback URL may, soon after
 DEDUP_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Twilio:
+    """What everything that writes through Twilio shares: one client, records and deliverer."""
+
+    client: TwilioClient
+    store: TwilioStore
+    deliverer: TwilioDeliverer
 
 
 def twilio_configured(settings: GatewaySettings) -> bool:
@@ -44,42 +58,43 @@ def build_twilio_client(settings: GatewaySettings, http: httpx.AsyncClient) -> T
 def build_twilio_deliverer(
     settings: GatewaySettings, client: TwilioClient, store: TwilioStore
 ) -> TwilioDeliverer:
-    """Sends from the configured WhatsApp number, retrying as the channel does."""
+    """Sends from the configured WhatsApp number, retrying as every channel does."""
     if settings.twilio_whatsapp_number is None:
         raise ValueError("TWILIO_WHATSAPP_NUMBER is required")
     return TwilioDeliverer(
-        client,
-        store,
-        settings.twilio_whatsapp_number,
-        Backoff(settings.whatsapp_send_max_attempts, settings.whatsapp_retry_base_seconds),
+        client, store, settings.twilio_whatsapp_number, Backoff.from_settings(settings)
     )
 
 
 @asynccontextmanager
-async def twilio_channel(
-    app: FastAPI, settings: GatewaySettings, http: httpx.AsyncClient
-) -> AsyncIterator[None]:
-    """Run the channel for the app's lifetime; nothing at all when it is not configured."""
+async def open_twilio(
+    settings: GatewaySettings, http: httpx.AsyncClient
+) -> AsyncIterator[Twilio | None]:
+    """The channel's shared parts for the app's lifetime; ``None`` when it is not configured."""
     if not twilio_configured(settings):
-        yield
+        yield None
         return
     client = build_twilio_client(settings, http)
-    queue = await asyncio.to_thread(SqliteQueue.open, settings.twilio_queue_db)
     store = await asyncio.to_thread(TwilioStore.open, settings.twilio_queue_db)
-    deliverer = build_twilio_deliverer(settings, client, store)
-    rasa = RasaClient(http, settings.rasa_url, settings.rasa_api_token)
-    processor = TwilioProcessor(settings, rasa, client, store, deliverer)
-    worker = QueueWorker(
-        queue,
-        processor.handle,
-        WorkerPolicy(concurrency=settings.whatsapp_workers, key_ttl_seconds=DEDUP_SECONDS),
-    )
-    app.state.twilio = TwilioRuntime(queue=queue, store=store, worker=worker)
-    worker.start()
     try:
-        yield
+        yield Twilio(client, store, build_twilio_deliverer(settings, client, store))
     finally:
-        await worker.stop()
-        del app.state.twilio
-        await queue.close()
         await store.close()
+
+
+@asynccontextmanager
+async def twilio_channel(
+    app: FastAPI, settings: GatewaySettings, rasa: RasaClient, twilio: Twilio | None
+) -> AsyncIterator[None]:
+    """Run the channel for the app's lifetime; nothing at all when it is not configured."""
+    if twilio is None:
+        yield
+        return
+    async with pipeline(app, settings, "twilio", settings.twilio_queue_db) as running:
+        processor = TwilioProcessor(settings, rasa, twilio.client, twilio.store, twilio.deliverer)
+        running.run(
+            processor.handle,
+            WorkerPolicy(concurrency=settings.whatsapp_workers, key_ttl_seconds=DEDUP_SECONDS),
+            lambda worker: TwilioRuntime(running.queue, twilio.store, worker),
+        )
+        yield

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from api.channels.twilio.client import TwilioClient, TwilioError
 from api.channels.twilio.outbound import TwilioBody
 from api.channels.twilio.store import TwilioDelivery, TwilioStore
-from api.channels.whatsapp.delivery import Backoff
+from api.outbound import Backoff
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from api.channels.whatsapp.outbound import split_text
+from api.outbound import split_text
 from api.rasa import BotMessage, Button
 
 #: Twilio refuses a message body longer than this

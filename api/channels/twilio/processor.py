@@ -7,18 +7,17 @@ handled again later, still ahead of the sender's next one.
 from __future__ import annotations
 
 import logging
-import mimetypes
-import re
 from pathlib import Path
 
 from pydantic import JsonValue, ValidationError
 
-from api.channels.twilio.client import TwilioClient, TwilioError, TwilioUnavailable
+from api.channels.twilio.client import TwilioClient, TwilioUnavailable
 from api.channels.twilio.delivery import TwilioDeliverer
+from api.channels.twilio.media import fetch_media
 from api.channels.twilio.outbound import choice_payload, latest_buttons, render
-from api.channels.twilio.payload import TwilioMedia, TwilioMessage, message_text
+from api.channels.twilio.payload import TwilioMessage, message_text
 from api.channels.twilio.store import TwilioStore
-from api.conversation import Inbound
+from api.conversation import Inbound, converse, phone_metadata
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater
 from api.media import share_file_text
@@ -26,8 +25,6 @@ from api.rasa import RasaClient, RasaUnavailable
 from api.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def to_inbound(message: TwilioMessage, text: str, settings: GatewaySettings) -> Inbound:
@@ -43,16 +40,8 @@ def to_inbound(message: TwilioMessage, text: str, settings: GatewaySettings) -> 
     )
 
 
-def rasa_metadata(
-    inbound: Inbound, name: str | None, media: list[dict[str, JsonValue]]
-) -> dict[str, JsonValue]:
-    """Rasa's metadata: the neutral keys plus the user's number, name and any media."""
-    metadata = inbound.rasa_metadata()
-    metadata["phone"] = inbound.contact
-    metadata["name"] = name
-    if media:
-        metadata["media"] = list(media)
-    return metadata
+#: kept under the channel's own name, which the action server's access tests build with
+rasa_metadata = phone_metadata
 
 
 class TwilioProcessor:
@@ -90,9 +79,9 @@ class TwilioProcessor:
             # the body of a message with media is its caption
             text = share_file_text(message.body)
         inbound = to_inbound(message, text, self._settings)
-        metadata = rasa_metadata(inbound, message.profile_name, media)
+        metadata = phone_metadata(inbound, message.profile_name, media)
         try:
-            replies = await self._rasa.send_message(inbound.conversation_id, text, metadata)
+            replies = await converse(self._rasa, inbound, metadata)
         except RasaUnavailable as exc:
             raise RetryLater(str(exc)) from exc
         await self._store.remember_choices(phone, latest_buttons(replies))
@@ -100,34 +89,12 @@ class TwilioProcessor:
         await self._deliverer.deliver(message.from_, phone, bodies)
 
     async def _media(self, message: TwilioMessage) -> list[dict[str, JsonValue]]:
-        folder = Path(self._settings.whatsapp_media_dir)
-        return [
-            await self._fetch(message.message_sid, index, item, folder)
-            for index, item in enumerate(message.media)
-        ]
-
-    async def _fetch(
-        self, sid: str, index: int, media: TwilioMedia, folder: Path
-    ) -> dict[str, JsonValue]:
-        # named after Twilio's ids, never after anything the user chose
-        media_id = f"{sid}-{index}"
-        description: dict[str, JsonValue] = {
-            "id": media_id,
-            "mime_type": media.content_type,
-            "sha256": None,
-            "filename": None,
-            "path": None,
-        }
-        extension = mimetypes.guess_extension(media.content_type or "") or ".bin"
-        path = folder / (_UNSAFE.sub("_", media_id)[:128] + extension)
         try:
-            saved = await self._client.download(
-                media.url, path, self._settings.whatsapp_media_max_bytes
+            return await fetch_media(
+                self._client,
+                message,
+                Path(self._settings.whatsapp_media_dir),
+                self._settings.whatsapp_media_max_bytes,
             )
         except TwilioUnavailable as exc:
             raise RetryLater(str(exc)) from exc
-        except TwilioError as exc:
-            logger.warning("Twilio media %s not fetched: %s", media_id, exc)
-            return description
-        description.update(sha256=saved.sha256, path=str(saved.path))
-        return description

@@ -14,12 +14,13 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from pydantic import JsonValue, ValidationError
+from pydantic import ValidationError
 
 from api.channels.twilio.payload import parse_params
 from api.channels.twilio.runtime import TwilioRuntime
 from api.channels.twilio.signature import SIGNATURE_HEADER, is_signed
 from api.deps import SettingsDep
+from api.jobs.queue import traced
 from api.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ async def receive_webhook(request: Request, settings: SettingsDep) -> Response:
         raise HTTPException(status_code=422, detail="Not a Twilio message.") from None
     if not message.has_valid_sender:
         raise HTTPException(status_code=422, detail="From is not a phone number.")
-    payload: dict[str, JsonValue] = {"message": message.model_dump(mode="json", by_alias=True)}
+    payload = traced({"message": message.model_dump(mode="json", by_alias=True)})
     if await runtime.queue.enqueue(message.message_sid, message.phone, payload):
         runtime.worker.wake()
     else:

@@ -5,6 +5,7 @@ later). A page that holds a websocket to this gateway gets the notice at once, a
 ``{"id": null, "notice": true, "replies": [...]}``; otherwise the replies wait in the
 inbox (SQLite) and are shown before the answer to the conversation's next message. The
 inbox keeps the bot's words only until they are shown, and they are deleted as they are taken.
+Whatever runs the notices keeps the open inbox in ``app.state.webchat_inbox`` (``INBOX_STATE``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TypeVar
 
 from fastapi import WebSocket
 from pydantic import JsonValue
+from starlette.datastructures import State
 
 from api.jobs.sqlite import connect
 
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 Reply = dict[str, JsonValue]
+
+#: where the open inbox is kept on ``app.state`` while notices are enabled
+INBOX_STATE = "webchat_inbox"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS webchat_inbox (
@@ -39,6 +44,12 @@ CREATE TABLE IF NOT EXISTS webchat_inbox (
 );
 CREATE INDEX IF NOT EXISTS webchat_inbox_by_conversation ON webchat_inbox (conversation_id, id);
 """
+
+
+def inbox_of(state: State) -> WebchatInbox | None:
+    """The app's open inbox; ``None`` when notices are not enabled."""
+    inbox: WebchatInbox | None = getattr(state, INBOX_STATE, None)
+    return inbox
 
 
 class WebchatInbox:

@@ -25,9 +25,9 @@ from api.channels.webchat.identity import (
     looks_signed_in,
     verify_identity_token,
 )
+from api.channels.webchat.inbox import inbox_of
 from api.conversation import Inbound, converse
 from api.deps import RasaDep, SettingsDep
-from api.outreach.notices.runtime import NoticeRuntime
 from api.rasa import BotMessage
 from api.ratelimit import limit_address, rate_limits_of
 from api.settings import GatewaySettings
@@ -175,10 +175,10 @@ async def waiting_replies(state: State, conversation_id: str) -> list[WebchatRep
     In a worker thread, like every SQLite call: a read on the event loop that meets a lock
     stalls every request of the process (webhook answers took seconds under load).
     """
-    runtime: NoticeRuntime | None = getattr(state, "notices", None)
-    if runtime is None:
+    inbox = inbox_of(state)
+    if inbox is None:
         return []
-    return [WebchatReply.model_validate(r) for r in await runtime.inbox.take(conversation_id)]
+    return [WebchatReply.model_validate(r) for r in await inbox.take(conversation_id)]
 
 
 class ErrorDetail(BaseModel):

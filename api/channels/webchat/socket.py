@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from typing import cast
 
-import httpx
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from pydantic import JsonValue, ValidationError
@@ -26,6 +25,7 @@ from api.channels.webchat.messages import (
     waiting_replies,
 )
 from api.conversation import converse
+from api.deps import rasa_of
 from api.errors import RASA_ERROR_DETAIL, RASA_UNAVAILABLE_DETAIL
 from api.rasa import RasaClient, RasaError, RasaUnavailable
 from api.ratelimit import RateLimited, RateLimits, client_address, rate_limits_of
@@ -44,8 +44,7 @@ CLOSE_TOO_BIG = 1009
 async def webchat_socket(websocket: WebSocket) -> None:
     """Answer the page's frames until it goes away."""
     settings = cast(GatewaySettings, websocket.app.state.settings)
-    http = cast(httpx.AsyncClient, websocket.app.state.http)
-    rasa = RasaClient(http, settings.rasa_url, settings.rasa_api_token)
+    rasa = rasa_of(websocket.app)
     limits = rate_limits_of(websocket)
     address = client_address(websocket, limits.trusted_proxies)
     sockets = cast(LiveSockets, websocket.app.state.webchat_sockets)

@@ -1,26 +1,37 @@
-"""Starting and stopping the WhatsApp channel with the app: storage opened, worker running."""
+"""Starting and stopping the WhatsApp channel with the app: its parts opened, its worker running.
+
+``open_whatsapp`` builds the Graph client and opens the channel's records once per process;
+the channel's pipeline and whatever else writes on WhatsApp (outreach, notices) share them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
+from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
 
 from api.channels.whatsapp.client import GraphClient
-from api.channels.whatsapp.delivery import Backoff, Deliverer, Template
+from api.channels.whatsapp.delivery import Deliverer, template
 from api.channels.whatsapp.processor import WhatsAppProcessor
 from api.channels.whatsapp.runtime import WhatsAppRuntime
 from api.channels.whatsapp.store import WhatsAppStore
-from api.jobs.queue import JobQueue
-from api.jobs.redis import RedisQueue, queue_prefix
-from api.jobs.sqlite import SqliteQueue
-from api.jobs.worker import QueueWorker, WorkerPolicy
+from api.jobs.pipeline import pipeline
+from api.jobs.worker import WorkerPolicy
+from api.outbound import Backoff
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
+
+
+@dataclass(frozen=True)
+class WhatsApp:
+    """What everything that writes on WhatsApp shares: one Graph client, one set of records."""
+
+    graph: GraphClient
+    store: WhatsAppStore
 
 
 def build_graph_client(settings: GatewaySettings, http: httpx.AsyncClient) -> GraphClient:
@@ -36,47 +47,43 @@ def build_graph_client(settings: GatewaySettings, http: httpx.AsyncClient) -> Gr
     )
 
 
-async def open_queue(settings: GatewaySettings, path: Path, name: str) -> JobQueue:
-    """The queue ``name``: in Redis, shared by every gateway, when configured; else in ``path``."""
-    if settings.gateway_queue_url is not None:
-        url = settings.gateway_queue_url.get_secret_value()
-        return RedisQueue.from_url(url, prefix=queue_prefix(name))
-    return await asyncio.to_thread(SqliteQueue.open, path)
+@asynccontextmanager
+async def open_whatsapp(
+    settings: GatewaySettings, http: httpx.AsyncClient
+) -> AsyncIterator[WhatsApp | None]:
+    """The channel's shared parts for the app's lifetime; ``None`` when it is not configured."""
+    if settings.whatsapp_app_secret is None:
+        yield None
+        return
+    graph = build_graph_client(settings, http)
+    store = await asyncio.to_thread(WhatsAppStore.open, settings.whatsapp_queue_db)
+    try:
+        yield WhatsApp(graph, store)
+    finally:
+        await store.close()
 
 
 @asynccontextmanager
 async def whatsapp_channel(
-    app: FastAPI, settings: GatewaySettings, http: httpx.AsyncClient
+    app: FastAPI, settings: GatewaySettings, rasa: RasaClient, whatsapp: WhatsApp | None
 ) -> AsyncIterator[None]:
     """Run the channel for the app's lifetime; nothing at all when it is not configured."""
-    if settings.whatsapp_app_secret is None:
+    if whatsapp is None:
         yield
         return
-    graph = build_graph_client(settings, http)
-    queue = await open_queue(settings, settings.whatsapp_queue_db, "whatsapp")
-    store = await asyncio.to_thread(WhatsAppStore.open, settings.whatsapp_queue_db)
-    template = (
-        Template(settings.whatsapp_template_name, settings.whatsapp_template_language)
-        if settings.whatsapp_template_name
-        else None
-    )
-    deliverer = Deliverer(
-        graph,
-        store,
-        template,
-        Backoff(settings.whatsapp_send_max_attempts, settings.whatsapp_retry_base_seconds),
-    )
-    rasa = RasaClient(http, settings.rasa_url, settings.rasa_api_token)
-    processor = WhatsAppProcessor(settings, rasa, graph, store, deliverer)
-    worker = QueueWorker(
-        queue, processor.handle, WorkerPolicy(concurrency=settings.whatsapp_workers)
-    )
-    app.state.whatsapp = WhatsAppRuntime(queue=queue, store=store, worker=worker)
-    worker.start()
-    try:
+    async with pipeline(
+        app, settings, "whatsapp", settings.whatsapp_queue_db, shared=True
+    ) as running:
+        deliverer = Deliverer(
+            whatsapp.graph,
+            whatsapp.store,
+            template(settings.whatsapp_template_name, settings.whatsapp_template_language),
+            Backoff.from_settings(settings),
+        )
+        processor = WhatsAppProcessor(settings, rasa, whatsapp.graph, whatsapp.store, deliverer)
+        running.run(
+            processor.handle,
+            WorkerPolicy(concurrency=settings.whatsapp_workers),
+            lambda worker: WhatsAppRuntime(running.queue, whatsapp.store, worker),
+        )
         yield
-    finally:
-        await worker.stop()
-        del app.state.whatsapp
-        await queue.close()
-        await store.close()

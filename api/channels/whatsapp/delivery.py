@@ -20,6 +20,7 @@ from pydantic import JsonValue
 from api.channels.whatsapp.client import GraphClient, GraphError
 from api.channels.whatsapp.outbound import Body, template_message
 from api.channels.whatsapp.store import Delivery, WhatsAppStore
+from api.outbound import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +35,9 @@ class Template:
     language: str
 
 
-@dataclass(frozen=True)
-class Backoff:
-    """How often and how patiently a throttled or failed send is tried again."""
-
-    max_attempts: int = 5
-    base_seconds: float = 1.0
-    max_seconds: float = 60.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        return float(min(self.max_seconds, self.base_seconds * 2 ** (attempt - 1)))
+def template(name: str | None, language: str) -> Template | None:
+    """The template ``name`` in ``language``; ``None`` when no name is configured."""
+    return Template(name, language) if name else None
 
 
 class Deliverer:

@@ -7,23 +7,15 @@ user can never choose where a file lands.
 from __future__ import annotations
 
 import logging
-import mimetypes
-import re
 from pathlib import Path
 
 from pydantic import JsonValue
 
 from api.channels.whatsapp.client import GraphClient, GraphError, GraphUnavailable
 from api.channels.whatsapp.payload import Media
+from api.media import file_name
 
 logger = logging.getLogger(__name__)
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-
-
-def _file_name(media_id: str, mime_type: str | None) -> str:
-    extension = mimetypes.guess_extension(mime_type or "") or ".bin"
-    return _UNSAFE.sub("_", media_id)[:128] + extension
 
 
 async def fetch_media(
@@ -43,7 +35,7 @@ async def fetch_media(
     try:
         info = await graph.media_info(media.id)
         mime_type = media.mime_type or info.mime_type
-        path = folder / _file_name(media.id, mime_type)
+        path = folder / file_name(media.id, mime_type)
         saved = await graph.download(info.url, path, max_bytes)
     except GraphUnavailable:
         raise

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from pydantic import JsonValue
 
+from api.outbound import split_text
 from api.rasa import BotMessage, Button
 
 TEXT_LIMIT = 4096
@@ -27,30 +28,6 @@ CHOOSE_PROMPT = "Please choose one:"
 ELLIPSIS = "…"
 
 Body = dict[str, JsonValue]
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Cut ``text`` into pieces of at most ``limit`` characters.
-
-    Each cut is at the last line break that fits, else the last space, and mid-word only when
-    one word is longer than the limit.
-    """
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[: limit + 1]
-        cut = window.rfind("\n")
-        if cut <= 0:
-            cut = window.rfind(" ")
-        if cut <= 0:
-            cut = limit
-        piece = rest[:cut].rstrip()
-        if piece:
-            pieces.append(piece)
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
 
 
 def shorten(text: str, limit: int) -> str:
@@ -132,7 +109,7 @@ def _list(to: str, body: str, buttons: Sequence[Button]) -> Body:
 
 
 def _with_buttons(to: str, text: str, buttons: Sequence[Button]) -> list[Body]:
-    pieces = split_text(text) or [CHOOSE_PROMPT]
+    pieces = split_text(text, TEXT_LIMIT) or [CHOOSE_PROMPT]
     last = split_text(pieces.pop(), BODY_LIMIT)
     leading = [text_message(to, piece) for piece in pieces + last[:-1]]
     body = last[-1]
@@ -152,7 +129,7 @@ def render(message: BotMessage, to: str) -> list[Body]:
     if message.buttons:
         bodies.extend(_with_buttons(to, text, message.buttons))
     else:
-        bodies.extend(text_message(to, piece) for piece in split_text(text))
+        bodies.extend(text_message(to, piece) for piece in split_text(text, TEXT_LIMIT))
     if message.image:
         bodies.append(_message(to, "image", {"link": message.image}))
     custom = message.custom.get("whatsapp") if isinstance(message.custom, dict) else None

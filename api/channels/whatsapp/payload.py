@@ -165,3 +165,22 @@ class Notification(_Model):
             for change in entry.changes
             if change.field == "messages"
         ]
+
+
+def message_text(message: Message) -> str | None:
+    """What the user said, as text for Rasa; ``None`` for kinds the assistant ignores."""
+    if message.text is not None:
+        return message.text.body
+    if message.interactive is not None and message.interactive.reply is not None:
+        return message.interactive.reply.id
+    if message.button is not None:
+        return message.button.payload or message.button.text
+    media = message.media
+    if media is not None:
+        return media.caption or f"[{message.type}]"
+    if message.location is not None:
+        place = message.location
+        text = f"Location: {place.latitude}, {place.longitude}"
+        details = ", ".join(part for part in (place.name, place.address) if part)
+        return f"{text} ({details})" if details else text
+    return None

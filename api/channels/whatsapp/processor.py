@@ -18,9 +18,10 @@ from api.channels.whatsapp.client import GraphClient, GraphUnavailable
 from api.channels.whatsapp.delivery import Deliverer
 from api.channels.whatsapp.media import fetch_media
 from api.channels.whatsapp.outbound import render
-from api.channels.whatsapp.payload import Message
+from api.channels.whatsapp.payload import Message, message_text
 from api.channels.whatsapp.store import WhatsAppStore
-from api.channels.whatsapp.webhook import message_text, rasa_metadata, to_inbound
+from api.channels.whatsapp.webhook import to_inbound
+from api.conversation import converse, phone_metadata
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater
 from api.media import share_file_text
@@ -78,9 +79,9 @@ class WhatsAppProcessor:
         if message.media is not None:
             text = share_file_text(message.media.caption)
         inbound = to_inbound(message, text, self._settings)
-        metadata = rasa_metadata(inbound, name if isinstance(name, str) else None, media)
+        metadata = phone_metadata(inbound, name if isinstance(name, str) else None, media)
         try:
-            replies = await self._rasa.send_message(inbound.conversation_id, text, metadata)
+            replies = await converse(self._rasa, inbound, metadata)
         except RasaUnavailable as exc:
             raise RetryLater(str(exc)) from exc
         bodies = [body for reply in replies for body in render(reply, message.from_)]

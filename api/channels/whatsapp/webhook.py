@@ -10,46 +10,25 @@ queued messages in the background, one sender at a time in order. Unset
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import JsonValue, ValidationError
+from pydantic import ValidationError
 
 from api.channels.whatsapp.payload import Message, Notification, Value
 from api.channels.whatsapp.runtime import WhatsAppRuntime
 from api.channels.whatsapp.signature import SIGNATURE_HEADER, is_signed, tokens_match
 from api.channels.whatsapp.store import StatusRecord
-from api.conversation import Inbound
+from api.conversation import Inbound, phone_metadata
 from api.deps import SettingsDep
+from api.jobs.queue import traced
 from api.ratelimit import RateLimited, RateLimits, rate_limits_of
 from api.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
-
-MEDIA_TYPES = ("image", "document", "audio", "video")
-
-
-def message_text(message: Message) -> str | None:
-    """What the user said, as text for Rasa; ``None`` for kinds the assistant ignores."""
-    if message.text is not None:
-        return message.text.body
-    if message.interactive is not None and message.interactive.reply is not None:
-        return message.interactive.reply.id
-    if message.button is not None:
-        return message.button.payload or message.button.text
-    media = message.media
-    if media is not None:
-        return media.caption or f"[{message.type}]"
-    if message.location is not None:
-        place = message.location
-        text = f"Location: {place.latitude}, {place.longitude}"
-        details = ", ".join(part for part in (place.name, place.address) if part)
-        return f"{text} ({details})" if details else text
-    return None
 
 
 def to_inbound(message: Message, text: str, settings: GatewaySettings) -> Inbound:
@@ -65,16 +44,8 @@ def to_inbound(message: Message, text: str, settings: GatewaySettings) -> Inboun
     )
 
 
-def rasa_metadata(
-    inbound: Inbound, name: str | None, media: Sequence[dict[str, JsonValue]]
-) -> dict[str, JsonValue]:
-    """Rasa's metadata: the neutral keys plus the user's number, name and any media."""
-    metadata = inbound.rasa_metadata()
-    metadata["phone"] = inbound.contact
-    metadata["name"] = name
-    if media:
-        metadata["media"] = list(media)
-    return metadata
+#: kept under the channel's own name, which the action server's access tests build with
+rasa_metadata = phone_metadata
 
 
 def runtime_of(request: Request, settings: SettingsDep) -> WhatsAppRuntime:
@@ -130,10 +101,12 @@ async def receive_webhook(request: Request, settings: SettingsDep) -> Response:
 async def _queue_messages(runtime: WhatsAppRuntime, value: Value, limits: RateLimits) -> int:
     queued = 0
     for message in value.messages:
-        payload: dict[str, JsonValue] = {
-            "message": message.model_dump(mode="json", by_alias=True, exclude_none=True),
-            "name": value.contact_of(message.from_).profile.name,
-        }
+        payload = traced(
+            {
+                "message": message.model_dump(mode="json", by_alias=True, exclude_none=True),
+                "name": value.contact_of(message.from_).profile.name,
+            }
+        )
         # decided on arrival, when the rate is the sender's own; the message is still queued,
         # so a notice about it keeps its place among the sender's other replies
         conversation = f"whatsapp:{message.from_}"

@@ -16,10 +16,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater
-from api.outreach.notices.channels import NoticeChannel
+from api.outreach.notices.delivery import NoticeChannel
 from api.outreach.records import OutreachRecords
-from api.outreach.trigger import RasaTrigger
-from api.rasa import RasaError, RasaUnavailable
+from api.rasa import RasaClient, RasaError, RasaUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +44,11 @@ class NoticeProcessor:
 
     def __init__(
         self,
-        trigger: RasaTrigger,
+        rasa: RasaClient,
         channels: Mapping[str, NoticeChannel],
         records: OutreachRecords,
     ) -> None:
-        self._trigger = trigger
+        self._rasa = rasa
         self._channels = channels
         self._records = records
 
@@ -67,7 +66,7 @@ class NoticeProcessor:
             await self._records.finish(job.key, "failed", detail=f"no {name} channel")
             return
         try:
-            triggered = await self._trigger.trigger(
+            triggered = await self._rasa.trigger(
                 wanted.conversation_id, wanted.intent, wanted.entities
             )
         except RasaUnavailable as exc:

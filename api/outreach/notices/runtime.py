@@ -1,10 +1,9 @@
-"""What the running notices endpoint shares with its worker and the webchat routes."""
+"""What the running notices endpoint shares with its worker."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.channels.webchat.inbox import WebchatInbox
 from api.jobs.queue import JobQueue
 from api.jobs.worker import QueueWorker
 from api.outreach.records import OutreachRecords
@@ -17,6 +16,5 @@ class NoticeRuntime:
     queue: JobQueue
     records: OutreachRecords
     worker: QueueWorker
-    inbox: WebchatInbox
     #: the channels notices can be delivered on: webchat always, whatsapp and twilio when set up
     channels: frozenset[str]

@@ -14,6 +14,14 @@ def rasa_client(handler, base_url="http://rasa.test:5005"):
     return RasaClient(http, base_url, SecretStr("s3cret"))
 
 
+#: every call that goes through the client's one request path, so one error mapping
+CALLS = {
+    "send_message": lambda client: client.send_message("a", "hi", {}),
+    "trigger": lambda client: client.trigger("whatsapp:1", "case_updated", {"case_ref": "1"}),
+}
+each_call = pytest.mark.parametrize("call", list(CALLS.values()), ids=list(CALLS))
+
+
 def answering(status, body=None, *, content=None):
     seen: list[httpx.Request] = []
 
@@ -94,29 +102,32 @@ async def test_replies_with_nothing_to_show_are_dropped():
         httpx.RemoteProtocolError("hung up"),
     ],
 )
-async def test_transport_failures_raise_rasa_unavailable(error):
+@each_call
+async def test_transport_failures_raise_rasa_unavailable(error, call):
     def handler(request):
         raise error
 
     with pytest.raises(RasaUnavailable) as caught:
-        await rasa_client(handler).send_message("a", "hi", {})
+        await call(rasa_client(handler))
     assert caught.value.__cause__ is error
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
-async def test_5xx_raises_rasa_unavailable(status):
+@each_call
+async def test_5xx_raises_rasa_unavailable(status, call):
     handler, _ = answering(status, {"error": "x"})
 
     with pytest.raises(RasaUnavailable):
-        await rasa_client(handler).send_message("a", "hi", {})
+        await call(rasa_client(handler))
 
 
 @pytest.mark.parametrize("status", [400, 401, 404, 409])
-async def test_4xx_raises_rasa_error_but_not_unavailable(status):
+@each_call
+async def test_4xx_raises_rasa_error_but_not_unavailable(status, call):
     handler, _ = answering(status, {"error": "x"})
 
     with pytest.raises(RasaError) as caught:
-        await rasa_client(handler).send_message("a", "hi", {})
+        await call(rasa_client(handler))
     assert not isinstance(caught.value, RasaUnavailable)
 
 
@@ -130,6 +141,38 @@ async def test_unreadable_answer_raises_rasa_error(content):
     with pytest.raises(RasaError) as caught:
         await rasa_client(handler).send_message("a", "hi", {})
     assert not isinstance(caught.value, RasaUnavailable)
+
+
+@pytest.mark.parametrize("content", [b"not json", b'{"messages": "not a list"}'])
+async def test_unreadable_trigger_answer_raises_rasa_error(content):
+    handler, _ = answering(200, content=content)
+
+    with pytest.raises(RasaError) as caught:
+        await CALLS["trigger"](rasa_client(handler))
+    assert not isinstance(caught.value, RasaUnavailable)
+
+
+async def test_trigger_posts_the_intent_with_the_token_and_returns_messages_and_slots():
+    answer = {
+        "tracker": {"slots": {"case_ref": "10000042"}},
+        "messages": [{"recipient_id": "x", "text": "Your case moved."}, {"recipient_id": "x"}],
+    }
+    handler, seen = answering(200, answer)
+
+    triggered = await rasa_client(handler, base_url="http://proxy.test/rasa/").trigger(
+        "whatsapp:+1650", "case_updated", {"case_ref": "10000042"}
+    )
+
+    [request] = seen
+    assert request.url.path == "/rasa/conversations/whatsapp:+1650/trigger_intent"
+    assert request.url.params["token"] == "s3cret"
+    assert request.url.params["output_channel"] == "collector"
+    assert json.loads(request.content) == {
+        "name": "case_updated",
+        "entities": {"case_ref": "10000042"},
+    }
+    assert triggered.messages == [BotMessage(text="Your case moved.")]
+    assert triggered.slots == {"case_ref": "10000042"}
 
 
 async def test_is_ready_asks_status_with_the_token():

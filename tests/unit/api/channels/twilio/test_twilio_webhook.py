@@ -19,7 +19,7 @@ from tests.unit.api.channels.twilio.support import (
     signed_headers,
     twilio_gateways,
 )
-from tests.unit.api.channels.whatsapp.support import Rasa, eventually
+from tests.unit.api.channels.whatsapp.support import Rasa, eventually, failed_turns, turns
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ async def test_signed_message_is_answered_with_empty_twiml_and_reaches_rasa(star
                 "contact": USER,
                 "phone": USER,
                 "name": "Sheena Nelson",
+                "correlation_id": response.headers["x-request-id"],
             },
         }
     ]
@@ -255,3 +256,37 @@ async def test_sender_that_is_not_a_phone_number_returns_422(start_gateway):
 def test_settings_refuse_a_token_without_where_to_reply_from(settings_with):
     with pytest.raises(ValidationError, match="TWILIO_WEBHOOK_URL"):
         settings_with(twilio_auth_token=SecretStr(AUTH_TOKEN), twilio_account_sid=ACCOUNT_SID)
+
+
+async def test_twilio_turn_is_counted_and_timed_under_its_channel(start_gateway):
+    gateway = await start_gateway()
+    before, webchat_before = turns("twilio"), turns("webchat")
+
+    await gateway.post(form("SMturn0001", "Where is my case?"))
+    await eventually(lambda: len(gateway.sent()) == 1)
+
+    assert turns("twilio") == tuple(count + 1 for count in before)
+    assert turns("webchat") == webchat_before
+
+
+async def test_twilio_turn_that_rasa_misses_is_counted_as_failed(start_gateway):
+    gateway = await start_gateway()
+    gateway.rasa.down = True
+    before = failed_turns("twilio")
+
+    await gateway.post(form("SMturn0002", "Where is my case?"))
+
+    await eventually(lambda: failed_turns("twilio") > before)
+
+
+async def test_rasa_gets_the_twilio_webhook_requests_correlation_id(start_gateway):
+    gateway = await start_gateway()
+    params = form("SMturn0003", "Where is my case?")
+
+    response = await gateway.post(
+        params, {**signed_headers(params), "X-Request-ID": "twilio-hook-0001"}
+    )
+    await eventually(lambda: len(gateway.rasa.received) == 1)
+
+    assert response.headers["x-request-id"] == "twilio-hook-0001"
+    assert gateway.rasa.received[0]["metadata"]["correlation_id"] == "twilio-hook-0001"

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from api.app import create_app
@@ -144,6 +145,25 @@ class Gateway:
 
     async def stop(self) -> None:
         await self.stack.aclose()
+
+
+def counted(name: str, **labels: str) -> float:
+    """The current value of one of the gateway's metrics (0 before its first count)."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def turns(channel: str) -> tuple[float, float, float]:
+    """Messages in, messages out and finished turns counted under ``channel``."""
+    return (
+        counted("casebot_messages_in_total", channel=channel),
+        counted("casebot_messages_out_total", channel=channel),
+        counted("casebot_turn_seconds_count", channel=channel),
+    )
+
+
+def failed_turns(channel: str) -> float:
+    """Turns under ``channel`` that failed because Rasa could not be reached."""
+    return counted("casebot_turn_failures_total", channel=channel, reason="rasa_unavailable")
 
 
 async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:

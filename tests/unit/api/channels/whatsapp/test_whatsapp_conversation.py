@@ -2,20 +2,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
 import pytest
 
 from api.jobs.sqlite import SqliteQueue
+from api.observability import ContextFilter
 from tests.unit.api.channels.whatsapp.support import (
     TEXT_SAMPLE,
     WA_ID,
     Rasa,
     eventually,
+    failed_turns,
     fresh,
     gateway_factory,
     notification,
+    signed,
     text_message,
+    turns,
 )
 
 
@@ -177,3 +182,49 @@ async def test_rasa_being_down_keeps_the_message_until_it_is_back(start_gateway)
     rasa.down = False
     await eventually(lambda: rasa.texts() == ["hello?"], timeout=10)
     await eventually(lambda: len(gateway.sent()) == 1)
+
+
+async def test_whatsapp_turn_is_counted_and_timed_under_its_channel(start_gateway):
+    gateway = await start_gateway()
+    before, webchat_before = turns("whatsapp"), turns("webchat")
+
+    await gateway.post(fresh(TEXT_SAMPLE))
+    await eventually(lambda: len(gateway.sent()) == 1)
+
+    assert turns("whatsapp") == tuple(count + 1 for count in before)
+    assert turns("webchat") == webchat_before
+
+
+async def test_whatsapp_turn_that_rasa_misses_is_counted_as_failed(start_gateway):
+    gateway = await start_gateway()
+    gateway.rasa.down = True
+    before = failed_turns("whatsapp")
+
+    await gateway.post(fresh(TEXT_SAMPLE))
+
+    await eventually(lambda: failed_turns("whatsapp") > before)
+
+
+async def test_rasa_and_the_workers_logs_get_the_webhook_requests_correlation_id(
+    start_gateway, caplog
+):
+    gateway = await start_gateway()
+    body = TEXT_SAMPLE.encode()
+    # a message of a kind Rasa is not asked about is logged by the worker
+    ignored = body.replace(b'"type":"text","text":{"body":"Where is my case?"}', b'"type":"x"')
+    ignored = ignored.replace(b"wamid.HBgL", b"wamid.OTHER")
+    stamped = ContextFilter(redact_pii=False)
+    caplog.handler.addFilter(stamped)
+    caplog.set_level(logging.INFO, logger="api.channels.whatsapp")
+    try:
+        response = await gateway.post(body, {**signed(body), "X-Request-ID": "wa-hook-0001"})
+        await eventually(lambda: len(gateway.rasa.received) == 1)
+        await gateway.post(ignored, {**signed(ignored), "X-Request-ID": "wa-hook-0002"})
+        await eventually(lambda: any("ignored" in r.getMessage() for r in caplog.records))
+    finally:
+        caplog.handler.removeFilter(stamped)
+
+    assert response.headers["x-request-id"] == "wa-hook-0001"
+    assert gateway.rasa.received[0]["metadata"]["correlation_id"] == "wa-hook-0001"
+    [line] = [r for r in caplog.records if "ignored" in r.getMessage()]
+    assert getattr(line, "correlation_id", None) == "wa-hook-0002"

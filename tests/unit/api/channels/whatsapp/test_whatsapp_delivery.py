@@ -7,9 +7,10 @@ import pytest
 from pydantic import SecretStr
 
 from api.channels.whatsapp.client import GraphClient
-from api.channels.whatsapp.delivery import Backoff, Deliverer, Template
+from api.channels.whatsapp.delivery import Deliverer, Template
 from api.channels.whatsapp.outbound import text_message
 from api.channels.whatsapp.store import WhatsAppStore
+from api.outbound import Backoff
 from sandbox.whatsapp.errors import GraphApiError
 from sandbox.whatsapp.routes import whatsapp_app
 from sandbox.whatsapp.state import GraphState

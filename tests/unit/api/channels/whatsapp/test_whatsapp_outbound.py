@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.channels.whatsapp.outbound import render, split_text, template_message
+from api.channels.whatsapp.outbound import render, template_message
+from api.outbound import split_text
 from api.rasa import BotMessage
 from sandbox.whatsapp.validation import validate_message
 

@@ -124,6 +124,7 @@ async def test_text_sample_reaches_rasa_with_whatsapp_metadata(start_gateway):
                 "contact": "+16505551234",
                 "phone": "+16505551234",
                 "name": "Sheena Nelson",
+                "correlation_id": response.headers["x-request-id"],
             },
         }
     ]

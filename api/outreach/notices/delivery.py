@@ -16,7 +16,7 @@ from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.twilio.outbound import render
 from api.channels.webchat.inbox import LiveSockets, WebchatInbox
 from api.channels.webchat.messages import to_webchat_reply
-from api.outreach.sender import NoticeDeliverer
+from api.outreach.delivery import NoticeDeliverer
 from api.rasa import BotMessage
 
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pydantic import JsonValue
 
 from api.channels.whatsapp.client import GraphClient
-from api.channels.whatsapp.delivery import Backoff, Deliverer, Template
+from api.channels.whatsapp.delivery import Deliverer, Template
 from api.channels.whatsapp.outbound import Body, render, shorten, template_message
 from api.channels.whatsapp.store import WhatsAppStore
-from api.outreach.trigger import RasaTrigger
-from api.rasa import BotMessage
+from api.outbound import Backoff
+from api.rasa import BotMessage, RasaClient
 
 #: a template variable may not be long; the template's own words need room too
 VARIABLE_LIMIT = 900
@@ -100,8 +100,8 @@ class Reached:
 class Outreach:
     """Triggers an intent in a customer's WhatsApp conversation and sends what the bot says."""
 
-    def __init__(self, trigger: RasaTrigger, deliverer: NoticeDeliverer) -> None:
-        self._trigger = trigger
+    def __init__(self, rasa: RasaClient, deliverer: NoticeDeliverer) -> None:
+        self._rasa = rasa
         self._deliverer = deliverer
 
     async def reach(self, wa_id: str, intent: str, entities: Mapping[str, str]) -> Reached:
@@ -109,7 +109,7 @@ class Outreach:
 
         Raises ``api.rasa.RasaError`` (``RasaUnavailable`` when worth retrying).
         """
-        triggered = await self._trigger.trigger(f"whatsapp:{wa_id}", intent, entities)
+        triggered = await self._rasa.trigger(f"whatsapp:{wa_id}", intent, entities)
         case_ref = _text(triggered.slots.get("case_ref"))
         if not triggered.messages:
             # a paused conversation (a person has it) or an action with nothing to say
