@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from api.channels.webchat.identity import Identity
 from api.channels.whatsapp.signature import sign
-from api.outreach.trigger import RasaTrigger
+from api.rasa import RasaClient
 from tests.support.stack import DOMAIN_ID, MODEL, TEMPLATE_ID, Stack, running_stack, stack_env
 
 pytestmark = pytest.mark.e2e
@@ -256,8 +256,8 @@ async def test_the_gateways_own_case_notice_still_names_the_customers_case(stack
     number = f"4477009{uuid.uuid4().int % 10**5:05d}"
     _, ref = file_case(stack, "Fridge humming", f"+{number}")
     async with httpx.AsyncClient(timeout=60) as http:
-        trigger = RasaTrigger(http, stack.rasa_url, SecretStr(stack.env["RASA_API_TOKEN"]))
-        notice = await trigger.trigger(
+        rasa = RasaClient(http, stack.rasa_url, SecretStr(stack.env["RASA_API_TOKEN"]))
+        notice = await rasa.trigger(
             f"whatsapp:{number}", "case_updated", {"case_ref": ref, "phone": f"+{number}"}
         )
 
