@@ -7,18 +7,19 @@ from typing import TYPE_CHECKING
 
 import boto3
 import httpx
-from botocore.config import Config
 
-from actions.kit.settings import ActionSettings, get_settings
-from actions.kit.template import load_template_spec
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
 from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.settings import AiccSettings, get_aicc_settings
 from cases.aicc.token import AiccTokenSource
 from cases.backend import BackendUnavailable, CaseBackend
 from cases.connect.backend import ConnectCasesBackend, CustomerResolver
 from cases.connect.files import ConnectFiles
 from cases.connect.profiles import build_profile_resolver, get_profiles_client
+from cases.connect.settings import ConnectSettings, get_connect_settings
+from cases.settings import CaseSettings, get_case_settings
+from cases.template import load_template_spec
 
 if TYPE_CHECKING:
     from mypy_boto3_connect.client import ConnectClient
@@ -34,75 +35,68 @@ class BackendNotConfigured(BackendUnavailable):
 @lru_cache(maxsize=1)
 def get_backend() -> CaseBackend:
     """The back end named by ``CASE_BACKEND``."""
-    settings = get_settings()
-    if settings.case_backend == "connect":
+    cases = get_case_settings()
+    if cases.case_backend == "connect":
+        connect = get_connect_settings()
         customers = (
-            build_profile_resolver(settings, get_profiles_client())
-            if settings.customer_profiles_domain
+            build_profile_resolver(connect, get_profiles_client())
+            if connect.customer_profiles_domain
             else None
         )
         files = (
-            ConnectFiles(get_instance_client(), settings.connect_instance_id, get_upload_http())
-            if settings.connect_instance_id
+            ConnectFiles(get_instance_client(), connect.connect_instance_id, get_upload_http())
+            if connect.connect_instance_id
             else None
         )
-        return build_connect_backend(settings, get_connect_client(), customers, files)
-    if settings.case_backend == "aicc":
-        return build_aicc_backend(settings, get_aicc_http())
+        return build_connect_backend(cases, connect, get_connect_client(), customers, files)
+    if cases.case_backend == "aicc":
+        return build_aicc_backend(cases, get_aicc_settings(), get_aicc_http())
     raise BackendNotConfigured(
-        f"CASE_BACKEND={settings.case_backend} is not available in this version; "
+        f"CASE_BACKEND={cases.case_backend} is not available in this version; "
         "set CASE_BACKEND=connect"
-    )
-
-
-def _aws_config(settings: ActionSettings) -> Config:
-    """Adaptive retries and the configured timeouts, for every AWS client the actions use."""
-    return Config(
-        retries={"mode": "adaptive", "max_attempts": 5},
-        connect_timeout=settings.connect_cases_connect_timeout,
-        read_timeout=settings.connect_cases_read_timeout,
     )
 
 
 @lru_cache(maxsize=1)
 def get_connect_client() -> ConnectCasesClient:
     """A boto3 ``connectcases`` client (``CONNECT_CASES_ENDPOINT_URL`` points it elsewhere)."""
-    settings = get_settings()
+    settings = get_connect_settings()
     return boto3.client(
         "connectcases",
         endpoint_url=settings.connect_cases_endpoint_url,
         region_name=settings.aws_default_region,
-        config=_aws_config(settings),
+        config=settings.client_config(),
     )
 
 
 @lru_cache(maxsize=1)
 def get_instance_client() -> ConnectClient:
     """A boto3 ``connect`` client for attached files (``CONNECT_ENDPOINT_URL`` elsewhere)."""
-    settings = get_settings()
+    settings = get_connect_settings()
     return boto3.client(
         "connect",
         endpoint_url=settings.connect_endpoint_url,
         region_name=settings.aws_default_region,
-        config=_aws_config(settings),
+        config=settings.client_config(),
     )
 
 
 @lru_cache(maxsize=1)
 def get_upload_http() -> httpx.AsyncClient:
     """The httpx client that PUTs files to the upload URLs Amazon Connect hands out."""
-    return httpx.AsyncClient(timeout=get_settings().connect_cases_read_timeout * 3)
+    return httpx.AsyncClient(timeout=get_connect_settings().connect_cases_read_timeout * 3)
 
 
 def build_connect_backend(
-    settings: ActionSettings,
+    cases: CaseSettings,
+    connect: ConnectSettings,
     client: ConnectCasesClient,
     customers: CustomerResolver | None = None,
     files: ConnectFiles | None = None,
 ) -> ConnectCasesBackend:
-    """A Connect Cases back end over ``client`` for the domain and template in ``settings``."""
-    domain_id = settings.connect_cases_domain_id
-    template_id = settings.connect_cases_template_id
+    """A Connect Cases back end over ``client`` for the domain and template in ``connect``."""
+    domain_id = connect.connect_cases_domain_id
+    template_id = connect.connect_cases_template_id
     if not domain_id or not template_id:
         missing = [
             name
@@ -117,9 +111,9 @@ def build_connect_backend(
         client,
         domain_id,
         template_id,
-        spec=load_template_spec(settings.case_template_file),
-        assistant_name=settings.assistant_name,
-        cache_seconds=settings.template_cache_seconds,
+        spec=load_template_spec(cases.case_template_file),
+        assistant_name=cases.assistant_name,
+        cache_seconds=cases.template_cache_seconds,
         customers=customers,
         files=files,
     )
@@ -128,10 +122,12 @@ def build_connect_backend(
 @lru_cache(maxsize=1)
 def get_aicc_http() -> httpx.AsyncClient:
     """The httpx client AICC calls go through, with ``AICC_TIMEOUT_SECONDS``."""
-    return httpx.AsyncClient(timeout=get_settings().aicc_timeout_seconds)
+    return httpx.AsyncClient(timeout=get_aicc_settings().aicc_timeout_seconds)
 
 
-def build_aicc_backend(settings: ActionSettings, http: httpx.AsyncClient) -> AiccBackend:
+def build_aicc_backend(
+    cases: CaseSettings, settings: AiccSettings, http: httpx.AsyncClient
+) -> AiccBackend:
     """An AICC back end over ``http`` for the tenant, credentials and case type in ``settings``."""
     base_url, app_key, secret = (
         settings.aicc_base_url,
@@ -164,7 +160,7 @@ def build_aicc_backend(settings: ActionSettings, http: httpx.AsyncClient) -> Aic
             secret.get_secret_value(),
             refresh_margin=settings.aicc_token_refresh_margin_seconds,
         ),
-        spec=load_template_spec(settings.case_template_file),
+        spec=load_template_spec(cases.case_template_file),
         case_type_id=settings.aicc_case_type,
         case_type=case_types[settings.aicc_case_type],
         creator_id=settings.aicc_creator_id,

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from actions.kit.template import TemplateSpec
 from cases.backend import (
     Actor,
     Attachment,
@@ -46,6 +45,7 @@ from cases.connect.values import (
     when,
 )
 from cases.longtext import cut_for_field, split_parts
+from cases.template import TemplateSpec
 
 if TYPE_CHECKING:
     from mypy_boto3_connectcases.client import ConnectCasesClient

@@ -15,7 +15,6 @@ from typing import ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from actions.kit.metrics import BACKEND_CALL_SECONDS, BACKEND_ERRORS
 from cases.backend import (
     BackendError,
     BackendUnavailable,
@@ -24,6 +23,7 @@ from cases.backend import (
     InvalidCase,
     Throttled,
 )
+from cases.metrics import BACKEND_CALL_SECONDS, BACKEND_ERRORS
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import httpx
 from botocore.exceptions import BotoCoreError, ClientError
 
-from actions.kit.metrics import BACKEND_CALL_SECONDS, BACKEND_ERRORS
 from cases.backend import Attachment, BackendUnavailable, InvalidCase
 from cases.connect.calls import translate
+from cases.metrics import BACKEND_CALL_SECONDS, BACKEND_ERRORS
 
 if TYPE_CHECKING:
     from mypy_boto3_connect.client import ConnectClient

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from actions.kit.template import TemplateSpec
 from cases.backend import BackendError, BackendUnavailable, CaseTemplate, TemplateField
 from cases.connect.calls import call
+from cases.template import TemplateSpec
 
 if TYPE_CHECKING:
     from mypy_boto3_connectcases.client import ConnectCasesClient

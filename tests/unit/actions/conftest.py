@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from actions.kit.template import TemplateSpec
 from cases.backend import (
     BackendError,
     Case,
@@ -14,6 +13,7 @@ from cases.backend import (
     Page,
     TemplateField,
 )
+from cases.template import TemplateSpec
 
 
 class InMemoryBackend:
