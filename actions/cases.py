@@ -6,11 +6,9 @@ import asyncio
 import logging
 import sqlite3
 
-from actions.kit.access import viewer_of
-from actions.kit.attachments import attach_files
+from actions.kit.attachments import attach_pending
 from actions.kit.base import CaseAction
 from actions.kit.idempotency import case_idempotency_key, form_run_started_at
-from actions.kit.media import slot_files
 from actions.kit.metadata import given_contact
 from actions.kit.metrics import CASES_CREATED, CASES_FAILED, CASES_QUEUED
 from actions.kit.rendering import render
@@ -117,22 +115,9 @@ class ActionCreateCase(CaseAction):
             SlotSet(CASE_REF, case.ref),
             *cleared(RESET_AFTER_CREATE),
             SlotSet(OPENED_CASES, opened_with(tracker, case.ref)),
-            *await self._attach_pending(tracker, case.ref, dispatcher),
+            # the files sent while the form ran
+            *await attach_pending(self._services, tracker, case.ref, dispatcher),
         ]
-
-    async def _attach_pending(
-        self, tracker: Tracker, ref: str, dispatcher: CollectingDispatcher
-    ) -> list[EventType]:
-        """Attach the files sent while the form ran; those the back end could not take stay."""
-        files = slot_files(tracker.get_slot(PENDING_FILES))
-        if not files:
-            return []
-        settings = self._services.settings
-        viewer = viewer_of(tracker, settings.default_phone_region)
-        outcome = await attach_files(
-            self._services.backend, settings, ref, files, viewer, dispatcher
-        )
-        return [SlotSet(PENDING_FILES, [file.as_slot() for file in outcome.failed] or None)]
 
     def _queue(self, draft: CaseDraft, key: str) -> bool:
         """Keep the submission for the outbox; whether it is safely kept."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from actions.kit.attachments import keep_for_new_case
+from actions.kit.base import UsesCases
 from actions.kit.media import gateway_media, real_caption
 from actions.kit.message import entity_values, intent_name, text_field_change
 from actions.kit.metadata import metadata_text
@@ -25,8 +26,6 @@ from actions.kit.sdk import (
     SlotSet,
     Tracker,
 )
-from actions.kit.services import CaseServices
-from actions.kit.settings import ActionSettings
 from actions.kit.slots import (
     CASE_FORM,
     CONFIRMED,
@@ -38,8 +37,6 @@ from actions.kit.slots import (
     TITLE,
 )
 from actions.kit.template import Accepted, FormTemplate
-from cases.backend import CaseBackend
-from cases.settings import CaseSettings
 
 SlotValues = dict[str, object]
 
@@ -68,18 +65,8 @@ _TRIGGER = re.compile(
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\s(?:but|because|and then|since)\s", re.IGNORECASE)
 
 
-class ValidateCaseForm(FormValidationAction):
+class ValidateCaseForm(UsesCases, FormValidationAction):
     """Normalises good values, clears bad ones with one sentence saying why."""
-
-    def __init__(
-        self,
-        backend: CaseBackend | None = None,
-        settings: ActionSettings | None = None,
-        case_settings: CaseSettings | None = None,
-    ) -> None:
-        # a form validation action, so not a ``CaseAction``; the same collaborators
-        super().__init__()
-        self._services = CaseServices(backend, settings, case_settings=case_settings)
 
     def name(self) -> str:
         """The action's name in the domain."""

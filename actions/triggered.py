@@ -29,10 +29,9 @@ from collections.abc import Mapping
 
 from rasa_sdk.events import FollowupAction
 
-from actions.kit.access import Viewer, viewer_of, visible_case
-from actions.kit.attachments import attach_files
+from actions.kit.access import Viewer, visible_case
+from actions.kit.attachments import attach_pending
 from actions.kit.base import GatewayAction
-from actions.kit.media import slot_files
 from actions.kit.message import entity_values
 from actions.kit.rendering import render
 from actions.kit.sdk import CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
@@ -43,7 +42,6 @@ from actions.kit.slots import (
     CONTACT,
     OPENED_CASES,
     ORIGIN,
-    PENDING_FILES,
     ROLE,
     opened_with,
 )
@@ -202,14 +200,9 @@ class ActionCaseFiled(GatewayAction):
             return []
         ref = ref.strip()
         dispatcher.utter_message(response="utter_case_filed_later", case_ref=ref)
-        events = [SlotSet(CASE_REF, ref), SlotSet(OPENED_CASES, opened_with(tracker, ref))]
-        files = slot_files(tracker.get_slot(PENDING_FILES))
-        if files:
-            settings = self._services.settings
-            viewer = viewer_of(tracker, settings.default_phone_region)
-            outcome = await attach_files(
-                self._services.backend, settings, ref, files, viewer, dispatcher
-            )
-            failed = [file.as_slot() for file in outcome.failed]
-            events.append(SlotSet(PENDING_FILES, failed or None))
-        return events
+        return [
+            SlotSet(CASE_REF, ref),
+            SlotSet(OPENED_CASES, opened_with(tracker, ref)),
+            # the files sent for the queued case
+            *await attach_pending(self._services, tracker, ref, dispatcher),
+        ]

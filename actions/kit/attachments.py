@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 
-from actions.kit.access import Viewer
+from actions.kit.access import Viewer, viewer_of
 from actions.kit.media import (
     FileRefused,
     SharedFile,
@@ -22,6 +22,7 @@ from actions.kit.media import (
 from actions.kit.media import shared_file as to_shared_file
 from actions.kit.message import entity_values
 from actions.kit.sdk import CollectingDispatcher, EventType, SlotSet, Tracker
+from actions.kit.services import CaseServices
 from actions.kit.settings import ActionSettings
 from actions.kit.slots import DESCRIPTION, PENDING_FILES, REQUESTED_SLOT, TITLE
 from cases.backend import BackendError, CaseBackend, InvalidCase
@@ -139,3 +140,17 @@ async def _add_caption(backend: CaseBackend, ref: str, file: SharedFile, viewer:
         )
     except BackendError as exc:
         logger.warning("caption of a file not added to %s: %s", ref, type(exc).__name__)
+
+
+async def attach_pending(
+    services: CaseServices, tracker: Tracker, ref: str, dispatcher: CollectingDispatcher
+) -> list[EventType]:
+    """Attach the files waiting in ``pending_files`` to case ``ref``; those not taken stay."""
+    files = slot_files(tracker.get_slot(PENDING_FILES))
+    if not files:
+        # no back end is needed (nor built) for nothing to attach
+        return []
+    settings = services.settings
+    viewer = viewer_of(tracker, settings.default_phone_region)
+    outcome = await attach_files(services.backend, settings, ref, files, viewer, dispatcher)
+    return [SlotSet(PENDING_FILES, [file.as_slot() for file in outcome.failed] or None)]

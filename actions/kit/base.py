@@ -20,8 +20,8 @@ from cases.settings import CaseSettings
 NOT_UNDERSTOOD = "utter_ask_rephrase"
 
 
-class CaseAction(Action, ABC):
-    """An action that reads or writes cases through ``self._services``."""
+class UsesCases:
+    """Gives an action or a form validation action ``self._services``, the process's by default."""
 
     def __init__(
         self,
@@ -31,6 +31,10 @@ class CaseAction(Action, ABC):
     ) -> None:
         super().__init__()
         self._services = CaseServices(backend, settings, case_settings=case_settings)
+
+
+class CaseAction(UsesCases, Action, ABC):
+    """An action that reads or writes cases through ``self._services``."""
 
     @abstractmethod
     def name(self) -> str:
