@@ -1,4 +1,8 @@
-"""The case back end the actions use, built once per process from the settings."""
+"""The case back end the actions use, built once per process from the settings.
+
+``CASE_BACKEND`` (``cases.settings``) picks the back end; each is built from what every back end
+reads and its own settings (``cases.connect.settings``, ``cases.aicc.settings``).
+"""
 
 from __future__ import annotations
 
