@@ -114,8 +114,8 @@ def recent_changes(
     return said[:RECENT_EVENTS]
 
 
-class ActionCheckCaseStatus(CaseAction):
-    """Tells the status of the named case, or of the user's newest one."""
+class LookupAction(CaseAction):
+    """A case action that tells how long ago things happened, by ``clock``."""
 
     def __init__(
         self,
@@ -125,6 +125,10 @@ class ActionCheckCaseStatus(CaseAction):
     ) -> None:
         super().__init__(backend, settings)
         self._clock = clock
+
+
+class ActionCheckCaseStatus(LookupAction):
+    """Tells the status of the named case, or of the user's newest one."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -168,17 +172,8 @@ class ActionCheckCaseStatus(CaseAction):
         return [SlotSet(CASE_REF, case.ref)]
 
 
-class ActionListCases(CaseAction):
+class ActionListCases(LookupAction):
     """Lists cases a page at a time: a customer's own, or those an agent asks for."""
-
-    def __init__(
-        self,
-        backend: CaseBackend | None = None,
-        settings: ActionSettings | None = None,
-        clock: Clock = utc_now,
-    ) -> None:
-        super().__init__(backend, settings)
-        self._clock = clock
 
     def name(self) -> str:
         """The action's name in the domain."""
