@@ -134,7 +134,7 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
             return {}
         # metadata the user never typed is not worth a complaint: a bad one is just not used
         origin = self._services.file_template().accepted(ORIGIN, said)
-        return {ORIGIN: origin} if origin else {}
+        return {ORIGIN: origin} if origin is not None else {}
 
     async def validate_title(
         self,
