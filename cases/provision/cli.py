@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, TextIO
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cases.connect.factory import get_connect_client
 from cases.connect.settings import get_connect_settings
-from cases.factory import get_connect_client
 from cases.provision.apply import Outcome, provision_domain
 from cases.provision.connect import IntegrationOutcome, provision_integration
 from cases.provision.report import domain_lines, env_lines, integration_lines, summary_line

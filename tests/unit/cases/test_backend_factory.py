@@ -5,14 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from cases.backend import BackendNotConfigured
 from cases.connect.backend import ConnectCasesBackend
+from cases.connect.factory import build_connect_backend, get_connect_client
 from cases.connect.settings import ConnectSettings, get_connect_settings
-from cases.factory import (
-    BackendNotConfigured,
-    build_connect_backend,
-    get_backend,
-    get_connect_client,
-)
+from cases.factory import get_backend
 from cases.settings import CaseSettings, get_case_settings
 
 REPO = Path(__file__).resolve().parents[3]

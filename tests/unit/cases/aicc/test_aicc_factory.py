@@ -6,13 +6,10 @@ from pathlib import Path
 import pytest
 
 from cases.aicc.backend import AiccBackend
+from cases.aicc.factory import build_aicc_backend, get_aicc_http
 from cases.aicc.settings import AiccSettings, get_aicc_settings
-from cases.factory import (
-    BackendNotConfigured,
-    build_aicc_backend,
-    get_aicc_http,
-    get_backend,
-)
+from cases.backend import BackendNotConfigured
+from cases.factory import get_backend
 from cases.settings import CaseSettings, get_case_settings
 
 REPO = Path(__file__).resolve().parents[4]
