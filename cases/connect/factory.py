@@ -42,10 +42,7 @@ def get_connect_client() -> ConnectCasesClient:
     """A boto3 ``connectcases`` client (``CONNECT_CASES_ENDPOINT_URL`` points it elsewhere)."""
     settings = get_connect_settings()
     return boto3.client(
-        "connectcases",
-        endpoint_url=settings.connect_cases_endpoint_url,
-        region_name=settings.aws_default_region,
-        config=settings.client_config(),
+        "connectcases", **settings.client_options(settings.connect_cases_endpoint_url)
     )
 
 
@@ -53,12 +50,7 @@ def get_connect_client() -> ConnectCasesClient:
 def get_instance_client() -> ConnectClient:
     """A boto3 ``connect`` client for attached files (``CONNECT_ENDPOINT_URL`` elsewhere)."""
     settings = get_connect_settings()
-    return boto3.client(
-        "connect",
-        endpoint_url=settings.connect_endpoint_url,
-        region_name=settings.aws_default_region,
-        config=settings.client_config(),
-    )
+    return boto3.client("connect", **settings.client_options(settings.connect_endpoint_url))
 
 
 @lru_cache(maxsize=1)

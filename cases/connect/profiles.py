@@ -160,10 +160,7 @@ def get_profiles_client() -> CustomerProfilesClient:
     """A boto3 ``customer-profiles`` client (``CUSTOMER_PROFILES_ENDPOINT_URL`` redirects it)."""
     settings = get_connect_settings()
     return boto3.client(
-        "customer-profiles",
-        endpoint_url=settings.customer_profiles_endpoint_url,
-        region_name=settings.aws_default_region,
-        config=settings.client_config(),
+        "customer-profiles", **settings.client_options(settings.customer_profiles_endpoint_url)
     )
 
 

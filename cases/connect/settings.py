@@ -1,12 +1,13 @@
 """What the Amazon Connect back end reads: Connect Cases, the Connect instance, Customer Profiles.
 
-Every AWS client of this back end (and of the provisioning command) takes the same retries
-and timeouts from ``client_config()``.
+Every AWS client of this back end (and of the provisioning command) takes the same region,
+retries and timeouts from ``client_options()``.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from botocore.config import Config
 from pydantic import Field
@@ -44,13 +45,17 @@ class ConnectSettings(BaseSettings):
     #: how long a contact -> profile ARN answer is kept
     customer_profiles_cache_seconds: float = Field(default=3600.0, ge=0)
 
-    def client_config(self) -> Config:
-        """Adaptive retries and the configured timeouts, for every AWS client of this back end."""
-        return Config(
-            retries={"mode": "adaptive", "max_attempts": 5},
-            connect_timeout=self.connect_cases_connect_timeout,
-            read_timeout=self.connect_cases_read_timeout,
-        )
+    def client_options(self, endpoint_url: str | None) -> dict[str, Any]:
+        """``boto3.client`` options: ``endpoint_url``, the region, adaptive retries, timeouts."""
+        return {
+            "endpoint_url": endpoint_url,
+            "region_name": self.aws_default_region,
+            "config": Config(
+                retries={"mode": "adaptive", "max_attempts": 5},
+                connect_timeout=self.connect_cases_connect_timeout,
+                read_timeout=self.connect_cases_read_timeout,
+            ),
+        }
 
 
 @lru_cache(maxsize=1)

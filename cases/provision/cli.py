@@ -67,13 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def connect_client() -> ConnectClient:
     """A boto3 Amazon Connect client; ``CONNECT_ENDPOINT_URL`` points it elsewhere."""
-    settings = get_connect_settings()
-    return boto3.client(
-        "connect",
-        endpoint_url=os.environ.get("CONNECT_ENDPOINT_URL") or None,
-        region_name=settings.aws_default_region,
-        config=settings.client_config(),
-    )
+    # a blank CONNECT_ENDPOINT_URL means real AWS here, as it always has for this command
+    endpoint_url = os.environ.get("CONNECT_ENDPOINT_URL") or None
+    return boto3.client("connect", **get_connect_settings().client_options(endpoint_url))
 
 
 def main(

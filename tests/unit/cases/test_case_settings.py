@@ -123,8 +123,13 @@ def test_every_aws_client_takes_the_configured_timeouts_and_adaptive_retries(
     monkeypatch.setenv("CONNECT_CASES_CONNECT_TIMEOUT", "2")
     monkeypatch.setenv("CONNECT_CASES_READ_TIMEOUT", "7")
 
-    config = ConnectSettings().client_config()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
 
+    options = ConnectSettings().client_options("http://127.0.0.1:8081/connect")
+
+    config = options["config"]
+    assert options["endpoint_url"] == "http://127.0.0.1:8081/connect"
+    assert options["region_name"] == "eu-west-2"
     assert (config.connect_timeout, config.read_timeout) == (2, 7)
     assert config.retries == {"mode": "adaptive", "max_attempts": 5}
 
