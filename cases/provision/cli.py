@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def connect_client() -> ConnectClient:
     """A boto3 Amazon Connect client; ``CONNECT_ENDPOINT_URL`` points it elsewhere."""
-    # a blank CONNECT_ENDPOINT_URL means real AWS here, as it always has for this command
+    # a blank CONNECT_ENDPOINT_URL means real AWS (boto3 refuses an empty endpoint)
     endpoint_url = os.environ.get("CONNECT_ENDPOINT_URL") or None
     return boto3.client("connect", **get_connect_settings().client_options(endpoint_url))
 
