@@ -1,5 +1,7 @@
-"""Slot names the actions read and write, which of them a finished case clears, and the
-cases a conversation opened."""
+"""Slot names the actions read and write, and which of them a finished case clears.
+
+``opened_with`` keeps the cases a conversation opened, which its customer may always see.
+"""
 
 from __future__ import annotations
 
