@@ -75,6 +75,17 @@ def test_the_settings_classes_are_found() -> None:
     )
 
 
+def test_every_module_that_defines_settings_is_walked() -> None:
+    # a settings class in a module of its own (as each back end has) is not missed
+    defining = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for package in ("actions", "api", "cases", "sandbox")
+        for path in (ROOT / package).rglob("*.py")
+        if re.search(r"^class \w+\([^)]*\bBaseSettings\b", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert defining == {module.__name__ for module in MODULES}
+
+
 @pytest.mark.parametrize("document", ["README.md", ".env.example"])
 def test_every_variable_is_documented(document: str) -> None:
     mentioned = _mentioned((ROOT / document).read_text(encoding="utf-8"))
