@@ -6,15 +6,14 @@ import asyncio
 import logging
 import sqlite3
 
-from actions.files import attach_files
-from actions.kit.access import viewer_of
+from actions.kit.attachments import attach_pending
+from actions.kit.base import CaseAction
 from actions.kit.idempotency import case_idempotency_key, form_run_started_at
-from actions.kit.media import slot_files
+from actions.kit.metadata import given_contact
 from actions.kit.metrics import CASES_CREATED, CASES_FAILED, CASES_QUEUED
 from actions.kit.rendering import render
 from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.kit.services import CaseServices
-from actions.kit.settings import ActionSettings
 from actions.kit.slots import (
     CASE_REF,
     CHANNEL,
@@ -31,13 +30,11 @@ from actions.kit.slots import (
     SESSION_STARTED_METADATA,
     TITLE,
     cleared,
+    opened_with,
 )
-from actions.kit.template import Accepted
-from actions.session import given_contact
 from cases.backend import (
     BackendError,
     BackendUnavailable,
-    CaseBackend,
     CaseDraft,
     Conflict,
     InvalidCase,
@@ -77,14 +74,8 @@ class ActionAskConfirmed(Action):
         return []
 
 
-class ActionCreateCase(Action):
+class ActionCreateCase(CaseAction):
     """Opens the case once the form is complete and confirmed; otherwise drops it."""
-
-    def __init__(
-        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
-    ) -> None:
-        super().__init__()
-        self._services = CaseServices(backend, settings)
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -124,22 +115,9 @@ class ActionCreateCase(Action):
             SlotSet(CASE_REF, case.ref),
             *cleared(RESET_AFTER_CREATE),
             SlotSet(OPENED_CASES, opened_with(tracker, case.ref)),
-            *await self._attach_pending(tracker, case.ref, dispatcher),
+            # the files sent while the form ran
+            *await attach_pending(self._services, tracker, case.ref, dispatcher),
         ]
-
-    async def _attach_pending(
-        self, tracker: Tracker, ref: str, dispatcher: CollectingDispatcher
-    ) -> list[EventType]:
-        """Attach the files sent while the form ran; those the back end could not take stay."""
-        files = slot_files(tracker.get_slot(PENDING_FILES))
-        if not files:
-            return []
-        settings = self._services.settings
-        viewer = viewer_of(tracker, settings.default_phone_region)
-        outcome = await attach_files(
-            self._services.backend, settings, ref, files, viewer, dispatcher
-        )
-        return [SlotSet(PENDING_FILES, [file.as_slot() for file in outcome.failed] or None)]
 
     def _queue(self, draft: CaseDraft, key: str) -> bool:
         """Keep the submission for the outbox; whether it is safely kept."""
@@ -151,12 +129,8 @@ class ActionCreateCase(Action):
         return True
 
 
-class ActionCancelCase(Action):
+class ActionCancelCase(CaseAction):
     """Drops the case being collected."""
-
-    def __init__(self, settings: ActionSettings | None = None) -> None:
-        super().__init__()
-        self._services = CaseServices(settings=settings)
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -173,19 +147,10 @@ class ActionCancelCase(Action):
 def discard_events(tracker: Tracker, services: CaseServices) -> list[EventType]:
     """Clear the case and the files sent for it; contact goes back to the channel's, if any."""
     given = given_contact(tracker.get_slot(SESSION_STARTED_METADATA))
-    verdict = services.file_template().check(CONTACT, given) if given else None
-    contact = verdict.value if isinstance(verdict, Accepted) else None
+    contact = services.file_template().accepted(CONTACT, given) if given else None
     # files sent for the case go with it
     dropped = [SlotSet(PENDING_FILES, None)] if tracker.get_slot(PENDING_FILES) else []
     return [*cleared(RESET_AFTER_DISCARD), SlotSet(CONTACT, contact), *dropped]
-
-
-def opened_with(tracker: Tracker, ref: str) -> list[str]:
-    """The references opened in this conversation, with ``ref`` added once."""
-    # what this conversation opened is what a customer may see without a verified contact
-    opened = tracker.get_slot(OPENED_CASES)
-    known = [r for r in opened if isinstance(r, str)] if isinstance(opened, list) else []
-    return known if ref in known else [*known, ref]
 
 
 def _failure_response(exc: BackendError) -> str:

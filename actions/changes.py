@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 
 from actions.kit.access import Viewer, viewer_of, visible_case
+from actions.kit.base import CaseAction
+from actions.kit.message import TEXT_FIELD, intent_name, text_field_change
 from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.sdk import (
-    Action,
     CollectingDispatcher,
     DomainDict,
     EventType,
@@ -22,28 +23,20 @@ from actions.kit.sdk import (
     SlotSet,
     Tracker,
 )
-from actions.kit.services import CaseServices
-from actions.kit.settings import ActionSettings
 from actions.kit.slots import CASE_REF, COMMENT_FORM, COMMENT_TEXT, PENDING_CLOSE, REQUESTED_SLOT
+from actions.kit.status import CLOSED, STATUSES, status_words
+from actions.kit.target import CaseNotChosen, requested_ref, target_case
 from actions.kit.template import Accepted
-from actions.lookup import CaseNotChosen, requested_ref, status_words, target_case
-from cases.backend import BackendError, CaseBackend, CaseNotFound
+from cases.backend import BackendError, CaseNotFound
 
 logger = logging.getLogger(__name__)
 
-#: statuses an agent may set (the Connect Cases statuses)
-STATUSES = ("open", "pending", "closed")
-CLOSED = "closed"
 CUSTOMER_FIELDS = frozenset({"title", "description", "contact", "priority"})
 AGENT_FIELDS = CUSTOMER_FIELDS | {"status", "assigned_user", "assigned_queue"}
 #: what an agent's comment starts with, so the customer-facing side can tell it apart
 INTERNAL_MARK = "[Internal note]"
 COMMENT_MIN = 2
 
-_TEXT_FIELD = re.compile(
-    r"\b(?P<field>title|subject|description)\b\s*(?:to be|to|:|=|as|is)\s*(?P<value>.+)$",
-    re.IGNORECASE | re.DOTALL,
-)
 _STATUS = re.compile(
     r"\b(?:status|mark|set|put|make)\b.*?\b(?P<status>open|pending|closed|on hold)\b",
     re.IGNORECASE,
@@ -74,7 +67,7 @@ class ValidateCommentForm(FormValidationAction):
         """The part after the first ':' of the request that started the form."""
         if tracker.get_slot(REQUESTED_SLOT) or tracker.get_slot(COMMENT_TEXT):
             return {}
-        if (tracker.latest_message.get("intent") or {}).get("name") != "add_case_comment":
+        if intent_name(tracker) != "add_case_comment":
             return {}
         text = tracker.latest_message.get("text") or ""
         _, colon, after = text.partition(":")
@@ -95,14 +88,8 @@ class ValidateCommentForm(FormValidationAction):
         return {COMMENT_TEXT: text}
 
 
-class ActionAddCaseComment(Action):
+class ActionAddCaseComment(CaseAction):
     """Adds the collected comment to the case the user means."""
-
-    def __init__(
-        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
-    ) -> None:
-        super().__init__()
-        self._services = CaseServices(backend, settings)
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -132,14 +119,8 @@ class ActionAddCaseComment(Action):
         return [*done, SlotSet(CASE_REF, case.ref)]
 
 
-class ActionUpdateCase(Action):
+class ActionUpdateCase(CaseAction):
     """Changes the fields the message names on the case the user means."""
-
-    def __init__(
-        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
-    ) -> None:
-        super().__init__()
-        self._services = CaseServices(backend, settings)
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -199,15 +180,6 @@ class ActionUpdateCase(Action):
         return checked
 
 
-def text_field_change(text: str) -> tuple[str, str] | None:
-    """``("title"|"description", new value)`` when ``text`` says "change the title to ..."."""
-    said = _TEXT_FIELD.search(text)
-    if not said:
-        return None
-    field = "description" if said["field"].lower() == "description" else "title"
-    return field, said["value"].strip().strip("\"'")
-
-
 def requested_changes(tracker: Tracker, viewer: Viewer, region: str) -> dict[str, str | None]:
     """The fields the latest message asks to change, by logical name, as said.
 
@@ -216,7 +188,7 @@ def requested_changes(tracker: Tracker, viewer: Viewer, region: str) -> dict[str
     """
     changes: dict[str, str | None] = {}
     text = tracker.latest_message.get("text") or ""
-    said = _TEXT_FIELD.search(text)
+    said = TEXT_FIELD.search(text)
     free_until = said.start("value") if said else len(text)
     for entity in tracker.latest_message.get("entities") or []:
         value = entity.get("value")
@@ -249,14 +221,8 @@ def requested_changes(tracker: Tracker, viewer: Viewer, region: str) -> dict[str
     return changes
 
 
-class ActionAskCloseCase(Action):
+class ActionAskCloseCase(CaseAction):
     """Asks "Close case X?" and remembers X until the answer."""
-
-    def __init__(
-        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
-    ) -> None:
-        super().__init__()
-        self._services = CaseServices(backend, settings)
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -286,14 +252,8 @@ class ActionAskCloseCase(Action):
         return [SlotSet(PENDING_CLOSE, case.ref), SlotSet(CASE_REF, case.ref)]
 
 
-class ActionCloseCase(Action):
+class ActionCloseCase(CaseAction):
     """Closes the case waiting on "Close case X?" after a yes; keeps it open after a no."""
-
-    def __init__(
-        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
-    ) -> None:
-        super().__init__()
-        self._services = CaseServices(backend, settings)
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -308,7 +268,7 @@ class ActionCloseCase(Action):
         if not isinstance(ref, str) or not ref:
             dispatcher.utter_message(response="utter_no_case_to_change")
             return settled
-        if (tracker.latest_message.get("intent") or {}).get("name") != "affirm":
+        if intent_name(tracker) != "affirm":
             dispatcher.utter_message(response="utter_case_kept_open", case_ref=ref)
             return settled
         viewer = viewer_of(tracker, self._services.settings.default_phone_region)

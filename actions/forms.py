@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 
-from actions.changes import text_field_change
-from actions.files import keep_for_new_case
-from actions.ivr import entity_values
+from actions.kit.attachments import keep_for_new_case
+from actions.kit.base import UsesCases
 from actions.kit.media import gateway_media, real_caption
+from actions.kit.message import entity_values, intent_name, text_field_change
+from actions.kit.metadata import metadata_text
 from actions.kit.sdk import (
     CollectingDispatcher,
     DomainDict,
@@ -25,8 +26,6 @@ from actions.kit.sdk import (
     SlotSet,
     Tracker,
 )
-from actions.kit.services import CaseServices, metadata_text
-from actions.kit.settings import ActionSettings
 from actions.kit.slots import (
     CASE_FORM,
     CONFIRMED,
@@ -38,7 +37,6 @@ from actions.kit.slots import (
     TITLE,
 )
 from actions.kit.template import Accepted, FormTemplate
-from cases.backend import CaseBackend
 
 SlotValues = dict[str, object]
 
@@ -67,14 +65,8 @@ _TRIGGER = re.compile(
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\s(?:but|because|and then|since)\s", re.IGNORECASE)
 
 
-class ValidateCaseForm(FormValidationAction):
+class ValidateCaseForm(UsesCases, FormValidationAction):
     """Normalises good values, clears bad ones with one sentence saying why."""
-
-    def __init__(
-        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
-    ) -> None:
-        super().__init__()
-        self._services = CaseServices(backend, settings)
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -85,7 +77,9 @@ class ValidateCaseForm(FormValidationAction):
     ) -> list[EventType]:
         """Validate as usual, counting answers in a row that could not be taken."""
         events = await super().run(dispatcher, tracker, domain)
-        if _intent(tracker) == SHARE_FILE and gateway_media(tracker.latest_message.get("metadata")):
+        if intent_name(tracker) == SHARE_FILE and gateway_media(
+            tracker.latest_message.get("metadata")
+        ):
             # a file is not an answer the form failed to take, so no failure is counted; the
             # slot set here also keeps the form going (it asks its question again)
             return [*events, *keep_for_new_case(tracker, dispatcher)]
@@ -138,9 +132,9 @@ class ValidateCaseForm(FormValidationAction):
         )
         if said is None:
             return {}
-        verdict = self._services.file_template().check(ORIGIN, said)
         # metadata the user never typed is not worth a complaint: a bad one is just not used
-        return {ORIGIN: verdict.value} if isinstance(verdict, Accepted) else {}
+        origin = self._services.file_template().accepted(ORIGIN, said)
+        return {ORIGIN: origin} if origin is not None else {}
 
     async def validate_title(
         self,
@@ -215,13 +209,9 @@ def short_title(story: str) -> str:
     return title[:1].upper() + title[1:]
 
 
-def _intent(tracker: Tracker) -> object:
-    return (tracker.latest_message.get("intent") or {}).get("name")
-
-
 def _caption_answer(tracker: Tracker, name: str) -> SlotValues:
     # a file's caption answers the question asked, when the user wrote one
-    if tracker.get_slot(REQUESTED_SLOT) != name or _intent(tracker) != SHARE_FILE:
+    if tracker.get_slot(REQUESTED_SLOT) != name or intent_name(tracker) != SHARE_FILE:
         return {}
     caption = real_caption(entity_values(tracker).get("caption"))
     return {name: caption} if caption else {}
@@ -231,7 +221,7 @@ def _draft_change(tracker: Tracker, name: str) -> SlotValues:
     # "change the title to ..." while the finished case waits for a yes
     if tracker.get_slot(REQUESTED_SLOT) != CONFIRMED:
         return {}
-    if (tracker.latest_message.get("intent") or {}).get("name") != "update_case":
+    if intent_name(tracker) != "update_case":
         return {}
     change = text_field_change(tracker.latest_message.get("text") or "")
     return {name: change[1]} if change and change[0] == name else {}
@@ -241,7 +231,7 @@ def _opening_story(tracker: Tracker) -> str | None:
     # only while the form starts, before it has asked anything
     if tracker.get_slot(REQUESTED_SLOT) is not None:
         return None
-    if (tracker.latest_message.get("intent") or {}).get("name") != "open_case":
+    if intent_name(tracker) != "open_case":
         return None
     text = tracker.latest_message.get("text") or ""
     story = _TRIGGER.sub("", text, count=1).strip()

@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from actions.kit.access import Viewer, viewer_of, visible_case
+from actions.kit.base import CaseAction
 from actions.kit.sdk import (
-    Action,
     ActionExecuted,
     CollectingDispatcher,
     ConversationPaused,
@@ -32,11 +32,9 @@ from actions.kit.sdk import (
     SlotSet,
     Tracker,
 )
-from actions.kit.services import CaseServices
-from actions.kit.settings import ActionSettings
 from actions.kit.slots import CASE_REF
-from actions.lookup import requested_ref
-from cases.backend import BackendError, Case, CaseBackend
+from actions.kit.target import requested_ref
+from cases.backend import BackendError, Case
 
 logger = logging.getLogger(__name__)
 
@@ -66,14 +64,8 @@ def paused() -> list[EventType]:
     return [ActionExecuted("action_listen"), ConversationPaused()]
 
 
-class ActionRequestHuman(Action):
+class ActionRequestHuman(CaseAction):
     """Puts the case in front of a person, with the conversation, and pauses the assistant."""
-
-    def __init__(
-        self, backend: CaseBackend | None = None, settings: ActionSettings | None = None
-    ) -> None:
-        super().__init__()
-        self._services = CaseServices(backend, settings)
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -97,7 +89,7 @@ class ActionRequestHuman(Action):
         actor = viewer.actor()
         try:
             await backend.update_case(case.ref, {"assigned_queue": settings.handoff_queue}, actor)
-            text = transcript(tracker.events, settings.assistant_name)
+            text = transcript(tracker.events, self._services.case_settings.assistant_name)
             if text:
                 await backend.add_comment(case.ref, f"Chat before handoff:\n{text}", actor)
         except BackendError as exc:

@@ -13,13 +13,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from actions.kit.access import Viewer, last_case, own_cases, viewer_of, visible_case
+from actions.kit.access import Viewer, own_cases, viewer_of
+from actions.kit.base import CaseAction
+from actions.kit.message import entity_values
 from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.rendering import render, shorten
-from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.kit.services import CaseServices
+from actions.kit.sdk import CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.kit.settings import ActionSettings
 from actions.kit.slots import CASE_REF, LIST_NEXT, LIST_PAGE, PRIORITY
+from actions.kit.status import OPEN, status_words
+from actions.kit.target import CaseNotChosen, requested_ref, target_case
 from cases.backend import (
     BackendError,
     Case,
@@ -36,15 +39,9 @@ PAGE_SIZE = 3
 RECENT_EVENTS = 3
 #: values first set this close to the case's creation are its creation, not changes
 CREATION_WINDOW = timedelta(seconds=1)
-OPEN_STATUS = "open"
 
 Clock = Callable[[], datetime]
 
-STATUS_WORDS = {
-    "open": "open, and our team is on it",
-    "pending": "waiting for a reply",
-    "closed": "closed",
-}
 # bookkeeping fields whose changes mean nothing to the person asking
 _QUIET_FIELDS = frozenset(
     {"last_updated_datetime", "created_datetime", "last_closed_datetime", "reference_number"}
@@ -59,41 +56,6 @@ _RELATED_WORDS = {
 def utc_now() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
-
-
-class CaseNotChosen(Exception):
-    """The user named no case and has none to fall back on."""
-
-
-def requested_ref(tracker: Tracker) -> str | None:
-    """The reference in the latest message, else the one the conversation is about."""
-    for entity in tracker.latest_message.get("entities") or []:
-        value = entity.get("value")
-        if entity.get("entity") == CASE_REF and isinstance(value, str) and value.strip():
-            return value.strip()
-    slot = tracker.get_slot(CASE_REF)
-    return slot.strip() if isinstance(slot, str) and slot.strip() else None
-
-
-async def target_case(backend: CaseBackend, viewer: Viewer, tracker: Tracker) -> Case:
-    """The case the user means: the one named, else their newest.
-
-    Raises ``CaseNotFound`` for a reference the viewer may not see, ``CaseNotChosen`` when
-    there is nothing to fall back on.
-    """
-    ref = requested_ref(tracker)
-    if ref is not None:
-        return await visible_case(backend, viewer, ref)
-    case = await last_case(backend, viewer)
-    if case is None:
-        raise CaseNotChosen
-    return case
-
-
-def status_words(status: str) -> str:
-    """A case status as a person would say it."""
-    key = status.strip().lower()
-    return STATUS_WORDS.get(key, key.replace("_", " ") or "unknown")
 
 
 def humanise(at: datetime, now: datetime) -> str:
@@ -152,8 +114,8 @@ def recent_changes(
     return said[:RECENT_EVENTS]
 
 
-class ActionCheckCaseStatus(Action):
-    """Tells the status of the named case, or of the user's newest one."""
+class LookupAction(CaseAction):
+    """A case action that tells how long ago things happened, by ``clock``."""
 
     def __init__(
         self,
@@ -161,9 +123,12 @@ class ActionCheckCaseStatus(Action):
         settings: ActionSettings | None = None,
         clock: Clock = utc_now,
     ) -> None:
-        super().__init__()
-        self._services = CaseServices(backend, settings)
+        super().__init__(backend, settings)
         self._clock = clock
+
+
+class ActionCheckCaseStatus(LookupAction):
+    """Tells the status of the named case, or of the user's newest one."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -207,18 +172,8 @@ class ActionCheckCaseStatus(Action):
         return [SlotSet(CASE_REF, case.ref)]
 
 
-class ActionListCases(Action):
+class ActionListCases(LookupAction):
     """Lists cases a page at a time: a customer's own, or those an agent asks for."""
-
-    def __init__(
-        self,
-        backend: CaseBackend | None = None,
-        settings: ActionSettings | None = None,
-        clock: Clock = utc_now,
-    ) -> None:
-        super().__init__()
-        self._services = CaseServices(backend, settings)
-        self._clock = clock
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -309,12 +264,12 @@ def _requested_page(tracker: Tracker) -> int:
 
 
 def _query(viewer: Viewer, tracker: Tracker, region: str) -> dict[str, Any] | None:
-    priority = _entity(tracker, PRIORITY)
+    priority = entity_values(tracker).get(PRIORITY)
     if not viewer.is_agent:
         return {"own": True, "priority": priority}
     contact = _contact_entity(tracker, region)
     if contact is not None:
-        query: dict[str, Any] = {"contact": contact, "status": OPEN_STATUS}
+        query: dict[str, Any] = {"contact": contact, "status": OPEN}
         if priority:
             query["priority"] = priority
         return query
@@ -324,19 +279,11 @@ def _query(viewer: Viewer, tracker: Tracker, region: str) -> dict[str, Any] | No
 
 
 def _contact_entity(tracker: Tracker, region: str) -> str | None:
-    phone = _entity(tracker, "phone")
+    phone = entity_values(tracker).get("phone")
     if phone:
         return normalise_phone(phone, region)
-    email = _entity(tracker, "email")
+    email = entity_values(tracker).get("email")
     return normalise_email(email) if email else None
-
-
-def _entity(tracker: Tracker, name: str) -> str | None:
-    for entity in tracker.latest_message.get("entities") or []:
-        value = entity.get("value")
-        if entity.get("entity") == name and isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
 
 
 def _heading(query: dict[str, Any], page: int) -> str:

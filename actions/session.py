@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.kit.base import CaseAction
+from actions.kit.metadata import given_contact, metadata_text
 from actions.kit.sdk import (
-    Action,
     ActionExecuted,
     CollectingDispatcher,
     DomainDict,
@@ -19,8 +20,6 @@ from actions.kit.sdk import (
     SlotSet,
     Tracker,
 )
-from actions.kit.services import CaseServices, metadata_text
-from actions.kit.settings import ActionSettings
 from actions.kit.slots import (
     CHANNEL,
     COMMENT_TEXT,
@@ -34,7 +33,6 @@ from actions.kit.slots import (
     ROLE,
     SESSION_STARTED_METADATA,
 )
-from actions.kit.template import Accepted, FormTemplate
 
 ROLES = ("customer", "agent")
 DEFAULT_ROLE = "customer"
@@ -52,12 +50,8 @@ _NOT_CARRIED = frozenset(
 )
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(CaseAction):
     """Starts a session, carries slots over, and fills slots from the channel's metadata."""
-
-    def __init__(self, settings: ActionSettings | None = None) -> None:
-        super().__init__()
-        self._services = CaseServices(settings=settings)
 
     def name(self) -> str:
         """The action's name in the domain (it replaces Rasa's own)."""
@@ -90,10 +84,10 @@ class ActionSessionStart(Action):
         if channel:
             events.append(SlotSet(CHANNEL, channel.lower()))
         # the gateway spells origin as the template does; the channel name is a fallback
-        origin = _accepted(template, ORIGIN, metadata_text(metadata, ORIGIN) or channel)
+        origin = template.accepted(ORIGIN, metadata_text(metadata, ORIGIN) or channel)
         if origin:
             events.append(SlotSet(ORIGIN, origin))
-        contact = _accepted(template, CONTACT, given_contact(metadata))
+        contact = template.accepted(CONTACT, given_contact(metadata))
         if contact:
             events.append(SlotSet(CONTACT, contact))
         role = metadata_text(metadata, ROLE)
@@ -103,26 +97,8 @@ class ActionSessionStart(Action):
         return events
 
 
-def given_contact(metadata: object) -> str | None:
-    """The contact the gateway vouches for: its own, the WhatsApp number, or the identity's."""
-    identity = metadata.get("identity") if isinstance(metadata, dict) else None
-    return (
-        metadata_text(metadata, CONTACT)
-        or metadata_text(metadata, "phone")
-        or metadata_text(identity, "phone")
-        or metadata_text(identity, "email")
-    )
-
-
 def _carries_over(domain: DomainDict) -> bool:
     config = domain.get("session_config")
     if isinstance(config, dict):
         return bool(config.get("carry_over_slots_to_new_session", True))
     return True
-
-
-def _accepted(template: FormTemplate, name: str, said: str | None) -> str | None:
-    if said is None:
-        return None
-    verdict = template.check(name, said)
-    return verdict.value if isinstance(verdict, Accepted) else None

@@ -12,10 +12,12 @@ Exception tree (adapters raise these with ``raise ... from exc``; actions catch
     ├── Conflict            an idempotency key reused with a different body, or a concurrent edit
     ├── Throttled           the back end asked us to slow down; retry later
     └── BackendUnavailable  down, timing out, denying access, or answering 5xx; retry later
+        └── BackendNotConfigured  the settings name no usable back end; retrying will not help
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
@@ -51,6 +53,18 @@ class BackendUnavailable(BackendError):
     """The back end is down, unreachable, denying access or failing."""
 
     retryable = True
+
+
+class BackendNotConfigured(BackendUnavailable):
+    """The settings name a back end that is missing or incompletely configured."""
+
+    retryable = False
+
+    @classmethod
+    def missing(cls, backend: str, settings: Mapping[str, object]) -> BackendNotConfigured:
+        """The error naming each of ``settings`` (variable -> value) that ``backend`` lacks."""
+        unset = [name for name, value in settings.items() if not value]
+        return cls(f"CASE_BACKEND={backend} needs {' and '.join(unset)}")
 
 
 Priority = Literal["Low", "Medium", "High", "Critical"]

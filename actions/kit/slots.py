@@ -1,10 +1,13 @@
-"""Slot names the actions read and write, and which of them a finished case clears."""
+"""Slot names the actions read and write, and which of them a finished case clears.
+
+``opened_with`` keeps the cases a conversation opened, which its customer may always see.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from actions.kit.sdk import EventType, SlotSet
+from actions.kit.sdk import EventType, SlotSet, Tracker
 
 CASE_FORM = "case_form"
 
@@ -49,3 +52,11 @@ RESET_AFTER_DISCARD = (TITLE, DESCRIPTION, PRIORITY, CONFIRMED, REQUESTED_SLOT)
 def cleared(names: Iterable[str]) -> list[EventType]:
     """``SlotSet(name, None)`` for each name."""
     return [SlotSet(name, None) for name in names]
+
+
+def opened_with(tracker: Tracker, ref: str) -> list[str]:
+    """The references opened in this conversation, with ``ref`` added once."""
+    # what this conversation opened is what a customer may see without a verified contact
+    opened = tracker.get_slot(OPENED_CASES)
+    known = [r for r in opened if isinstance(r, str)] if isinstance(opened, list) else []
+    return known if ref in known else [*known, ref]

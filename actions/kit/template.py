@@ -1,9 +1,9 @@
 """The case template the form validates against, and one validator per logical field.
 
-The fallback is ``data/case_template.yaml``; what the back end's ``get_template()`` says
-(required flags, single-select options, length limits) wins where it says something. Each
-validator answers ``Accepted`` with the normalised value or ``Rejected`` with a short reason
-the user can read ("a title needs at least 3 characters").
+The fallback is the template file (``cases.template``, ``data/case_template.yaml``); what the
+back end's ``get_template()`` says (required flags, single-select options, length limits) wins
+where it says something. Each validator answers ``Accepted`` with the normalised value or
+``Rejected`` with a short reason the user can read ("a title needs at least 3 characters").
 """
 
 from __future__ import annotations
@@ -11,53 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from actions.kit.normalise import match_choice, normalise_email, normalise_phone, spoken_list, words
 from cases.backend import BackendError, CaseBackend, CaseTemplate, TemplateField
+from cases.template import FieldSpec, TemplateSpec
 
 logger = logging.getLogger(__name__)
 
 #: longest description accepted at all; past the back end's field limit the text spills
 #: into comments, and this bounds how many
 DESCRIPTION_HARD_MAX = 100_000
-
-
-class FieldSpec(BaseModel):
-    """One logical field as the template file describes it."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    #: the back end's field name (Connect Cases fields are matched by name)
-    field_name: str
-    type: str = "Text"
-    required: bool = False
-    min_length: int | None = None
-    max_length: int | None = None
-    format: str | None = None
-    options: tuple[str, ...] = ()
-    #: per option, other ways people say it
-    synonyms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-
-
-class TemplateSpec(BaseModel):
-    """The template file: the logical fields the assistant collects."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    template_name: str
-    fields: dict[str, FieldSpec]
-
-
-@lru_cache(maxsize=8)
-def load_template_spec(path: Path) -> TemplateSpec:
-    """Read the template file once per path."""
-    with path.open(encoding="utf-8") as handle:
-        return TemplateSpec.model_validate(yaml.safe_load(handle))
 
 
 @dataclass(frozen=True)
@@ -110,6 +75,13 @@ class FormTemplate(BaseModel):
             return Rejected("I need that as text")
         field = self.fields[name]
         return _CHECKS[name](self, field, text)
+
+    def accepted(self, name: str, said: str | None) -> str | None:
+        """``said`` as the field ``name`` takes it, or ``None`` when it does not (or is unsaid)."""
+        if said is None:
+            return None
+        verdict = self.check(name, said)
+        return verdict.value if isinstance(verdict, Accepted) else None
 
 
 def merge_template(

@@ -49,7 +49,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from actions.kit.template import TemplateSpec
 from cases.aicc import fields as f
 from cases.aicc.calls import AiccCaller
 from cases.aicc.idempotency import IdempotencyStore
@@ -69,6 +68,7 @@ from cases.backend import (
     Page,
     TemplateField,
 )
+from cases.template import TemplateSpec
 
 
 class AiccBackend:

@@ -1,10 +1,11 @@
 """Amazon Connect Cases as a case back end, through boto3's ``connectcases`` client.
 
 CreateCase answers only ``caseId`` and ``caseArn``, so a create reads the new case back with
-one GetCase for its reference number: two calls when the schema is warm (``connect_schema``)
-and the customer's profile is cached. A description longer than its field goes in cut, and
-whole as comments. Comments, linked contacts and history live in ``connect_related``; files
-are uploaded to Amazon Connect by ``connect_files`` and linked to the case by their ARN.
+one GetCase for its reference number: two calls when the schema is warm (``schema``) and the
+customer's profile is cached. A description longer than its field goes in cut, and whole as
+comments. Searches are built by ``search``; comments, linked contacts and history live in
+``related``; files are uploaded to Amazon Connect by ``files`` and linked to the case by their
+ARN (all modules beside this one in ``cases.connect``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from actions.kit.template import TemplateSpec
 from cases.backend import (
     Actor,
     Attachment,
@@ -35,10 +35,11 @@ from cases.connect.calls import call
 from cases.connect.files import ConnectFiles
 from cases.connect.related import COMMENT_MAX, ConnectRelated
 from cases.connect.schema import TEXT_VALUE_MAX, ConnectSchema, ConnectSchemaCache
+from cases.connect.search import search_request
 from cases.connect.values import (
-    USER_FIELDS,
     Scalar,
     client_token,
+    field_value,
     performed_by,
     tag_value,
     text,
@@ -46,22 +47,18 @@ from cases.connect.values import (
     when,
 )
 from cases.longtext import cut_for_field, split_parts
+from cases.template import TemplateSpec
 
 if TYPE_CHECKING:
     from mypy_boto3_connectcases.client import ConnectCasesClient
     from mypy_boto3_connectcases.type_defs import (
-        CaseFilterTypeDef,
         FieldValueTypeDef,
-        FieldValueUnionTypeDef,
-        SearchCasesRequestTypeDef,
     )
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["COMMENT_MAX", "ConnectCasesBackend", "CustomerResolver"]
 
-#: SearchCases answers at most this many cases a page
-_SEARCH_PAGE_MAX = 100
 #: reference numbers whose case id is remembered
 _KNOWN_CASES_MAX = 10_000
 
@@ -181,56 +178,7 @@ class ConnectCasesBackend:
     async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
         """Cases matching every criterion of ``filter``, sorted by creation time."""
         schema = await self._schemas.get()
-        criteria = {
-            "contact": filter.contact,
-            "customer_id": filter.customer_id,
-            "status": filter.status,
-            "priority": filter.priority,
-            "assigned_user": filter.assigned_user,
-        }
-        matches: list[CaseFilterTypeDef] = [
-            {
-                "field": {
-                    "equalTo": {
-                        "id": self._require_field(schema, name),
-                        "value": _field_value(name, value),
-                    }
-                }
-            }
-            for name, value in criteria.items()
-            if value is not None
-        ]
-        if filter.conversation_id is not None:
-            matches.append(
-                {
-                    "tag": {
-                        "equalTo": {
-                            "key": "conversation_id",
-                            "value": tag_value(filter.conversation_id),
-                        }
-                    }
-                }
-            )
-        size = min(filter.page_size or self._page_size, _SEARCH_PAGE_MAX)
-        request: SearchCasesRequestTypeDef = {
-            "domainId": self._domain_id,
-            "maxResults": size,
-            "sorts": [
-                {
-                    "fieldId": "created_datetime",
-                    "sortOrder": "Desc" if filter.newest_first else "Asc",
-                }
-            ],
-            "fields": [{"id": field_id} for field_id in schema.wanted()],
-        }
-        if len(matches) == 1:
-            request["filter"] = matches[0]
-        elif matches:
-            request["filter"] = {"andAll": matches}
-        if filter.text:
-            request["searchTerm"] = filter.text
-        if page:
-            request["nextToken"] = page
+        request = search_request(schema, self._domain_id, filter, page, self._page_size)
         found = await call("SearchCases", self._client.search_cases, **request)
         cases = [
             self._case(schema, item["caseId"], values_of(item["fields"]))
@@ -252,7 +200,7 @@ class ConnectCasesBackend:
         spilled: str | None = None
         changes: list[FieldValueTypeDef] = []
         for name, value in fields.items():
-            field_id = self._require_field(schema, name)
+            field_id = schema.required_id(name)
             if value is None:
                 changes.append({"id": field_id, "value": {"emptyValue": {}}})
                 values[field_id] = None
@@ -263,7 +211,7 @@ class ConnectCasesBackend:
                 spilled = value if spills else None
             else:
                 self._check_length(schema, name, value)
-            changes.append({"id": field_id, "value": _field_value(name, stored)})
+            changes.append({"id": field_id, "value": field_value(name, stored)})
             values[field_id] = stored
         performer = performed_by(self._assistant_name, actor)
         await call(
@@ -396,12 +344,6 @@ class ConnectCasesBackend:
                 f"the {name} takes at most {field.max_length} characters; this one has {len(value)}"
             )
 
-    def _require_field(self, schema: ConnectSchema, name: str) -> str:
-        field_id = schema.field_id(name)
-        if field_id is None:
-            raise InvalidCase(f"the case template has no field {name!r}")
-        return field_id
-
     def _case(self, schema: ConnectSchema, case_id: str, values: dict[str, Scalar]) -> Case:
         named = {schema.name_of(field_id): value for field_id, value in values.items()}
         ref = named.get("reference_number")
@@ -425,9 +367,3 @@ class ConnectCasesBackend:
             updated_at=when(named.get("last_updated_datetime")),
             fields=named,
         )
-
-
-def _field_value(name: str, value: str) -> FieldValueUnionTypeDef:
-    if name in USER_FIELDS:
-        return {"userArnValue": value}
-    return {"stringValue": value}

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from actions.kit.metrics import BACKEND_CALL_SECONDS, BACKEND_ERRORS
 from cases.backend import (
     BackendError,
     BackendUnavailable,
@@ -24,6 +24,7 @@ from cases.backend import (
     InvalidCase,
     Throttled,
 )
+from cases.metrics import BACKEND_CALL_SECONDS, BACKEND_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -83,15 +84,24 @@ def translate(
     return BackendUnavailable(f"{service} {operation} failed: {type(exc).__name__}")
 
 
-async def call(operation: str, method: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
-    """``method(*args, **kwargs)`` in a thread; botocore errors raised as back-end errors."""
+@contextmanager
+def counted(
+    operation: str, not_found: type[BackendError], *, service: str = "Connect Cases"
+) -> Iterator[None]:
+    """Time the call made inside, count its failure, and raise botocore's as a back-end error."""
     started = time.perf_counter()
     try:
-        return await asyncio.to_thread(method, *args, **kwargs)
+        yield
     except (ClientError, BotoCoreError) as exc:
-        not_found = BackendUnavailable if operation in _SETUP_OPERATIONS else CaseNotFound
-        error = translate(operation, exc, not_found)
+        error = translate(operation, exc, not_found, service=service)
         BACKEND_ERRORS.labels("connect", operation, type(error).__name__).inc()
         raise error from exc
     finally:
         BACKEND_CALL_SECONDS.labels("connect", operation).observe(time.perf_counter() - started)
+
+
+async def call(operation: str, method: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """``method(*args, **kwargs)`` in a thread; botocore errors raised as back-end errors."""
+    not_found = BackendUnavailable if operation in _SETUP_OPERATIONS else CaseNotFound
+    with counted(operation, not_found):
+        return await asyncio.to_thread(method, *args, **kwargs)

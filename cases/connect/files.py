@@ -11,16 +11,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import httpx
-from botocore.exceptions import BotoCoreError, ClientError
 
-from actions.kit.metrics import BACKEND_CALL_SECONDS, BACKEND_ERRORS
 from cases.backend import Attachment, BackendUnavailable, InvalidCase
-from cases.connect.calls import translate
+from cases.connect.calls import counted
 
 if TYPE_CHECKING:
     from mypy_boto3_connect.client import ConnectClient
@@ -110,12 +107,5 @@ class ConnectFiles:
 async def _call(
     operation: str, method: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs
 ) -> _R:
-    started = time.perf_counter()
-    try:
+    with counted(operation, BackendUnavailable, service=_SERVICE):
         return await asyncio.to_thread(method, *args, **kwargs)
-    except (ClientError, BotoCoreError) as exc:
-        error = translate(operation, exc, BackendUnavailable, service=_SERVICE)
-        BACKEND_ERRORS.labels("connect", operation, type(error).__name__).inc()
-        raise error from exc
-    finally:
-        BACKEND_CALL_SECONDS.labels("connect", operation).observe(time.perf_counter() - started)

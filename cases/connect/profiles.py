@@ -18,12 +18,11 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from actions.kit.settings import ActionSettings, get_settings
 from cases.backend import BackendUnavailable, InvalidCase
 from cases.connect.calls import translate
+from cases.connect.settings import ConnectSettings, get_connect_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
@@ -159,21 +158,14 @@ async def _call(operation: str, method: Callable[..., Any], **kwargs: Any) -> An
 @lru_cache(maxsize=1)
 def get_profiles_client() -> CustomerProfilesClient:
     """A boto3 ``customer-profiles`` client (``CUSTOMER_PROFILES_ENDPOINT_URL`` redirects it)."""
-    settings = get_settings()
+    settings = get_connect_settings()
     return boto3.client(
-        "customer-profiles",
-        endpoint_url=settings.customer_profiles_endpoint_url,
-        region_name=settings.aws_default_region,
-        config=Config(
-            retries={"mode": "adaptive", "max_attempts": 5},
-            connect_timeout=settings.connect_cases_connect_timeout,
-            read_timeout=settings.connect_cases_read_timeout,
-        ),
+        "customer-profiles", **settings.client_options(settings.customer_profiles_endpoint_url)
     )
 
 
 def build_profile_resolver(
-    settings: ActionSettings, client: CustomerProfilesClient
+    settings: ConnectSettings, client: CustomerProfilesClient
 ) -> ProfileResolver | None:
     """A resolver for ``CUSTOMER_PROFILES_DOMAIN``, or ``None`` when no domain is set."""
     if not settings.customer_profiles_domain:

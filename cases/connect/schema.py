@@ -14,9 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from actions.kit.template import TemplateSpec
-from cases.backend import BackendError, BackendUnavailable, CaseTemplate, TemplateField
+from cases.backend import (
+    BackendError,
+    BackendUnavailable,
+    CaseTemplate,
+    InvalidCase,
+    TemplateField,
+)
 from cases.connect.calls import call
+from cases.template import TemplateSpec
 
 if TYPE_CHECKING:
     from mypy_boto3_connectcases.client import ConnectCasesClient
@@ -56,6 +62,13 @@ class ConnectSchema:
         if field is not None:
             return field.field_id
         return name if name in SYSTEM_FIELDS else None
+
+    def required_id(self, name: str) -> str:
+        """The field id of ``name``; ``InvalidCase`` when the template has no such field."""
+        field_id = self.field_id(name)
+        if field_id is None:
+            raise InvalidCase(f"the case template has no field {name!r}")
+        return field_id
 
     def name_of(self, field_id: str) -> str:
         """The logical name of a field id (system fields keep their id)."""

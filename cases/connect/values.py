@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         AuditEventFieldValueUnionTypeDef,
         FieldValueOutputTypeDef,
         FieldValueUnionOutputTypeDef,
+        FieldValueUnionTypeDef,
         UserUnionTypeDef,
     )
 
@@ -94,3 +95,10 @@ def custom_entity(who: str) -> str:
     """``who`` fitted to UserUnion.customEntity's characters and length."""
     cleaned = _NOT_CUSTOM_ENTITY.sub("-", who)[:_CUSTOM_ENTITY_MAX].rstrip()
     return cleaned or "assistant"
+
+
+def field_value(name: str, value: str) -> FieldValueUnionTypeDef:
+    """The wire value of the logical field ``name`` (a user ARN for user fields)."""
+    if name in USER_FIELDS:
+        return {"userArnValue": value}
+    return {"stringValue": value}

@@ -8,7 +8,7 @@ prints what it did; run again, it changes nothing. With ``--instance-id`` the do
 attached to that Amazon Connect instance. Ends with the ``CONNECT_CASES_DOMAIN_ID`` and
 ``CONNECT_CASES_TEMPLATE_ID`` lines for ``.env``. Exit status: 0 ok, 1 errors, 2 usage.
 
-The Connect Cases client is the action server's (``CONNECT_CASES_ENDPOINT_URL``,
+The Connect Cases client is the case back end's (``CONNECT_CASES_ENDPOINT_URL``,
 ``AWS_DEFAULT_REGION``); ``CONNECT_ENDPOINT_URL`` points the Amazon Connect client elsewhere.
 """
 
@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from actions.kit.settings import get_settings
-from cases.factory import get_connect_client
+from cases.connect.factory import get_connect_client
+from cases.connect.settings import get_connect_settings
 from cases.provision.apply import Outcome, provision_domain
 from cases.provision.connect import IntegrationOutcome, provision_integration
 from cases.provision.report import domain_lines, env_lines, integration_lines, summary_line
@@ -68,17 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def connect_client() -> ConnectClient:
     """A boto3 Amazon Connect client; ``CONNECT_ENDPOINT_URL`` points it elsewhere."""
-    settings = get_settings()
-    return boto3.client(
-        "connect",
-        endpoint_url=os.environ.get("CONNECT_ENDPOINT_URL") or None,
-        region_name=settings.aws_default_region,
-        config=Config(
-            retries={"mode": "adaptive", "max_attempts": 5},
-            connect_timeout=settings.connect_cases_connect_timeout,
-            read_timeout=settings.connect_cases_read_timeout,
-        ),
-    )
+    # a blank CONNECT_ENDPOINT_URL means real AWS (boto3 refuses an empty endpoint)
+    endpoint_url = os.environ.get("CONNECT_ENDPOINT_URL") or None
+    return boto3.client("connect", **get_connect_settings().client_options(endpoint_url))
 
 
 def main(

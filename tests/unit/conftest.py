@@ -12,7 +12,8 @@ import pytest
 
 from actions.kit.sdk import Tracker
 from actions.kit.settings import ActionSettings
-from actions.kit.template import TemplateSpec, load_template_spec
+from cases.settings import CaseSettings
+from cases.template import TemplateSpec, load_template_spec
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "unit" / "actions" / "data"
@@ -26,12 +27,13 @@ def spec() -> TemplateSpec:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> ActionSettings:
-    return ActionSettings(
-        case_backend="connect",
-        case_template_file=TEMPLATE_FILE,
-        default_phone_region="GB",
-        assistant_name="casebot",
-        outbox_db=tmp_path / "outbox.sqlite3",
+    return ActionSettings(default_phone_region="GB", outbox_db=tmp_path / "outbox.sqlite3")
+
+
+@pytest.fixture
+def case_settings() -> CaseSettings:
+    return CaseSettings(
+        case_backend="connect", case_template_file=TEMPLATE_FILE, assistant_name="casebot"
     )
 
 

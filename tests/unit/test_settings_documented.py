@@ -14,10 +14,21 @@ from pydantic_settings import BaseSettings
 import actions.kit.settings
 import api.ratelimit_settings
 import api.settings
+import cases.aicc.settings
+import cases.connect.settings
+import cases.settings
 import sandbox.settings
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = (api.settings, api.ratelimit_settings, actions.kit.settings, sandbox.settings)
+MODULES = (
+    api.settings,
+    api.ratelimit_settings,
+    actions.kit.settings,
+    cases.settings,
+    cases.connect.settings,
+    cases.aicc.settings,
+    sandbox.settings,
+)
 #: read under the name of another setting the README explains (boto3's own variable)
 SHARED = {"SANDBOX_REGION": "AWS_DEFAULT_REGION"}
 
@@ -58,6 +69,21 @@ VARIABLES = _variables()
 def test_the_settings_classes_are_found() -> None:
     # the walk over the settings modules finds the variables everybody sets first
     assert {"RASA_API_TOKEN", "CASE_BACKEND", "SANDBOX_DB_PATH"} <= set(VARIABLES)
+    # and those of each back end, read beside its code
+    assert {"CONNECT_CASES_DOMAIN_ID", "CUSTOMER_PROFILES_DOMAIN", "AICC_BASE_URL"} <= set(
+        VARIABLES
+    )
+
+
+def test_every_module_that_defines_settings_is_walked() -> None:
+    # a settings class in a module of its own (as each back end has) is not missed
+    defining = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for package in ("actions", "api", "cases", "sandbox")
+        for path in (ROOT / package).rglob("*.py")
+        if re.search(r"^class \w+\([^)]*\bBaseSettings\b", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert defining == {module.__name__ for module in MODULES}
 
 
 @pytest.mark.parametrize("document", ["README.md", ".env.example"])

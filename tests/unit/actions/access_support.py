@@ -19,7 +19,6 @@ import jwt
 import yaml
 from pydantic import SecretStr
 
-from actions.kit.template import load_template_spec
 from api.channels.twilio.payload import TwilioMessage
 from api.channels.twilio.processor import rasa_metadata as twilio_metadata
 from api.channels.twilio.processor import to_inbound as twilio_inbound
@@ -35,6 +34,7 @@ from cases.aicc.idempotency import IdempotencyStore
 from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import CaseBackend, CaseDraft, CaseNotFound
 from cases.connect.backend import ConnectCasesBackend
+from cases.template import load_template_spec
 from tests.unit.sandbox.conftest import REPO, SEED_FILE, SandboxServer
 
 IDENTITY_SECRET = "host-site-identity-secret-for-access-tests"

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from actions.kit.template import TemplateSpec
 from cases.backend import (
     BackendError,
     Case,
@@ -14,6 +16,10 @@ from cases.backend import (
     Page,
     TemplateField,
 )
+from cases.settings import get_case_settings
+from cases.template import TemplateSpec
+
+TEMPLATE_FILE = Path(__file__).resolve().parents[3] / "data" / "case_template.yaml"
 
 
 class InMemoryBackend:
@@ -81,3 +87,12 @@ class InMemoryBackend:
 @pytest.fixture
 def backend(spec: TemplateSpec) -> InMemoryBackend:
     return InMemoryBackend(spec)
+
+
+@pytest.fixture(autouse=True)
+def repository_template(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Actions built without case settings read the process's: the repository's template file."""
+    monkeypatch.setenv("CASE_TEMPLATE_FILE", str(TEMPLATE_FILE))
+    get_case_settings.cache_clear()
+    yield
+    get_case_settings.cache_clear()

@@ -16,12 +16,10 @@ from typing import Any
 
 import pytest
 
-from actions.ivr import ActionIvrHandoff
 from actions.kit.sdk import Action, CollectingDispatcher
 from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus
-from actions.notices import ActionCaseUpdated
-from actions.outbox_notice import ActionCaseFiled
+from actions.triggered import ActionCaseFiled, ActionCaseUpdated, ActionIvrHandoff
 from tests.unit.actions.access_support import (
     Stand,
     User,

@@ -36,7 +36,9 @@ def starting(metadata: dict[str, Any]) -> Tracker:
 async def test_session_contact_comes_from_the_gateway_only(
     settings: ActionSettings, metadata: dict[str, Any], contact: str | None
 ) -> None:
-    events = await ActionSessionStart(settings).run(CollectingDispatcher(), starting(metadata), {})
+    events = await ActionSessionStart(settings=settings).run(
+        CollectingDispatcher(), starting(metadata), {}
+    )
 
     filled = [e["value"] for e in events if e.get("name") == "contact"]
     assert filled == ([contact] if contact else [])
@@ -48,6 +50,6 @@ async def test_a_cancelled_case_gives_back_the_whatsapp_number_as_contact(
     tracker = starting(whatsapp())
     tracker.slots["contact"] = "typo@example"
 
-    events = await ActionCancelCase(settings).run(CollectingDispatcher(), tracker, {})
+    events = await ActionCancelCase(settings=settings).run(CollectingDispatcher(), tracker, {})
 
     assert events[-1] == SlotSet("contact", "+447700900123")

@@ -269,7 +269,7 @@ async def test_cancel_clears_the_case_and_restores_the_channels_contact(
     dispatcher = CollectingDispatcher()
     tracker = load_tracker("confirmed_case", slots={"contact": "typo@example.com"})
 
-    events = await ActionCancelCase(settings).run(dispatcher, tracker, {})
+    events = await ActionCancelCase(settings=settings).run(dispatcher, tracker, {})
 
     assert events == DISCARD_EVENTS
     assert responses(dispatcher) == ["utter_case_cancelled"]
@@ -280,7 +280,7 @@ async def test_cancel_without_a_channel_contact_clears_the_contact(
 ) -> None:
     tracker = load_tracker("webchat_form_in_progress", slots={"contact": "a@b.co"})
 
-    events = await ActionCancelCase(settings).run(CollectingDispatcher(), tracker, {})
+    events = await ActionCancelCase(settings=settings).run(CollectingDispatcher(), tracker, {})
 
     assert events[-1] == SlotSet("contact", None)
 

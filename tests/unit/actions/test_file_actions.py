@@ -16,7 +16,7 @@ from actions.files import ActionAttachFiles, ActionShareFile
 from actions.forms import ValidateCaseForm
 from actions.kit.sdk import CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
-from actions.outbox_notice import ActionCaseFiled
+from actions.triggered import ActionCaseFiled
 
 LoadTracker = Callable[..., Tracker]
 FORM_DOMAIN: dict[str, Any] = {

@@ -8,7 +8,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.kit.sdk import CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
-from actions.lookup import ActionCheckCaseStatus, ActionListCases, humanise, status_words
+from actions.kit.status import status_words
+from actions.lookup import ActionCheckCaseStatus, ActionListCases, humanise
 from cases.backend import BackendUnavailable, CaseEvent, CaseFilter
 from tests.unit.actions.fakes import (
     AGENT_ARN,

@@ -16,10 +16,10 @@ from actions.changes import ActionAskCloseCase, ActionCloseCase, ActionUpdateCas
 from actions.handoff import ActionRequestHuman
 from actions.kit.sdk import Action, CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
-from actions.kit.template import load_template_spec
 from actions.lookup import ActionCheckCaseStatus, ActionListCases
 from cases.backend import CaseDraft
 from cases.connect.backend import ConnectCasesBackend
+from cases.template import load_template_spec
 from tests.unit.actions.fakes import entity, responses, tracker, whatsapp
 from tests.unit.sandbox.conftest import SEED_FILE, SandboxServer, make_settings
 

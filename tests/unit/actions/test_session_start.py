@@ -23,7 +23,7 @@ async def start(
     settings: ActionSettings, tracker: Tracker, domain: dict[str, Any] = CARRY_OVER
 ) -> list[dict[str, Any]]:
     dispatcher = CollectingDispatcher()
-    events = await ActionSessionStart(settings).run(dispatcher, tracker, domain)
+    events = await ActionSessionStart(settings=settings).run(dispatcher, tracker, domain)
     assert dispatcher.messages == []
     return events
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 
-from actions.kit.template import TemplateSpec
 from cases.connect.backend import ConnectCasesBackend
+from cases.template import TemplateSpec
 
 REPO = Path(__file__).resolve().parents[3]
 DOMAIN = yaml.safe_load((REPO / "data" / "connect_cases" / "domain.yaml").read_text())

@@ -5,16 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from actions.kit.settings import ActionSettings, get_settings
+from cases.backend import BackendNotConfigured
 from cases.connect.backend import ConnectCasesBackend
-from cases.factory import (
-    BackendNotConfigured,
-    build_connect_backend,
-    get_backend,
-    get_connect_client,
-)
+from cases.connect.factory import build_connect_backend, get_connect_client
+from cases.connect.settings import ConnectSettings, get_connect_settings
+from cases.factory import get_backend
+from cases.settings import CaseSettings, get_case_settings
 
 REPO = Path(__file__).resolve().parents[3]
+CACHED = (get_case_settings, get_connect_settings, get_backend, get_connect_client)
 
 
 @pytest.fixture(autouse=True)
@@ -28,10 +27,10 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("CONNECT_CASES_DOMAIN_ID", "8a1f5d3e-2c4b-4f6a-9e7d-1b2c3d4e5f60")
     monkeypatch.setenv("CONNECT_CASES_TEMPLATE_ID", "c4a2e9b0-7d15-4e2b-8f3a-5b6c7d8e9f01")
     monkeypatch.setenv("CASE_TEMPLATE_FILE", str(REPO / "data" / "case_template.yaml"))
-    for cached in (get_settings, get_backend, get_connect_client):
+    for cached in CACHED:
         cached.cache_clear()
     yield
-    for cached in (get_settings, get_backend, get_connect_client):
+    for cached in CACHED:
         cached.cache_clear()
 
 
@@ -65,12 +64,12 @@ def test_aicc_without_its_settings_is_refused_with_a_clear_error(
 
 
 def test_connect_without_ids_names_what_is_missing() -> None:
-    settings = ActionSettings(connect_cases_domain_id=None, connect_cases_template_id="")
+    settings = ConnectSettings(connect_cases_domain_id=None, connect_cases_template_id="")
 
     with pytest.raises(
         BackendNotConfigured, match="CONNECT_CASES_DOMAIN_ID and CONNECT_CASES_TEMPLATE_ID"
     ):
-        build_connect_backend(settings, get_connect_client())
+        build_connect_backend(CaseSettings(), settings, get_connect_client())
 
 
 def test_customer_profiles_are_resolved_only_when_a_domain_is_set(
@@ -82,7 +81,7 @@ def test_customer_profiles_are_resolved_only_when_a_domain_is_set(
     without = get_backend()
     monkeypatch.setenv("CUSTOMER_PROFILES_DOMAIN", "casebot")
     monkeypatch.setenv("CUSTOMER_PROFILES_ENDPOINT_URL", "http://127.0.0.1:8081/profiles")
-    for cached in (get_settings, get_backend, get_profiles_client):
+    for cached in (get_connect_settings, get_backend, get_profiles_client):
         cached.cache_clear()
     with_profiles = get_backend()
     get_profiles_client.cache_clear()

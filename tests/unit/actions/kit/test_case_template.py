@@ -7,11 +7,11 @@ from actions.kit.template import (
     Accepted,
     FormTemplate,
     Rejected,
-    TemplateSpec,
     load_form_template,
     merge_template,
 )
 from cases.backend import BackendUnavailable, CaseTemplate, TemplateField
+from cases.template import TemplateSpec
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from unittest.mock import ANY
 import httpx
 import pytest
 
-from actions.kit.template import load_template_spec
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import CONTINUED_MARKER, load_case_types
 from cases.aicc.idempotency import IdempotencyStore, Submission
@@ -26,6 +25,7 @@ from cases.backend import (
     InvalidCase,
     Throttled,
 )
+from cases.template import load_template_spec
 
 REPO = Path(__file__).resolve().parents[4]
 CASE_TYPES = load_case_types(REPO / "data" / "aicc" / "case_types.yaml")

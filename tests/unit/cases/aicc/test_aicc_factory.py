@@ -5,38 +5,36 @@ from pathlib import Path
 
 import pytest
 
-from actions.kit.settings import ActionSettings, get_settings
 from cases.aicc.backend import AiccBackend
-from cases.factory import (
-    BackendNotConfigured,
-    build_aicc_backend,
-    get_aicc_http,
-    get_backend,
-)
+from cases.aicc.factory import build_aicc_backend, get_aicc_http
+from cases.aicc.settings import AiccSettings, get_aicc_settings
+from cases.backend import BackendNotConfigured
+from cases.factory import get_backend
+from cases.settings import CaseSettings, get_case_settings
 
 REPO = Path(__file__).resolve().parents[4]
+CACHED = (get_case_settings, get_aicc_settings, get_backend, get_aicc_http)
+CASES = CaseSettings(case_backend="aicc", case_template_file=REPO / "data" / "case_template.yaml")
 
 
 @pytest.fixture(autouse=True)
 def fresh_caches() -> Iterator[None]:
-    for cached in (get_settings, get_backend, get_aicc_http):
+    for cached in CACHED:
         cached.cache_clear()
     yield
-    for cached in (get_settings, get_backend, get_aicc_http):
+    for cached in CACHED:
         cached.cache_clear()
 
 
-def aicc_settings(tmp_path: Path, **values: object) -> ActionSettings:
+def aicc_settings(tmp_path: Path, **values: object) -> AiccSettings:
     base: dict[str, object] = {
-        "case_backend": "aicc",
         "aicc_base_url": "http://127.0.0.1:8081/aicc",
         "aicc_app_key": "sandbox-aicc-key",
         "aicc_app_secret": "sandbox-aicc-secret",
         "aicc_idempotency_db": tmp_path / "keys.sqlite3",
         "aicc_case_types_file": REPO / "data" / "aicc" / "case_types.yaml",
-        "case_template_file": REPO / "data" / "case_template.yaml",
     }
-    return ActionSettings(**(base | values))  # type: ignore[arg-type]
+    return AiccSettings(**(base | values))  # type: ignore[arg-type]
 
 
 def test_case_backend_aicc_builds_the_aicc_back_end_once(
@@ -62,11 +60,11 @@ def test_missing_credentials_are_named(tmp_path: Path) -> None:
     settings = aicc_settings(tmp_path, aicc_app_key=None, aicc_app_secret=None)
 
     with pytest.raises(BackendNotConfigured, match="needs AICC_APP_KEY and AICC_APP_SECRET"):
-        build_aicc_backend(settings, get_aicc_http())
+        build_aicc_backend(CASES, settings, get_aicc_http())
 
 
 def test_a_case_type_missing_from_the_file_is_refused(tmp_path: Path) -> None:
     settings = aicc_settings(tmp_path, aicc_case_type="nosuchtype")
 
     with pytest.raises(BackendNotConfigured, match="AICC_CASE_TYPE=nosuchtype is not in"):
-        build_aicc_backend(settings, get_aicc_http())
+        build_aicc_backend(CASES, settings, get_aicc_http())

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 from botocore.stub import Stubber
 
-from actions.kit.settings import get_settings
 from cases.connect.profiles import build_profile_resolver, get_profiles_client
+from cases.connect.settings import get_connect_settings
 
 ENDPOINT = "http://127.0.0.1:8081/profiles"
 
@@ -20,10 +20,10 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("CUSTOMER_PROFILES_ENDPOINT_URL", ENDPOINT)
     monkeypatch.setenv("CUSTOMER_PROFILES_DOMAIN", "support")
     monkeypatch.setenv("AWS_ACCOUNT_ID", "111122223333")
-    for cached in (get_settings, get_profiles_client):
+    for cached in (get_connect_settings, get_profiles_client):
         cached.cache_clear()
     yield
-    for cached in (get_settings, get_profiles_client):
+    for cached in (get_connect_settings, get_profiles_client):
         cached.cache_clear()
 
 
@@ -35,8 +35,10 @@ def test_client_points_at_the_endpoint_with_adaptive_retries_and_timeouts() -> N
     assert client.meta.region_name == "eu-west-2"
     # botocore counts the first attempt too: max_attempts=5 retries is 6 attempts in all
     assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 6}
-    assert client.meta.config.connect_timeout == get_settings().connect_cases_connect_timeout
-    assert client.meta.config.read_timeout == get_settings().connect_cases_read_timeout
+    assert (
+        client.meta.config.connect_timeout == get_connect_settings().connect_cases_connect_timeout
+    )
+    assert client.meta.config.read_timeout == get_connect_settings().connect_cases_read_timeout
     assert get_profiles_client() is client
 
 
@@ -44,9 +46,9 @@ async def test_resolver_is_built_for_the_domain_account_and_region_of_the_settin
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CUSTOMER_PROFILES_CREATE_MISSING", "false")
-    get_settings.cache_clear()
+    get_connect_settings.cache_clear()
     client = get_profiles_client()
-    resolver = build_profile_resolver(get_settings(), client)
+    resolver = build_profile_resolver(get_connect_settings(), client)
     assert resolver is not None
     profile_id = "ab" * 16
 
@@ -82,6 +84,6 @@ async def test_resolver_is_built_for_the_domain_account_and_region_of_the_settin
 
 def test_no_resolver_without_a_domain(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CUSTOMER_PROFILES_DOMAIN")
-    get_settings.cache_clear()
+    get_connect_settings.cache_clear()
 
-    assert build_profile_resolver(get_settings(), get_profiles_client()) is None
+    assert build_profile_resolver(get_connect_settings(), get_profiles_client()) is None

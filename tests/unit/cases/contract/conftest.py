@@ -23,7 +23,6 @@ import uvicorn
 import yaml
 from botocore.config import Config
 
-from actions.kit.template import load_template_spec
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
 from cases.aicc.idempotency import IdempotencyStore
@@ -31,6 +30,7 @@ from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import CaseBackend, CaseDraft
 from cases.connect.backend import ConnectCasesBackend
 from cases.connect.files import ConnectFiles
+from cases.template import load_template_spec
 from sandbox.app import create_app
 from sandbox.settings import SandboxSettings
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from actions.kit.settings import get_settings
+from cases.connect.settings import get_connect_settings
 from cases.provision.apply import create_domain
 from cases.provision.cli import EXIT_USAGE, connect_client, main
 from cases.provision.state import ProvisionError, find_domain, wait_until_active
@@ -135,11 +135,11 @@ def test_amazon_connect_client_honours_its_endpoint_and_the_region(
 ) -> None:
     monkeypatch.setenv("CONNECT_ENDPOINT_URL", "http://127.0.0.1:9999/connect")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
-    get_settings.cache_clear()
+    get_connect_settings.cache_clear()
     try:
         client = connect_client()
     finally:
-        get_settings.cache_clear()
+        get_connect_settings.cache_clear()
 
     assert client.meta.service_model.service_name == "connect"
     assert client.meta.endpoint_url == "http://127.0.0.1:9999/connect"

@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.kit.sdk import CollectingDispatcher, Tracker
-from actions.outbox_notice import ActionCaseFiled
+from actions.triggered import ActionCaseFiled
 
 
 def tracker(entities: list[dict[str, Any]], opened: list[str] | None = None) -> Tracker:

@@ -5,9 +5,10 @@ from typing import Any
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from actions.ivr import ActionIvrHandoff, entity_values
+from actions.kit.message import entity_values
 from actions.kit.sdk import CollectingDispatcher
 from actions.kit.settings import ActionSettings
+from actions.triggered import ActionIvrHandoff
 from cases.backend import BackendUnavailable
 from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, responses, tracker
 

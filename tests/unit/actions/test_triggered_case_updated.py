@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.kit.rendering import TEMPLATE_DIR, render
 from actions.kit.sdk import CollectingDispatcher
-from actions.notices import ActionCaseUpdated, notice_text
+from actions.triggered import ActionCaseUpdated, notice_text
 from cases.backend import BackendUnavailable
 from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, tracker
 

@@ -1,0 +1,65 @@
+"""The AICC back end and its httpx client, built from the settings (the client once)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import httpx
+
+from cases.aicc.backend import AiccBackend
+from cases.aicc.fields import load_case_types
+from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.settings import AiccSettings, get_aicc_settings
+from cases.aicc.token import AiccTokenSource
+from cases.backend import BackendNotConfigured
+from cases.settings import CaseSettings
+from cases.template import load_template_spec
+
+
+def aicc_backend(cases: CaseSettings) -> AiccBackend:
+    """The process's AICC back end."""
+    return build_aicc_backend(cases, get_aicc_settings(), get_aicc_http())
+
+
+@lru_cache(maxsize=1)
+def get_aicc_http() -> httpx.AsyncClient:
+    """The httpx client AICC calls go through, with ``AICC_TIMEOUT_SECONDS``."""
+    return httpx.AsyncClient(timeout=get_aicc_settings().aicc_timeout_seconds)
+
+
+def build_aicc_backend(
+    cases: CaseSettings, settings: AiccSettings, http: httpx.AsyncClient
+) -> AiccBackend:
+    """An AICC back end over ``http`` for the tenant, credentials and case type in ``settings``."""
+    base_url, app_key, secret = (
+        settings.aicc_base_url,
+        settings.aicc_app_key,
+        settings.aicc_app_secret,
+    )
+    if not base_url or not app_key or secret is None:
+        raise BackendNotConfigured.missing(
+            "aicc", {"AICC_BASE_URL": base_url, "AICC_APP_KEY": app_key, "AICC_APP_SECRET": secret}
+        )
+    case_types = load_case_types(settings.aicc_case_types_file)
+    if settings.aicc_case_type not in case_types:
+        raise BackendNotConfigured(
+            f"AICC_CASE_TYPE={settings.aicc_case_type} is not in {settings.aicc_case_types_file}"
+        )
+    return AiccBackend(
+        http,
+        base_url=base_url,
+        tokens=AiccTokenSource(
+            http,
+            base_url.rstrip("/") + settings.aicc_token_path,
+            app_key,
+            secret.get_secret_value(),
+            refresh_margin=settings.aicc_token_refresh_margin_seconds,
+        ),
+        spec=load_template_spec(cases.case_template_file),
+        case_type_id=settings.aicc_case_type,
+        case_type=case_types[settings.aicc_case_type],
+        creator_id=settings.aicc_creator_id,
+        store=IdempotencyStore(settings.aicc_idempotency_db),
+        auto_assigned_key=settings.aicc_auto_assigned_key,
+        time_zone=settings.aicc_time_zone,
+    )

@@ -1,0 +1,65 @@
+"""A ``CaseFilter`` as a Connect Cases SearchCases request: field matches, a tag, sort, page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cases.backend import CaseFilter
+from cases.connect.schema import ConnectSchema
+from cases.connect.values import field_value, tag_value
+
+if TYPE_CHECKING:
+    from mypy_boto3_connectcases.type_defs import CaseFilterTypeDef, SearchCasesRequestTypeDef
+
+#: SearchCases answers at most this many cases a page
+SEARCH_PAGE_MAX = 100
+
+
+def search_request(
+    schema: ConnectSchema,
+    domain_id: str,
+    filter: CaseFilter,
+    page: str | None,
+    page_size: int,
+) -> SearchCasesRequestTypeDef:
+    """The request for cases matching every criterion of ``filter``, sorted by creation time."""
+    criteria = {
+        "contact": filter.contact,
+        "customer_id": filter.customer_id,
+        "status": filter.status,
+        "priority": filter.priority,
+        "assigned_user": filter.assigned_user,
+    }
+    matches: list[CaseFilterTypeDef] = [
+        {"field": {"equalTo": {"id": schema.required_id(name), "value": field_value(name, value)}}}
+        for name, value in criteria.items()
+        if value is not None
+    ]
+    if filter.conversation_id is not None:
+        matches.append(
+            {
+                "tag": {
+                    "equalTo": {
+                        "key": "conversation_id",
+                        "value": tag_value(filter.conversation_id),
+                    }
+                }
+            }
+        )
+    request: SearchCasesRequestTypeDef = {
+        "domainId": domain_id,
+        "maxResults": min(filter.page_size or page_size, SEARCH_PAGE_MAX),
+        "sorts": [
+            {"fieldId": "created_datetime", "sortOrder": "Desc" if filter.newest_first else "Asc"}
+        ],
+        "fields": [{"id": field_id} for field_id in schema.wanted()],
+    }
+    if len(matches) == 1:
+        request["filter"] = matches[0]
+    elif matches:
+        request["filter"] = {"andAll": matches}
+    if filter.text:
+        request["searchTerm"] = filter.text
+    if page:
+        request["nextToken"] = page
+    return request
