@@ -17,7 +17,8 @@ from api.channels.twilio.media import fetch_media
 from api.channels.twilio.outbound import choice_payload, latest_buttons, render
 from api.channels.twilio.payload import TwilioMessage, message_text
 from api.channels.twilio.store import TwilioStore
-from api.conversation import Inbound, converse, phone_metadata
+from api.channels.twilio.webhook import to_inbound
+from api.conversation import converse, phone_metadata
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater
 from api.media import share_file_text
@@ -25,23 +26,6 @@ from api.rasa import RasaClient, RasaUnavailable
 from api.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
-
-
-def to_inbound(message: TwilioMessage, text: str, settings: GatewaySettings) -> Inbound:
-    """The gateway's neutral message for one Twilio WhatsApp message."""
-    phone = message.phone
-    return Inbound(
-        channel="twilio",
-        sender=phone,
-        text=text,
-        origin="WhatsApp",
-        role="agent" if phone in settings.agent_whatsapp_numbers else "customer",
-        contact=phone,
-    )
-
-
-#: kept under the channel's own name, which the action server's access tests build with
-rasa_metadata = phone_metadata
 
 
 class TwilioProcessor:

@@ -16,9 +16,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from api.channels.twilio.payload import parse_params
+from api.channels.twilio.payload import TwilioMessage, parse_params
 from api.channels.twilio.runtime import TwilioRuntime
 from api.channels.twilio.signature import SIGNATURE_HEADER, is_signed
+from api.conversation import Inbound
 from api.deps import SettingsDep
 from api.jobs.queue import traced
 from api.settings import GatewaySettings
@@ -28,6 +29,19 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/twilio", tags=["twilio"])
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def to_inbound(message: TwilioMessage, text: str, settings: GatewaySettings) -> Inbound:
+    """The gateway's neutral message for one Twilio WhatsApp message."""
+    phone = message.phone
+    return Inbound(
+        channel="twilio",
+        sender=phone,
+        text=text,
+        origin="WhatsApp",
+        role="agent" if phone in settings.agent_whatsapp_numbers else "customer",
+        contact=phone,
+    )
 
 
 def twiml(status_code: int = 200) -> Response:

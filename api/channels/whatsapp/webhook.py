@@ -20,7 +20,7 @@ from api.channels.whatsapp.payload import Message, Notification, Value
 from api.channels.whatsapp.runtime import WhatsAppRuntime
 from api.channels.whatsapp.signature import SIGNATURE_HEADER, is_signed, tokens_match
 from api.channels.whatsapp.store import StatusRecord
-from api.conversation import Inbound, phone_metadata
+from api.conversation import Inbound
 from api.deps import SettingsDep
 from api.jobs.queue import traced
 from api.ratelimit import RateLimited, RateLimits, rate_limits_of
@@ -42,10 +42,6 @@ def to_inbound(message: Message, text: str, settings: GatewaySettings) -> Inboun
         role="agent" if phone in settings.agent_whatsapp_numbers else "customer",
         contact=phone,
     )
-
-
-#: kept under the channel's own name, which the action server's access tests build with
-rasa_metadata = phone_metadata
 
 
 def runtime_of(request: Request, settings: SettingsDep) -> WhatsAppRuntime:

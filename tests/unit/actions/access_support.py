@@ -20,13 +20,13 @@ import yaml
 from pydantic import SecretStr
 
 from api.channels.twilio.payload import TwilioMessage
-from api.channels.twilio.processor import rasa_metadata as twilio_metadata
-from api.channels.twilio.processor import to_inbound as twilio_inbound
+from api.channels.twilio.webhook import to_inbound as twilio_inbound
 from api.channels.webchat.identity import verify_identity_token
 from api.channels.webchat.messages import WebchatMessage
 from api.channels.webchat.messages import to_inbound as webchat_inbound
 from api.channels.whatsapp import webhook as whatsapp_channel
 from api.channels.whatsapp.payload import Message
+from api.conversation import phone_metadata
 from api.settings import GatewaySettings
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
@@ -73,7 +73,7 @@ def on_whatsapp(phone: str) -> User:
          "text": {"body": "hi"}}
     )  # fmt: skip
     inbound = whatsapp_channel.to_inbound(message, "hi", GATEWAY)
-    return User(inbound.conversation_id, whatsapp_channel.rasa_metadata(inbound, "Sam", []))
+    return User(inbound.conversation_id, phone_metadata(inbound, "Sam", []))
 
 
 def on_twilio(phone: str) -> User:
@@ -82,7 +82,7 @@ def on_twilio(phone: str) -> User:
         {"MessageSid": f"SM{uuid.uuid4().hex}", "From": f"whatsapp:{phone}", "Body": "hi"}
     )
     inbound = twilio_inbound(message, "hi", GATEWAY)
-    return User(inbound.conversation_id, twilio_metadata(inbound, "Sam", []))
+    return User(inbound.conversation_id, phone_metadata(inbound, "Sam", []))
 
 
 def signed(**claims: Any) -> str:

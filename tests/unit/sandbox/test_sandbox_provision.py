@@ -11,10 +11,11 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 
-from actions.kit.settings import ActionSettings, get_settings
 from cases.backend import CaseDraft
-from cases.factory import build_connect_backend, get_connect_client
+from cases.connect.factory import build_connect_backend, get_connect_client
+from cases.connect.settings import ConnectSettings, get_connect_settings
 from cases.provision.cli import main
+from cases.settings import CaseSettings
 from sandbox.settings import SandboxSettings
 
 REPO = Path(__file__).resolve().parents[3]
@@ -83,10 +84,10 @@ def sandbox_environment(fresh: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "sandbox")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("CONNECT_CASES_ENDPOINT_URL", f"{fresh.url}/connectcases")
-    for cached in (get_settings, get_connect_client):
+    for cached in (get_connect_settings, get_connect_client):
         cached.cache_clear()
     yield
-    for cached in (get_settings, get_connect_client):
+    for cached in (get_connect_settings, get_connect_client):
         cached.cache_clear()
 
 
@@ -99,12 +100,12 @@ async def test_apply_makes_a_domain_the_case_backend_files_cases_into(
 
     assert code == 0, out.getvalue()
     ids = env_values(out.getvalue())
-    settings = ActionSettings(
+    settings = ConnectSettings(
         connect_cases_domain_id=ids["CONNECT_CASES_DOMAIN_ID"],
         connect_cases_template_id=ids["CONNECT_CASES_TEMPLATE_ID"],
-        case_template_file=TEMPLATE_FILE,
     )
-    backend = build_connect_backend(settings, fresh.client())
+    cases = CaseSettings(case_template_file=TEMPLATE_FILE)
+    backend = build_connect_backend(cases, settings, fresh.client())
     draft = CaseDraft(
         title="Router keeps dropping",
         description="The router restarts every hour since Monday.",

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from actions.kit.template import load_template_spec
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import CONTINUED_MARKER, load_case_types
 from cases.aicc.idempotency import IdempotencyStore
@@ -22,6 +21,7 @@ from cases.backend import (
     CaseNotFound,
     InvalidCase,
 )
+from cases.template import load_template_spec
 from sandbox.aicc.standin import create_stand_in
 from sandbox.calls import CallCounter
 from sandbox.settings import SandboxSettings

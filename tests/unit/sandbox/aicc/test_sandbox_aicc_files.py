@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from actions.kit.template import load_template_spec
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
 from cases.aicc.idempotency import IdempotencyStore
 from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import Attachment, CaseDraft, CaseNotFound
+from cases.template import load_template_spec
 from sandbox.aicc.standin import create_stand_in
 from sandbox.calls import CallCounter
 from sandbox.settings import SandboxSettings

@@ -18,10 +18,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
-from actions.kit.template import load_template_spec
 from cases.backend import Attachment, CaseDraft, InvalidCase
 from cases.connect.backend import ConnectCasesBackend
 from cases.connect.files import ConnectFiles
+from cases.template import load_template_spec
 from sandbox.aws.wire import constraint_errors
 
 REPO_TEMPLATE = Path(__file__).resolve().parents[4] / "data" / "case_template.yaml"

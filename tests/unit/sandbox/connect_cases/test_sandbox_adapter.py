@@ -16,7 +16,6 @@ import httpx
 import pytest
 from botocore.validate import ParamValidator
 
-from actions.kit.template import load_template_spec
 from cases.backend import (
     Actor,
     BackendUnavailable,
@@ -27,6 +26,7 @@ from cases.backend import (
 )
 from cases.connect.backend import ConnectCasesBackend
 from cases.paging import search_all
+from cases.template import load_template_spec
 from sandbox.aws.wire import constraint_errors
 
 REPO_TEMPLATE = Path(__file__).resolve().parents[4] / "data" / "case_template.yaml"
