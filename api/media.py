@@ -6,14 +6,20 @@ Rasa's ``/intent{"entity": "value"}`` syntax, with the caption as the entity ``c
 when the user wrote one; the files travel in the metadata under ``media``, a key only the
 gateway sets. A user who types ``/share_file`` sends no files, and the actions answer that as
 a message not understood. The files are named after the provider's ids, never after anything
-the user chose, so a user can never choose where a file lands.
+the user chose, so a user can never choose where a file lands, and are written by ``save``:
+streamed to a ``.part`` file, hashed, cut off past the size limit, renamed only when whole.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
 
 SHARE_FILE = "share_file"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -32,3 +38,41 @@ def file_name(media_id: str, mime_type: str | None) -> str:
     """The media folder's name for the provider's item ``media_id`` of type ``mime_type``."""
     extension = mimetypes.guess_extension(mime_type or "") or ".bin"
     return _UNSAFE.sub("_", media_id)[:128] + extension
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A media file saved to disk."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+class TooLarge(Exception):
+    """The file is larger than the limit; nothing of it is kept."""
+
+
+async def save(response: httpx.Response, path: Path, max_bytes: int) -> Saved:
+    """Write a streamed answer's body to ``path``; nothing is left there if it fails half-way.
+
+    Raises ``TooLarge`` past ``max_bytes``, and whatever reading the stream raises (httpx's
+    transport errors), in both cases after removing the partial file.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    partial = path.with_name(path.name + ".part")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with partial.open("wb") as out:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"media larger than {max_bytes} bytes")
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)
+    return Saved(path=path, sha256=digest.hexdigest(), size=size)

@@ -7,22 +7,14 @@ A lease is a time in ``available_at``: a claimed job becomes claimable again whe
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-import threading
-import time
 import uuid
-from collections.abc import Callable
-from pathlib import Path
-from typing import TypeVar
 
 from pydantic import JsonValue
 
 from api.jobs.queue import Job
-from common import sqlite
-
-T = TypeVar("T")
+from api.jobs.store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queue_keys (
@@ -53,38 +45,10 @@ ORDER BY id LIMIT 1
 """
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating its folder) a SQLite file for use from worker threads, in WAL mode."""
-    return sqlite.connect(path, timeout=10.0, shared=True, synchronous="NORMAL")
-
-
-class SqliteQueue:
+class SqliteQueue(SqliteStore):
     """A ``JobQueue`` kept in a SQLite file; ``clock`` gives seconds since the epoch."""
 
-    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
-        self._db = db
-        self._clock = clock
-        self._lock = threading.Lock()
-        db.executescript(_SCHEMA)
-
-    @classmethod
-    def open(cls, path: Path, clock: Callable[[], float] = time.time) -> SqliteQueue:
-        """Open the queue kept in ``path``, creating the file and its tables when missing."""
-        return cls(connect(path), clock)
-
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        def transaction() -> T:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    result = work(self._db)
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-                return result
-
-        return await asyncio.to_thread(transaction)
+    SCHEMA = _SCHEMA
 
     async def enqueue(self, key: str, group: str, payload: dict[str, JsonValue]) -> bool:
         """Queue a job unless ``key`` was ever queued before; return whether it was queued."""
@@ -103,7 +67,7 @@ class SqliteQueue:
             )
             return True
 
-        return await self._run(work)
+        return await self._write(work)
 
     async def claim(self, lease_seconds: float) -> Job | None:
         """Lease the oldest claimable job for ``lease_seconds``; ``None`` when there is none."""
@@ -129,7 +93,7 @@ class SqliteQueue:
                 lease=lease,
             )
 
-        return await self._run(work)
+        return await self._write(work)
 
     async def extend(self, job: Job, lease_seconds: float) -> bool:
         """Push the lease's end ``lease_seconds`` from now; ``False`` if the lease was lost."""
@@ -142,7 +106,7 @@ class SqliteQueue:
         """Finish the job: it is never claimed again and its group moves on."""
         # by id alone: the work is done even if the lease ran out meanwhile, and deleting
         # the job spares whoever claimed it since from doing it a second time
-        await self._run(lambda db: db.execute("DELETE FROM queue_jobs WHERE id = ?", (job.id,)))
+        await self._write(lambda db: db.execute("DELETE FROM queue_jobs WHERE id = ?", (job.id,)))
 
     async def retry(self, job: Job, delay_seconds: float) -> None:
         """Give the job back, claimable again (ahead of its group) after ``delay_seconds``."""
@@ -165,7 +129,7 @@ class SqliteQueue:
         def work(db: sqlite3.Connection) -> bool:
             return db.execute(sql, (first, job.id, job.lease)).rowcount == 1
 
-        return await self._run(work)
+        return await self._write(work)
 
     async def prune_keys(self, older_than_seconds: float) -> int:
         """Forget dedup keys older than that, once the provider stops redelivering them."""
@@ -179,7 +143,7 @@ class SqliteQueue:
                 (cutoff,),
             ).rowcount
 
-        return await self._run(work)
+        return await self._write(work)
 
     async def pending(self) -> int:
         """How many jobs are waiting or in flight (buried ones not counted)."""
@@ -188,12 +152,4 @@ class SqliteQueue:
             (count,) = db.execute("SELECT COUNT(*) FROM queue_jobs WHERE buried = 0").fetchone()
             return int(count)
 
-        return await self._run(work)
-
-    async def close(self) -> None:
-        """Close the database connection."""
-        await asyncio.to_thread(self._close)
-
-    def _close(self) -> None:
-        with self._lock:
-            self._db.close()
+        return await self._write(work)

@@ -9,18 +9,10 @@ changed. Kept in SQLite beside the queue; phone numbers are stored, message text
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TypeVar
 
-from api.jobs.sqlite import connect
-
-T = TypeVar("T")
+from api.jobs.store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outreach_records (
@@ -54,26 +46,10 @@ class Record:
     detail: str | None = None
 
 
-class OutreachRecords:
+class OutreachRecords(SqliteStore):
     """The records in a SQLite file; ``clock`` gives seconds since the epoch."""
 
-    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
-        self._db = db
-        self._clock = clock
-        self._lock = threading.Lock()
-        db.executescript(_SCHEMA)
-
-    @classmethod
-    def open(cls, path: Path, clock: Callable[[], float] = time.time) -> OutreachRecords:
-        """Open the records kept in ``path``, creating the file and its tables when missing."""
-        return cls(connect(path), clock)
-
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        def locked() -> T:
-            with self._lock:
-                return work(self._db)
-
-        return await asyncio.to_thread(locked)
+    SCHEMA = _SCHEMA
 
     async def add(self, record: Record) -> Record | None:
         """Keep ``record`` unless its key is known; return the earlier record if it is."""
@@ -150,15 +126,6 @@ class OutreachRecords:
             return (None if row is None else str(row[0])), True
 
         return await self._run(work)
-
-    async def close(self) -> None:
-        """Close the database connection."""
-
-        def work() -> None:
-            with self._lock:
-                self._db.close()
-
-        await asyncio.to_thread(work)
 
 
 def _get(db: sqlite3.Connection, key: str) -> Record | None:

@@ -10,12 +10,12 @@ Every call authenticates with HTTP basic auth: the account SID and its auth toke
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
+
+from api.media import Saved, TooLarge, save
 
 API_VERSION = "2010-04-01"
 
@@ -37,15 +37,6 @@ class TwilioError(Exception):
 
 class TwilioUnavailable(TwilioError):
     """Twilio could not be reached, did not answer in time, throttled or failed."""
-
-
-@dataclass(frozen=True)
-class Saved:
-    """A media file saved to disk."""
-
-    path: Path
-    sha256: str
-    size: int
 
 
 class TwilioClient:
@@ -85,10 +76,6 @@ class TwilioClient:
         Twilio answers media URLs with a redirect to short-lived storage; httpx drops the
         credentials when a redirect leaves Twilio's host.
         """
-        digest = hashlib.sha256()
-        size = 0
-        partial = path.with_name(path.name + ".part")
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
             async with self._http.stream(
                 "GET", url, auth=self._auth, follow_redirects=True
@@ -96,21 +83,11 @@ class TwilioClient:
                 if response.status_code != 200:
                     await response.aread()
                     raise _error(response)
-                with partial.open("wb") as out:
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise TwilioError(200, None, f"media larger than {max_bytes} bytes")
-                        digest.update(chunk)
-                        out.write(chunk)
+                return await save(response, path, max_bytes)
+        except TooLarge as exc:
+            raise TwilioError(200, None, str(exc)) from exc
         except httpx.TransportError as exc:
-            partial.unlink(missing_ok=True)
             raise TwilioUnavailable(None, None, f"media download failed: {exc}") from exc
-        except TwilioError:
-            partial.unlink(missing_ok=True)
-            raise
-        partial.replace(path)
-        return Saved(path=path, sha256=digest.hexdigest(), size=size)
 
 
 def _json(response: httpx.Response) -> dict[str, object]:

@@ -6,20 +6,13 @@ the records need them; message text never is.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TypeVar
 
-from api.jobs.sqlite import connect
+from api.jobs.store import SqliteStore
 from api.rasa import Button
-
-T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS twilio_choices (
@@ -53,26 +46,10 @@ class TwilioDelivery:
     error_message: str | None = None
 
 
-class TwilioStore:
+class TwilioStore(SqliteStore):
     """The channel's records in a SQLite file; ``clock`` gives seconds since the epoch."""
 
-    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
-        self._db = db
-        self._clock = clock
-        self._lock = threading.Lock()
-        db.executescript(_SCHEMA)
-
-    @classmethod
-    def open(cls, path: Path, clock: Callable[[], float] = time.time) -> TwilioStore:
-        """Open the records kept in ``path``, creating the file and its tables when missing."""
-        return cls(connect(path), clock)
-
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        def locked() -> T:
-            with self._lock:
-                return work(self._db)
-
-        return await asyncio.to_thread(locked)
+    SCHEMA = _SCHEMA
 
     async def remember_choices(self, phone: str, buttons: Sequence[Button]) -> None:
         """The options the user was last offered; none forgets the earlier ones."""
@@ -128,12 +105,3 @@ class TwilioStore:
             return [TwilioDelivery(*row) for row in rows]
 
         return await self._run(work)
-
-    async def close(self) -> None:
-        """Close the database connection."""
-
-        def work() -> None:
-            with self._lock:
-                self._db.close()
-
-        await asyncio.to_thread(work)

@@ -14,21 +14,15 @@ import asyncio
 import json
 import logging
 import sqlite3
-import threading
-import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import TypeVar
 
 from fastapi import WebSocket
 from pydantic import JsonValue
 from starlette.datastructures import State
 
-from api.jobs.sqlite import connect
+from api.jobs.store import SqliteStore
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 Reply = dict[str, JsonValue]
 
@@ -52,26 +46,10 @@ def inbox_of(state: State) -> WebchatInbox | None:
     return inbox
 
 
-class WebchatInbox:
+class WebchatInbox(SqliteStore):
     """Replies waiting for their conversation's next message, in a SQLite file."""
 
-    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
-        self._db = db
-        self._clock = clock
-        self._lock = threading.Lock()
-        db.executescript(_SCHEMA)
-
-    @classmethod
-    def open(cls, path: Path) -> WebchatInbox:
-        """Open the inbox kept in ``path``, creating the file and its table when missing."""
-        return cls(connect(path))
-
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        def locked() -> T:
-            with self._lock:
-                return work(self._db)
-
-        return await asyncio.to_thread(locked)
+    SCHEMA = _SCHEMA
 
     async def add(self, conversation_id: str, replies: list[Reply]) -> None:
         """Keep ``replies`` for the conversation's next message."""
@@ -111,15 +89,6 @@ class WebchatInbox:
             return taken
 
         return await self._run(work)
-
-    async def close(self) -> None:
-        """Close the database connection."""
-
-        def work() -> None:
-            with self._lock:
-                self._db.close()
-
-        await asyncio.to_thread(work)
 
 
 class LiveSockets:

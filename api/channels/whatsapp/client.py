@@ -10,12 +10,12 @@ Exception tree::
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from pydantic import BaseModel, ConfigDict, JsonValue, SecretStr, ValidationError
+
+from api.media import Saved, TooLarge, save
 
 # Graph's throttling codes: throughput, pair rate, application and account rate limits.
 RATE_LIMIT_CODES = frozenset({4, 80007, 130429, 131056})
@@ -63,15 +63,6 @@ class MediaInfo(BaseModel):
     file_size: int | None = None
 
 
-@dataclass(frozen=True)
-class Download:
-    """A media file saved to disk."""
-
-    path: Path
-    sha256: str
-    size: int
-
-
 class GraphClient:
     """Talks to the Graph API for one business phone number over a shared client."""
 
@@ -110,32 +101,18 @@ class GraphClient:
         except ValidationError as exc:
             raise GraphError(response.status_code, None, "media answer without url") from exc
 
-    async def download(self, url: str, path: Path, max_bytes: int) -> Download:
+    async def download(self, url: str, path: Path, max_bytes: int) -> Saved:
         """Save the file at ``url`` (it needs the bearer token too) to ``path``, up to a size."""
-        digest = hashlib.sha256()
-        size = 0
-        partial = path.with_name(path.name + ".part")
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
             async with self._http.stream("GET", url, headers=self._auth) as response:
                 if response.status_code != 200:
                     await response.aread()
                     raise _error(response)
-                with partial.open("wb") as out:
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise GraphError(200, None, f"media larger than {max_bytes} bytes")
-                        digest.update(chunk)
-                        out.write(chunk)
+                return await save(response, path, max_bytes)
+        except TooLarge as exc:
+            raise GraphError(200, None, str(exc)) from exc
         except httpx.TransportError as exc:
-            partial.unlink(missing_ok=True)
             raise GraphUnavailable(None, None, f"media download failed: {exc}") from exc
-        except GraphError:
-            partial.unlink(missing_ok=True)
-            raise
-        partial.replace(path)
-        return Download(path=path, sha256=digest.hexdigest(), size=size)
 
     async def _call(
         self, method: str, url: str, json: dict[str, JsonValue] | None = None

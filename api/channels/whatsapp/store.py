@@ -6,18 +6,10 @@ records need them; message text never is.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TypeVar
 
-from api.jobs.sqlite import connect
-
-T = TypeVar("T")
+from api.jobs.store import SqliteStore
 
 #: free-form messages may be sent this long after the user's last message
 SERVICE_WINDOW_SECONDS = 24 * 60 * 60
@@ -79,26 +71,10 @@ class Delivery:
     error_title: str | None = None
 
 
-class WhatsAppStore:
+class WhatsAppStore(SqliteStore):
     """The channel's records in a SQLite file; ``clock`` gives seconds since the epoch."""
 
-    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
-        self._db = db
-        self._clock = clock
-        self._lock = threading.Lock()
-        db.executescript(_SCHEMA)
-
-    @classmethod
-    def open(cls, path: Path, clock: Callable[[], float] = time.time) -> WhatsAppStore:
-        """Open the records kept in ``path``, creating the file and its tables when missing."""
-        return cls(connect(path), clock)
-
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        def locked() -> T:
-            with self._lock:
-                return work(self._db)
-
-        return await asyncio.to_thread(locked)
+    SCHEMA = _SCHEMA
 
     async def record_status(self, status: StatusRecord) -> None:
         """Keep one delivery receipt; receipts may come late and out of order."""
@@ -187,12 +163,3 @@ class WhatsAppStore:
             return [Delivery(*row) for row in rows]
 
         return await self._run(work)
-
-    async def close(self) -> None:
-        """Close the database connection."""
-
-        def work() -> None:
-            with self._lock:
-                self._db.close()
-
-        await asyncio.to_thread(work)

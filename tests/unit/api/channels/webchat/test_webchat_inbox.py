@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from api.channels.webchat.inbox import WebchatInbox
-from api.jobs.sqlite import connect
+from api.jobs.store import connect
 
 
 async def test_take_returns_waiting_replies_in_order_once(tmp_path: Path) -> None:

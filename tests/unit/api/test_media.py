@@ -1,0 +1,90 @@
+"""Files users send: the share_file turn the gateway sends Rasa, and how a file is saved."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.media import Saved, TooLarge, save, share_file_text
+
+# Rasa 3.6's pattern for "/intent{entities}" (YAMLStoryReader._regex_message_pattern)
+RASA_INTENT_MESSAGE = re.compile(
+    r"^/(?P<intent>[^{@]+)(?P<conf>@[0-9.]+)?(?P<entities>{.+})?(?P<rest>.*)"
+)
+
+
+def parsed(text: str) -> tuple[str, dict[str, str], str]:
+    match = RASA_INTENT_MESSAGE.match(text)
+    assert match is not None
+    entities = json.loads(match["entities"]) if match["entities"] else {}
+    return match["intent"], entities, match["rest"]
+
+
+def test_a_file_without_a_caption_is_the_bare_intent() -> None:
+    assert parsed(share_file_text(None)) == ("share_file", {}, "")
+    assert parsed(share_file_text("  ")) == ("share_file", {}, "")
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "the damaged box",
+        'my "router" {broken} @ home',
+        "line one\nline two",
+        "écran cassé ✓",
+        '"}, "case_ref": "00000001',
+    ],
+)
+def test_the_caption_reaches_rasa_whole_as_the_only_entity(caption: str) -> None:
+    assert parsed(share_file_text(caption)) == ("share_file", {"caption": caption}, "")
+
+
+class Chunks(httpx.AsyncByteStream):
+    """A body sent in pieces; ``then`` is raised after the last one, as a dropped line would."""
+
+    def __init__(self, chunks: list[bytes], then: Exception | None = None) -> None:
+        self._chunks = chunks
+        self._then = then
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+        if self._then is not None:
+            raise self._then
+
+
+async def saved_from(stream: Chunks, path: Path, max_bytes: int) -> Saved:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, stream=stream))
+    async with (
+        httpx.AsyncClient(transport=transport) as http,
+        http.stream("GET", "https://media.example/1") as response,
+    ):
+        return await save(response, path, max_bytes)
+
+
+async def test_save_writes_the_whole_file_with_its_hash_and_size(tmp_path: Path) -> None:
+    path = tmp_path / "media" / "m1.jpg"
+    saved = await saved_from(Chunks([b"abc", b"def"]), path, max_bytes=6)
+    assert saved == Saved(path=path, sha256=hashlib.sha256(b"abcdef").hexdigest(), size=6)
+    assert path.read_bytes() == b"abcdef"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["m1.jpg"]
+
+
+async def test_save_past_the_limit_keeps_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "m2.jpg"
+    with pytest.raises(TooLarge):
+        await saved_from(Chunks([b"abc", b"defg"]), path, max_bytes=6)
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_stream_cut_half_way_keeps_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "m3.jpg"
+    with pytest.raises(httpx.ReadError):
+        await saved_from(Chunks([b"abc"], then=httpx.ReadError("reset")), path, max_bytes=100)
+    assert list(tmp_path.iterdir()) == []
