@@ -1,29 +1,28 @@
-"""Huawei AICC as a case back end, over its JSON case API with httpx.
+"""Huawei AICC as a case back end, over its published Case 2.0 API with httpx.
 
-Only case creation is published (``POST {base}/service/AICC__Case/1.0.0/openapi/case`` with
-``{"caseInfo": {...}}``). Query, update, comment and history exist in the same product
-family without a published shape, so theirs are ASSUMED here and served exactly so by the
-sandbox stand-in; every path is in ``aicc_calls.CASE_PATHS`` and every body is built below:
+Each method is made of the calls Huawei's reference publishes (``cases.aicc.calls``):
 
-- query ``.../case/query`` ``{"conditions": {caseInfo field: value}, "keyword"?, "offset",
-  "limit", "order": "desc"|"asc"}`` -> ``{"total", "cases": [caseInfo + caseId, createdDate,
-  updatedDate]}``
-- update ``.../case/update`` ``{"caseId", "caseInfo": {changed fields}, "operatorId"}``
-- comment ``.../case/comment`` ``{"caseId", "content", "creatorId"}`` -> ``{"commentId"}``
-- history ``.../case/history`` ``{"caseId"}`` -> ``{"records": [{"time", "field",
-  "oldValue", "newValue", "operator"}]}``
+- create: ``POST /case`` ``{"caseInfo"}`` -> ``caseId`` (the reference people see);
+- get and history: ``GET /case/{id}`` -> ``caseInfo`` and ``caseTrace``;
+- search: ``POST /case/list`` (``cases.aicc.listing``);
+- update: ``POST /case/modify`` for fields (it needs id, title, description and creatorId, so
+  the case is read first), ``POST /case/transfer`` to a queue or a user, ``POST
+  /status/update`` along the case type's flow (``cases.aicc.flow``) and, for closed, to the
+  flow's last status and ``POST /close`` with the type's close reason; then the case is read;
+- comment and file: ``POST /case/process`` with an internal processing record.
 
-The token interface is assumed too (``aicc_token``), and so are ``resCode`` values
-(``aicc_calls``). The reference shown to people is AICC's ``caseId``.
+What the reference leaves open is assumed in ``cases.aicc.assumed`` only. The token comes from
+``POST /baas/auth/v1.0/oauth2/token`` (``cases.aicc.token``).
 
 Choices:
 - Byte limits (UTF-8) are checked before anything is sent: a title over 128 bytes, or any
   other field over its limit, raises ``InvalidCase`` saying so. A description over 20,000
-  bytes is cut at a character boundary and marked, and the whole text follows as comments.
+  bytes is cut at a character boundary and marked, and the whole text follows as records.
 - AICC takes no client token: an ``IdempotencyStore`` (SQLite) maps each key to its caseId, so
   the same key never files a second case. A key whose create was sent but never answered is
-  looked up by the case type's ``idempotency_key`` extension field before sending again.
-- A new case is not queried back: AICC's answer carries only the caseId, and the rest is what
+  looked for in AICC (same type, creator, contact and title in the last 30 days, then the
+  ``idempotency_key`` extension field of each) before sending again.
+- A new case is not read back: AICC's answer carries only the caseId, and the rest is what
   was sent, so a create is one call once the access token is cached.
 - dueDate comes from the case type's ``due_hours`` for the priority and is written in
   ``AICC_TIME_ZONE``; dates AICC answers are read in that zone too.
@@ -31,10 +30,7 @@ Choices:
   digest of it; the full contact goes in an extension field (``data/aicc/case_types.yaml``).
 - AICC cases carry one contactId set at creation and no links to contact-centre contacts, so
   ``link_contact`` and ``cases_for_contact`` raise ``InvalidCase``.
-- The template is ``data/case_template.yaml`` with AICC's limits, as AICC has no template API.
-- A file a user sends cannot be uploaded: the create API's ``attachment`` field has no
-  published upload interface behind it, so ``attach_file`` adds a comment naming the file, its
-  type and size, and an agent asks the customer for it if it is needed.
+- The template is ``data/case_template.yaml`` with AICC's limits.
 """
 
 from __future__ import annotations
@@ -43,18 +39,21 @@ import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
+from cases.aicc import assumed
 from cases.aicc import fields as f
 from cases.aicc.calls import AiccCaller
+from cases.aicc.flow import FlowCache
 from cases.aicc.idempotency import IdempotencyStore
-from cases.aicc.reading import AiccReader
+from cases.aicc.listing import AiccLister
+from cases.aicc.reading import AiccReader, list_rows
 from cases.aicc.token import AiccTokenSource
-from cases.aicc.writing import AiccWriter
+from cases.aicc.writing import AiccWriter, Plan
 from cases.backend import (
     Actor,
     Attachment,
@@ -69,6 +68,11 @@ from cases.backend import (
     TemplateField,
 )
 from cases.template import TemplateSpec
+
+#: how far back a create whose answer was lost is looked for (the list allows 31 days)
+LOST_CREATE_WINDOW = timedelta(days=30)
+#: processing records of the assistant are internal notes, in Huawei's own spelling
+PROCESS_TYPE = "Iternal"
 
 
 class AiccBackend:
@@ -85,9 +89,10 @@ class AiccBackend:
         case_type: f.CaseType,
         creator_id: str,
         store: IdempotencyStore,
-        auto_assigned_key: str = "isAutoAssigned",
+        auto_assigned_key: str = "isAtuoAssigned",
         time_zone: str = "UTC",
         page_size: int = 10,
+        flow_cache_seconds: float = 300.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._calls = AiccCaller(http, base_url, tokens)
@@ -96,11 +101,12 @@ class AiccBackend:
         self._type = case_type
         self._creator = f.check_bytes("creatorId", creator_id, f.ID_MAX_BYTES)
         self._store = store
-        self._auto_key = auto_assigned_key
         self._zone = ZoneInfo(time_zone)
         self._page_size = page_size
         self._now = now
-        self._read = AiccReader(self._calls, case_type, self._zone)
+        self._read = AiccReader(case_type, self._zone)
+        self._list = AiccLister(self._calls, self._read, self._type_id)
+        self._flow = FlowCache(self._calls, self._type_id, flow_cache_seconds)
         self._write = AiccWriter(
             self._type_id, case_type, self._creator, auto_assigned_key, self._zone, now
         )
@@ -108,59 +114,37 @@ class AiccBackend:
         self._creating: dict[str, tuple[asyncio.Lock, int]] = {}
 
     async def create_case(self, draft: CaseDraft, idempotency_key: str) -> Case:
-        """File the case once per key; a long description follows whole as comments."""
+        """File the case once per key; a long description follows whole as records."""
         info, spills = self._write.new_case(draft, idempotency_key)
         digest = hashlib.sha256(draft.model_dump_json().encode("utf-8")).hexdigest()
         async with self._exclusive(idempotency_key):
-            case_id = await self._earlier(idempotency_key, digest)
+            case_id = await self._earlier(idempotency_key, digest, info)
             if case_id is None:
                 self._store.begin(idempotency_key, digest)
                 result = await self._calls.call("create", {"caseInfo": info})
-                case_id = str(result["caseId"])
+                case_id = str((result or {}).get("caseId", ""))
+                if not case_id:
+                    raise InvalidCase("AICC filed the case but answered no caseId")
                 self._store.finish(idempotency_key, case_id)
                 if spills:
-                    await self._comment(case_id, f"Full description:\n{draft.description}")
+                    await self._process(case_id, f"Full description:\n{draft.description}")
                 # AICC answers only the caseId, which is also the reference people see: the new
-                # case is what was sent, so it is not queried back (one call per create)
+                # case is what was sent, so it is not read back (one call per create)
                 now = f.format_due(self._now(), self._zone)
-                return self._read.from_info(
-                    {**info, "caseId": case_id, "createdDate": now, "updatedDate": now}
+                return self._read.case(
+                    {**info, "id": case_id, "createdDate": now, "updatedDate": now}
                 )
         # filed before under this key: AICC's copy may have changed since
-        return await self._read.case(case_id)
+        return await self.get_case(case_id)
 
     async def get_case(self, ref: str) -> Case:
-        """The case whose caseId is ``ref``."""
-        return await self._read.case(ref.strip())
+        """The case ``ref`` names (``GET /case/{id}``)."""
+        case, _ = await self._detail(assumed.case_id_of(ref))
+        return case
 
     async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
         """Cases matching every criterion of ``filter``; ``page`` is an offset."""
-        conditions: dict[str, str] = {}
-        if filter.contact is not None:
-            conditions[self._write.extension("contact")] = filter.contact
-        if filter.customer_id is not None:
-            conditions[self._write.extension("customer_id")] = filter.customer_id
-        if filter.conversation_id is not None:
-            conditions[self._write.extension("conversation_id")] = filter.conversation_id
-        if filter.status is not None:
-            conditions["state"] = f.aicc_state(filter.status)
-        if filter.priority is not None:
-            conditions["priority"] = f.aicc_priority(filter.priority)
-        if filter.assigned_user is not None:
-            conditions["ownerId"] = filter.assigned_user
-        if page and not page.isdigit():
-            # read as offset 0 it would start the search over, and a caller paging to the
-            # end would see the first cases again
-            raise InvalidCase("not a page token of this search")
-        body: dict[str, Any] = {
-            "conditions": conditions,
-            "offset": int(page) if page else 0,
-            "limit": filter.page_size or self._page_size,
-            "order": "desc" if filter.newest_first else "asc",
-        }
-        if filter.text:
-            body["keyword"] = filter.text
-        return await self._read.page(body)
+        return await self._list.page(filter, page, filter.page_size or self._page_size)
 
     async def update_case(
         self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
@@ -168,28 +152,43 @@ class AiccBackend:
         """Change fields by logical name (``None`` clears) and read the case back."""
         if not fields:
             raise InvalidCase("nothing to change")
-        info = {
-            name: value
-            for logical, raw in fields.items()
-            for name, value in self._write.change(logical, raw)
-        }
-        await self._calls.call(
-            "update",
-            {"caseId": ref.strip(), "caseInfo": info, "operatorId": self._operator(actor)},
-        )
-        return await self._read.case(ref.strip())
+        case_id = assumed.case_id_of(ref)
+        plan = self._write.plan(fields)
+        operator = self._operator(actor)
+        current = await self.get_case(case_id) if plan.modify or plan.status else None
+        if plan.modify and current is not None:
+            await self._modify(current, plan, operator)
+        for owner_type, owner in plan.transfers:
+            remark = f"Moved to {owner_type} {owner} by {self._who(actor)}"
+            await self._calls.call(
+                "transfer",
+                {
+                    "id": case_id,
+                    "ownerId": owner,
+                    "ownerType": owner_type,
+                    "creatorId": operator,
+                    "remark": f.cut_utf8(remark, f.REMARK_MAX_BYTES),
+                },
+            )
+        if plan.status is not None and current is not None:
+            await self._move(current, plan.status, operator, actor)
+        return await self.get_case(case_id)
 
     async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
-        """Comment on the case, in several comments when the text is long."""
-        await self._comment(ref.strip(), text, actor)
+        """A processing record on the case, several when the text is long."""
+        if not text.strip():
+            raise InvalidCase("a comment needs some text")
+        await self._process(assumed.case_id_of(ref), text, actor)
 
     async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
-        """Describe the file in a comment: AICC publishes no interface to upload one."""
-        await self._comment(ref.strip(), file_comment(file), actor)
+        """Describe the file in a processing record: AICC publishes no way to upload one."""
+        remark = assumed.file_remark(file.name, file.content_type, file.size)
+        await self._process(assumed.case_id_of(ref), remark, actor)
 
     async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
-        """The changes the case's history records, newest first."""
-        return await self._read.history(ref.strip(), since)
+        """The changes the case's ``caseTrace`` records, newest first."""
+        _, trace = await self._detail(assumed.case_id_of(ref))
+        return self._read.history(trace, since)
 
     async def link_contact(self, ref: str, contact_id: str) -> None:
         """Not offered: an AICC case has one contactId, set when it is filed."""
@@ -234,7 +233,7 @@ class AiccBackend:
             else:
                 self._creating[key] = (lock, users - 1)
 
-    async def _earlier(self, key: str, digest: str) -> str | None:
+    async def _earlier(self, key: str, digest: str, info: dict[str, Any]) -> str | None:
         earlier = self._store.get(key)
         if earlier is None:
             return None
@@ -243,39 +242,108 @@ class AiccBackend:
         if earlier.case_id is not None:
             return earlier.case_id
         # sent before but never answered: AICC may hold the case already
+        found = await self._lost_create(key, info)
+        if found is not None:
+            self._store.finish(key, found)
+        return found
+
+    async def _lost_create(self, key: str, info: dict[str, Any]) -> str | None:
+        """The case a create of ``info`` under ``key`` made, looked for among recent cases."""
         field = self._type.field_for("idempotency_key")
         if field is None:
             return None
-        found = await self._read.page({"conditions": {field: key}, "offset": 0, "limit": 1})
-        if not found.cases:
-            return None
-        self._store.finish(key, found.cases[0].case_id)
-        return found.cases[0].case_id
+        now = self._now()
+        body = {
+            "type": self._type_id,
+            "creatorId": self._creator,
+            "contactId": info["contactId"],
+            "title": info["title"],
+            "startTime": f.format_due(now - LOST_CREATE_WINDOW, self._zone),
+            "endTime": f.format_due(now + timedelta(minutes=5), self._zone),
+            "start": 0,
+            "limit": 10,
+        }
+        rows, _ = list_rows(await self._calls.call("list", body))
+        for row in rows:
+            case_id = str(row.get("id") or "")
+            if not case_id:
+                continue
+            found = await self.get_case(case_id)
+            if found.fields.get(field) == key:
+                return case_id
+        return None
+
+    async def _detail(self, case_id: str) -> tuple[Case, list[Any]]:
+        return self._read.detail(await self._calls.call("get", id=case_id), case_id)
+
+    async def _modify(self, current: Case, plan: Plan, operator: str) -> None:
+        info = {
+            "id": current.case_id,
+            "title": current.title,
+            "description": current.description,
+            "creatorId": operator,
+        } | plan.modify
+        await self._calls.call("modify", {"caseInfo": info})
+
+    async def _move(self, current: Case, status: str, operator: str, actor: Actor | None) -> None:
+        """Move the case to the logical ``status`` along its type's flow."""
+        if status == current.status:
+            return
+        flow = await self._flow.flow()
+        at = str(current.fields.get("status") or "")
+        if status == "closed":
+            target = flow.last
+        elif status in self._type.statuses:
+            target = self._type.statuses[status]
+        else:
+            raise InvalidCase(f"AICC case type {self._type_id} names no status for {status!r}")
+        for step in flow.steps_to(at, target):
+            await self._calls.call(
+                "status", {"id": current.case_id, "creatorId": operator, "status": step}
+            )
+        if status == "closed":
+            await self._calls.call(
+                "close",
+                {
+                    "caseId": current.case_id,
+                    "creatorId": operator,
+                    "remark": f.cut_utf8(f"Closed by {self._who(actor)}", f.REMARK_MAX_BYTES),
+                    "closedReason": self._type.close_reason,
+                },
+            )
 
     def _operator(self, actor: Actor | None) -> str:
         if actor is not None and actor.agent_id:
             return f.cut_utf8(actor.agent_id, f.ID_MAX_BYTES)
         return self._creator
 
-    async def _comment(self, case_id: str, text: str, actor: Actor | None = None) -> None:
-        for part in f.split_utf8(text, f.COMMENT_MAX_BYTES):
+    def _who(self, actor: Actor | None) -> str:
+        if actor is None:
+            return self._creator
+        return f"{actor.agent_id or self._creator} via {actor.channel}"
+
+    async def _process(self, case_id: str, text: str, actor: Actor | None = None) -> None:
+        parts = f.split_utf8(text, f.PROCESS_MAX_BYTES)
+        operator = self._operator(actor)
+        for number, part in enumerate(parts, start=1):
+            title = _record_title(text, number, len(parts))
+            record = {
+                "type": PROCESS_TYPE,
+                "title": title,
+                "description": part,
+                "creatorId": operator,
+            }
             await self._calls.call(
-                "comment",
-                {"caseId": case_id, "content": part, "creatorId": self._operator(actor)},
+                "process", {"caseId": case_id, "creatorId": operator, "processInfo": record}
             )
 
 
-def file_comment(file: Attachment) -> str:
-    """The comment that stands for ``file`` on an AICC case."""
-    return (
-        f"The customer sent a file: {file.name} ({file.content_type}, {_size(file.size)}). "
-        "It could not be uploaded to AICC; ask the customer for it if it is needed."
-    )
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+def _record_title(text: str, number: int, parts: int) -> str:
+    """A processing record's title: the text's first line, numbered when it is in parts."""
+    suffix = f" ({number}/{parts})" if parts > 1 else ""
+    line = text.strip().splitlines()[0] if text.strip() else "Note"
+    room = f.PROCESS_TITLE_MAX_BYTES - f.utf8_len(suffix)
+    head = f.cut_utf8(line, room)
+    if head != line:
+        head = f.cut_utf8(line, room - 3).rstrip() + "..."
+    return head + suffix

@@ -62,4 +62,5 @@ def build_aicc_backend(
         store=IdempotencyStore(settings.aicc_idempotency_db),
         auto_assigned_key=settings.aicc_auto_assigned_key,
         time_zone=settings.aicc_time_zone,
+        flow_cache_seconds=cases.template_cache_seconds,
     )

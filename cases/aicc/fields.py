@@ -23,8 +23,11 @@ from cases.backend import CaseDraft, InvalidCase
 TITLE_MAX_BYTES = 128
 DESCRIPTION_MAX_BYTES = 20_000
 ID_MAX_BYTES = 20
-#: assumed: AICC publishes no limit for a comment's content
-COMMENT_MAX_BYTES = 4_000
+#: a processing record's title and description (``POST /case/process``)
+PROCESS_TITLE_MAX_BYTES = 128
+PROCESS_MAX_BYTES = 20_000
+#: a transfer's remark
+REMARK_MAX_BYTES = 2_000
 #: AICC's dueDate format; it carries no zone (the configured one is sent)
 DUE_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: ends a description whose text goes on in the case's comments
@@ -41,9 +44,9 @@ CHANNEL_ORIGIN = {
     "twilio": "whatsapp",
     "voice": "voice",
 }
-#: logical status -> AICC state (assumed besides "Processing", which AICC's example sends)
-STATE_OF = {"open": "Processing", "pending": "Pending", "closed": "Closed"}
-STATUS_OF = {state: status for status, state in STATE_OF.items()}
+#: a case's ``state`` as AICC's list rows carry it -> logical status
+STATUS_OF = {"Processing": "open", "Pending": "pending", "Completed": "closed"}
+STATUSES = tuple(STATUS_OF.values())
 
 
 def utf8_len(text: str) -> int:
@@ -107,12 +110,12 @@ def aicc_origin(origin: str, channel: str) -> str | None:
         ) from None
 
 
-def aicc_state(status: str) -> str:
-    """AICC's state for a logical status."""
-    try:
-        return STATE_OF[status.lower()]
-    except KeyError:
-        raise InvalidCase(f"AICC cases have no status {status!r}") from None
+def logical_status(status: str) -> str:
+    """A logical status as the assistant names it; ``InvalidCase`` for one AICC cannot reach."""
+    wanted = status.strip().lower()
+    if wanted not in STATUSES:
+        raise InvalidCase(f"AICC cases have no status {status!r}; they take {', '.join(STATUSES)}")
+    return wanted
 
 
 def format_due(at: datetime, zone: ZoneInfo) -> str:
@@ -126,15 +129,19 @@ def parse_due(text: str, zone: ZoneInfo) -> datetime:
 
 
 def contact_id(draft: CaseDraft) -> str:
-    """The case's contactId: the customer id or contact when it fits 20 bytes, else a digest.
+    """The case's contactId: the customer id when there is one, else the contact.
 
-    The digest is stable, so every case of one contact carries the same contactId.
+    ``/case/list`` filters by contactId and not by extension fields, so a search by contact
+    or customer id sends the same ``contact_key`` of the value it was filed under.
     """
-    for candidate in (draft.customer_id, draft.contact):
-        if candidate and utf8_len(candidate) <= ID_MAX_BYTES:
-            return candidate
-    basis = draft.customer_id or draft.contact
-    return "c-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[: ID_MAX_BYTES - 2]
+    return contact_key(draft.customer_id or draft.contact)
+
+
+def contact_key(value: str) -> str:
+    """``value`` when it fits contactId's 20 bytes, else a stable digest of it."""
+    if utf8_len(value) <= ID_MAX_BYTES:
+        return value
+    return "c-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[: ID_MAX_BYTES - 2]
 
 
 def contact_phone(contact: str) -> str | None:
@@ -163,6 +170,10 @@ class CaseType(BaseModel):
 
     #: priority -> hours from creation to dueDate
     due_hours: dict[str, float] = Field(default_factory=dict)
+    #: logical status (open, pending) -> the status of the type's flow a case moves to
+    statuses: dict[str, str] = Field(default_factory=dict)
+    #: the close-reason id a case closed by the assistant is closed with
+    close_reason: str = "resolved"
     extension_fields: dict[str, ExtensionField] = Field(default_factory=dict)
 
     def due_date(self, priority: str, now: datetime) -> datetime | None:

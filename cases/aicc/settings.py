@@ -24,15 +24,15 @@ class AiccSettings(BaseSettings):
     aicc_case_type: str = "casebot"
     #: creatorId recorded on new cases
     aicc_creator_id: str = "casebot"
-    #: spelling of the auto-assignment flag: the API's example says isAutoAssigned,
-    #: its parameter table isAtuoAssigned
-    aicc_auto_assigned_key: Literal["isAutoAssigned", "isAtuoAssigned"] = "isAutoAssigned"
+    #: spelling of the auto-assignment flag: Huawei's reference spells it isAtuoAssigned in
+    #: every table; isAutoAssigned appears only in copies of it
+    aicc_auto_assigned_key: Literal["isAutoAssigned", "isAtuoAssigned"] = "isAtuoAssigned"
     #: time zone dueDate is written in (AICC's format has no zone)
     aicc_time_zone: str = "UTC"
     #: per case type extension fields
     aicc_case_types_file: Path = Path("data/aicc/case_types.yaml")
     aicc_timeout_seconds: float = Field(default=10.0, gt=0)
-    #: the authentication interface's path (assumed: AICC does not publish it)
+    #: the token interface's path (Huawei's reference, cec_07_0260)
     aicc_token_path: str = "/baas/auth/v1.0/oauth2/token"
     #: a token is replaced this many seconds before it expires
     aicc_token_refresh_margin_seconds: float = Field(default=60.0, ge=0)

@@ -1,11 +1,11 @@
 """The AICC ``access-token``: fetched with the app key and secret, cached, refreshed early.
 
-AICC's reference names a machine-to-machine authentication interface without its shape. The
-one assumed here is the OAuth 2 client-credentials call of Huawei's AppCube platform, which
-AICC's case service runs on: ``POST {base}{token_path}`` (default
+Huawei's reference publishes it (cec_07_0260): ``POST {base}{token_path}`` (default
 ``/baas/auth/v1.0/oauth2/token``, setting ``AICC_TOKEN_PATH``) with a form body
 ``grant_type=client_credentials&client_id=<app key>&client_secret=<app secret>``, answering
-``{"access_token": "...", "expires_in": <seconds>}``.
+``{"access_token": "...", "expires_in": <seconds>, "token_type"}``. The lifetime is not stated
+anywhere else, so the answer's ``expires_in`` is what counts; token errors are not published
+and any answer without a token is ``BackendUnavailable``.
 
 A token is used until ``refresh_margin`` seconds before it expires. Concurrent callers share
 one fetch (an ``asyncio.Lock``), and a token the service turned down is replaced at most once

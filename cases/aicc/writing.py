@@ -1,14 +1,31 @@
-"""Writing AICC caseInfo: a new case's fields, and the fields a change by logical name sets."""
+"""Writing AICC caseInfo: a new case's fields, and what a change by logical name sends.
+
+A change is split by the call that makes it: fields ``POST /case/modify`` takes, moves to a
+user or queue (``POST /case/transfer``), and a status (``status/update`` and ``close``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cases.aicc import fields as f
 from cases.backend import CaseDraft, InvalidCase
+
+
+@dataclass
+class Plan:
+    """What one ``update_case`` sends, by call."""
+
+    #: caseInfo members for ``/case/modify`` (besides id, title, description, creatorId)
+    modify: dict[str, Any] = field(default_factory=dict)
+    #: (ownerType, ownerId) for each ``/case/transfer``
+    transfers: list[tuple[str, str]] = field(default_factory=list)
+    #: the logical status to move to, if any
+    status: str | None = None
 
 
 class AiccWriter:
@@ -41,7 +58,6 @@ class AiccWriter:
             self._auto_key: True,
             "contactId": f.contact_id(draft),
             "creatorId": self._creator,
-            "state": f.STATE_OF["open"],
         }
         if priority:
             info["priority"] = priority
@@ -60,35 +76,48 @@ class AiccWriter:
             raise InvalidCase(f"extension fields {sorted(clash)} clash with AICC's own fields")
         return info | extensions, spills
 
-    def change(self, logical: str, raw: str | None) -> list[tuple[str, Any]]:
-        """The caseInfo fields and values that set logical field ``logical`` to ``raw``."""
-        value = raw or ""
+    def plan(self, fields: dict[str, str | None]) -> Plan:
+        """The calls that set each logical field of ``fields`` (``None`` clears one)."""
+        plan = Plan()
+        for logical, raw in fields.items():
+            value = raw or ""
+            if logical == "status":
+                plan.status = f.logical_status(value)
+            elif logical == "assigned_queue":
+                if not value:
+                    raise InvalidCase("AICC moves a case to a queue or a user, not off its queue")
+                plan.transfers.append(("queue", f.check_bytes("ownerId", value, f.ID_MAX_BYTES)))
+            elif logical == "assigned_user" and value:
+                plan.transfers.append(("user", f.check_bytes("ownerId", value, f.ID_MAX_BYTES)))
+            else:
+                plan.modify.update(self._modified(logical, value))
+        return plan
+
+    def _modified(self, logical: str, value: str) -> dict[str, Any]:
         if logical == "title":
-            return [("title", f.check_bytes("title", value, f.TITLE_MAX_BYTES))]
+            return {"title": f.check_bytes("title", value, f.TITLE_MAX_BYTES)}
         if logical == "description":
-            return [("description", f.check_bytes("description", value, f.DESCRIPTION_MAX_BYTES))]
+            return {"description": f.check_bytes("description", value, f.DESCRIPTION_MAX_BYTES)}
         if logical == "priority":
-            return [("priority", f.aicc_priority(value) if value else "")]
-        if logical == "origin":
-            return [("origin", f.aicc_origin(value, "") or "")]
-        if logical == "status":
-            return [("state", f.aicc_state(value))]
+            return {"priority": f.aicc_priority(value) if value else ""}
         if logical == "assigned_user":
-            owner = f.check_bytes("ownerId", value, f.ID_MAX_BYTES)
-            return [("ownerId", owner), (self._auto_key, not owner)]
+            return {"ownerId": ""}
+        if logical == "origin":
+            # modify takes no origin: the case type keeps a changed one in a template field
+            f.aicc_origin(value, "")
+            return {self.extension("origin"): value}
         if logical == "due_date":
             due = datetime.fromisoformat(value) if value else None
             if due is not None and due.tzinfo is None:
                 due = due.replace(tzinfo=self._zone)
-            return [("dueDate", f.format_due(due, self._zone) if due else "")]
+            return {"dueDate": f.format_due(due, self._zone) if due else ""}
         if logical == "contact":
-            changes: list[tuple[str, Any]] = [("contactPhone", f.contact_phone(value) or "")]
-            return [*changes, (self.extension("contact"), value)]
-        field = self._type.field_for(logical)
-        if field is None:
+            return {"contactPhone": f.contact_phone(value) or "", self.extension("contact"): value}
+        name = self._type.field_for(logical)
+        if name is None:
             raise InvalidCase(f"AICC case type {self._type_id} has no field {logical!r}")
-        limit = self._type.extension_fields[field].max_bytes
-        return [(field, f.check_bytes(field, value, limit) if limit else value)]
+        limit = self._type.extension_fields[name].max_bytes
+        return {name: f.check_bytes(name, value, limit) if limit else value}
 
     def extension(self, source: str) -> str:
         """The extension field holding the draft value ``source``; ``InvalidCase`` if none."""

@@ -1,4 +1,10 @@
-"""The AICC stand-in's cases, comments and history in SQLite, and the tokens it issued."""
+"""The AICC stand-in's cases, processing records and case traces in SQLite, and its tokens.
+
+A case's ``caseInfo`` is kept as JSON with the members AICC sets itself (``id``, ``caseNo``,
+``status``, ``state``, ``ownerType``, ``createdDate``, ``updatedDate``, ``closedDate``). Each
+change is a trace record ``{createdDate, creatorId, type, field, oldValue, newValue}``: that
+shape is the stand-in's, since Huawei does not publish a ``caseTrace`` record's members.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,17 +29,18 @@ CREATE TABLE IF NOT EXISTS aicc_cases (
     created TEXT NOT NULL,
     updated TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS aicc_comments (
+CREATE TABLE IF NOT EXISTS aicc_processes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id TEXT NOT NULL,
-    content TEXT NOT NULL,
+    record TEXT NOT NULL,
     creator TEXT NOT NULL,
     created TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS aicc_history (
+CREATE TABLE IF NOT EXISTS aicc_trace (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id TEXT NOT NULL,
     time TEXT NOT NULL,
+    kind TEXT NOT NULL,
     field TEXT NOT NULL,
     old TEXT,
     new TEXT,
@@ -84,22 +91,57 @@ class AiccStore:
             return "unknown"
         return "valid" if self._clock() < expires else "expired"
 
-    def create(self, info: dict[str, Any], operator: str) -> str:
-        """Store a new case and return its caseId."""
+    def create(self, info: dict[str, Any], status: str, state: str) -> str:
+        """Store a new case at flow status ``status`` and return its id."""
         now = self._now()
         with self._lock:
             db = self._conn()
             seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM aicc_cases").fetchone()[0]
             case_id = f"{datetime.now(UTC):%Y%m%d}{seq:08d}"
+            auto = info.get("isAtuoAssigned", info.get("isAutoAssigned"))
+            stored = info | {
+                "id": case_id,
+                "caseNo": f"C{seq:010d}",
+                "status": status,
+                "state": state,
+                "ownerType": "user",
+                "ownerId": "" if auto else info.get("ownerId", ""),
+                "closedDate": "",
+            }
             db.execute(
                 "INSERT INTO aicc_cases (case_id, info, created, updated) VALUES (?, ?, ?, ?)",
-                (case_id, json.dumps(info), now, now),
+                (case_id, json.dumps(stored), now, now),
             )
-            self._record(db, case_id, now, "state", None, info.get("state"), operator)
+            self._record(db, case_id, now, "Create", "state", None, state, info["creatorId"])
         return case_id
 
-    def update(self, case_id: str, changes: dict[str, Any], operator: str) -> bool:
-        """Apply ``changes``, recording each in the history; ``False`` when there is no case."""
+    def case(self, case_id: str) -> dict[str, Any] | None:
+        """The case's caseInfo with its dates, or ``None``."""
+        with self._lock:
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT info, created, updated FROM aicc_cases WHERE case_id = ?", (case_id,)
+                )
+                .fetchone()
+            )
+        if row is None:
+            return None
+        info: dict[str, Any] = json.loads(row[0])
+        return info | {"createdDate": row[1], "updatedDate": row[2]}
+
+    def update(
+        self,
+        case_id: str,
+        changes: dict[str, Any],
+        operator: str,
+        kind: str,
+        traced: Iterable[str] | None = None,
+    ) -> bool:
+        """Apply ``changes``, tracing those in ``traced`` (all when ``None``).
+
+        ``False`` when there is no case.
+        """
         now = self._now()
         with self._lock:
             db = self._conn()
@@ -107,9 +149,11 @@ class AiccStore:
             if row is None:
                 return False
             info = json.loads(row[0])
+            names = set(changes) if traced is None else set(traced)
             for name, value in changes.items():
                 if info.get(name) != value:
-                    self._record(db, case_id, now, name, info.get(name), value, operator)
+                    if name in names:
+                        self._record(db, case_id, now, kind, name, info.get(name), value, operator)
                     info[name] = value
             db.execute(
                 "UPDATE aicc_cases SET info = ?, updated = ? WHERE case_id = ?",
@@ -117,83 +161,81 @@ class AiccStore:
             )
         return True
 
-    def comment(self, case_id: str, content: str, creator: str) -> int | None:
-        """Add a comment; its id, or ``None`` when there is no case."""
+    def process(self, case_id: str, record: dict[str, Any], creator: str) -> bool:
+        """Add a processing record; ``False`` when there is no case."""
         with self._lock:
             db = self._conn()
             if not db.execute("SELECT 1 FROM aicc_cases WHERE case_id = ?", (case_id,)).fetchone():
-                return None
-            cursor = db.execute(
-                "INSERT INTO aicc_comments (case_id, content, creator, created) VALUES (?,?,?,?)",
-                (case_id, content, creator, self._now()),
+                return False
+            db.execute(
+                "INSERT INTO aicc_processes (case_id, record, creator, created) VALUES (?,?,?,?)",
+                (case_id, json.dumps(record), creator, self._now()),
             )
-            return cursor.lastrowid
+            return True
 
-    def comments(self, case_id: str) -> list[dict[str, str]]:
-        """A case's comments, oldest first."""
+    def processes(self, case_id: str) -> list[dict[str, Any]]:
+        """A case's processing records, oldest first."""
         with self._lock:
             rows = self._conn().execute(
-                "SELECT content, creator, created FROM aicc_comments "
-                "WHERE case_id = ? ORDER BY seq",
-                (case_id,),
-            )
-            return [{"content": r[0], "creatorId": r[1], "createdDate": r[2]} for r in rows]
-
-    def history(self, case_id: str) -> list[dict[str, Any]] | None:
-        """A case's recorded changes, oldest first; ``None`` when there is no case."""
-        with self._lock:
-            db = self._conn()
-            if not db.execute("SELECT 1 FROM aicc_cases WHERE case_id = ?", (case_id,)).fetchone():
-                return None
-            rows = db.execute(
-                "SELECT time, field, old, new, operator FROM aicc_history "
+                "SELECT record, creator, created FROM aicc_processes "
                 "WHERE case_id = ? ORDER BY seq",
                 (case_id,),
             )
             return [
-                {"time": r[0], "field": r[1], "oldValue": r[2], "newValue": r[3], "operator": r[4]}
-                for r in rows
+                json.loads(r[0]) | {"creatorId": r[1], "createdDate": r[2]} for r in rows.fetchall()
             ]
 
-    def query(
-        self, conditions: dict[str, Any], keyword: str | None, offset: int, limit: int, desc: bool
-    ) -> tuple[int, list[dict[str, Any]]]:
-        """Cases whose fields equal ``conditions`` and whose text has ``keyword``: total, page."""
-        order = "DESC" if desc else "ASC"
+    def trace(self, case_id: str) -> list[dict[str, Any]]:
+        """A case's trace records, oldest first."""
         with self._lock:
             rows = self._conn().execute(
-                f"SELECT case_id, info, created, updated FROM aicc_cases ORDER BY seq {order}"
+                "SELECT time, kind, field, old, new, operator FROM aicc_trace "
+                "WHERE case_id = ? ORDER BY seq",
+                (case_id,),
             )
-            matches = []
-            for case_id, raw, created, updated in rows:
-                info = json.loads(raw) | {
-                    "caseId": case_id,
-                    "createdDate": created,
-                    "updatedDate": updated,
+            return [
+                {
+                    "createdDate": r[0],
+                    "type": r[1],
+                    "field": r[2],
+                    "oldValue": r[3],
+                    "newValue": r[4],
+                    "creatorId": r[5],
                 }
-                if any(info.get(name) != value for name, value in conditions.items()):
-                    continue
-                text = f"{info.get('title', '')}\n{info.get('description', '')}".lower()
-                if keyword and keyword.lower() not in text:
-                    continue
-                matches.append(info)
-        return len(matches), matches[offset : offset + limit]
+                for r in rows.fetchall()
+            ]
+
+    def cases(self) -> list[dict[str, Any]]:
+        """Every case's caseInfo with its dates, newest first."""
+        with self._lock:
+            rows = self._conn().execute(
+                "SELECT info, created, updated FROM aicc_cases ORDER BY seq DESC"
+            )
+            return [
+                json.loads(r[0]) | {"createdDate": r[1], "updatedDate": r[2]}
+                for r in rows.fetchall()
+            ]
 
     def _record(
         self,
         db: sqlite3.Connection,
         case_id: str,
         at: str,
+        kind: str,
         field: str,
         old: Any,
         new: Any,
         operator: str,
     ) -> None:
         db.execute(
-            "INSERT INTO aicc_history (case_id, time, field, old, new, operator) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (case_id, at, field, _text(old), _text(new), operator),
+            "INSERT INTO aicc_trace (case_id, time, kind, field, old, new, operator) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (case_id, at, kind, field, _text(old), _text(new), operator),
         )
+
+    def now(self) -> str:
+        """The stand-in's time, as AICC writes dates."""
+        return self._now()
 
     def _now(self) -> str:
         return datetime.fromtimestamp(self._clock(), self._zone).strftime(DATE_FORMAT)

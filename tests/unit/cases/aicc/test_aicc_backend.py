@@ -2,111 +2,23 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from unittest.mock import ANY
 
 import httpx
 import pytest
 
-from cases.aicc.backend import AiccBackend
-from cases.aicc.fields import CONTINUED_MARKER, load_case_types
+from cases.aicc.fields import CONTINUED_MARKER
 from cases.aicc.idempotency import IdempotencyStore, Submission
-from cases.aicc.token import AiccTokenSource
 from cases.backend import (
     BackendUnavailable,
-    CaseDraft,
     CaseFilter,
     CaseNotFound,
     Conflict,
     InvalidCase,
     Throttled,
 )
-from cases.template import load_template_spec
-
-REPO = Path(__file__).resolve().parents[4]
-CASE_TYPES = load_case_types(REPO / "data" / "aicc" / "case_types.yaml")
-SPEC = load_template_spec(REPO / "data" / "case_template.yaml")
-CASE = "/service/AICC__Case/1.0.0/openapi/case"
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class FakeAicc:
-    """Records case calls; files cases in memory; ``answers`` are served before anything else."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.cases: dict[str, dict[str, Any]] = {}
-        self.answers: list[httpx.Response | Exception] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/oauth2/token"):
-            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
-        body = json.loads(request.content)
-        operation = request.url.path.removeprefix(CASE).strip("/") or "create"
-        self.calls.append((operation, body))
-        if self.answers:
-            answer = self.answers.pop(0)
-            if isinstance(answer, Exception):
-                raise answer
-            return answer
-        result: Any = None
-        if operation == "create":
-            case_id = str(len(self.cases) + 1)
-            self.cases[case_id] = body["caseInfo"] | {"caseId": case_id}
-            result = {"caseId": case_id}
-        elif operation == "query":
-            found = [
-                case
-                for case in self.cases.values()
-                if all(case.get(k) == v for k, v in body["conditions"].items())
-            ]
-            result = {"total": len(found), "cases": found[: body["limit"]]}
-        elif operation == "update":
-            self.cases[body["caseId"]].update(body["caseInfo"])
-        return httpx.Response(200, json={"resCode": "0", "resMsg": "Success", "result": result})
-
-    def sent(self, operation: str) -> list[dict[str, Any]]:
-        return [body for op, body in self.calls if op == operation]
-
-
-def backend(
-    fake: FakeAicc,
-    tmp_path: Path,
-    *,
-    store: IdempotencyStore | None = None,
-    handler: Callable[[httpx.Request], Awaitable[httpx.Response]] | None = None,
-    **options: Any,
-) -> AiccBackend:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(handler or fake))
-    return AiccBackend(
-        http,
-        base_url="https://aicc.test/",
-        tokens=AiccTokenSource(http, "https://aicc.test/baas/auth/v1.0/oauth2/token", "k", "s"),
-        spec=SPEC,
-        case_type_id="casebot",
-        case_type=CASE_TYPES["casebot"],
-        creator_id="bot-7",
-        store=store or IdempotencyStore(tmp_path / "keys.sqlite3"),
-        now=lambda: NOW,
-        **options,
-    )
-
-
-def draft(**values: Any) -> CaseDraft:
-    base: dict[str, Any] = {
-        "title": "Printer on fire",
-        "description": "It smokes",
-        "contact": "+447700900123",
-        "priority": "High",
-        "origin": "",
-        "conversation_id": "conv-1",
-        "channel": "whatsapp",
-    }
-    return CaseDraft(**(base | values))
+from tests.unit.cases.aicc.aicc_fake import CASE, NOW, FakeAicc, backend, draft
 
 
 async def test_create_sends_case_info_with_mapped_values_and_returns_the_case_id(
@@ -121,11 +33,10 @@ async def test_create_sends_case_info_with_mapped_values_and_returns_the_case_id
         "title": "Printer on fire",
         "description": "It smokes",
         "type": "casebot",
-        "isAutoAssigned": True,
+        "isAtuoAssigned": True,
         "contactId": "+447700900123",
         "contactPhone": "+447700900123",
         "creatorId": "bot-7",
-        "state": "Processing",
         "priority": "High",
         "origin": "Whatapp",
         "dueDate": "2026-03-02 12:00:00",
@@ -156,12 +67,12 @@ async def test_a_key_filed_before_returns_the_case_as_aicc_has_it_now(tmp_path: 
     fake = FakeAicc()
     aicc = backend(fake, tmp_path)
     await aicc.create_case(draft(), "key-1")
-    fake.cases["1"]["state"] = "Closed"
+    fake.cases["1"]["state"] = "Completed"
     fake.calls.clear()
 
     again = await aicc.create_case(draft(), "key-1")
 
-    assert [operation for operation, _ in fake.calls] == ["query"]
+    assert [operation for operation, _ in fake.calls] == ["get"]
     assert (again.ref, again.status) == ("1", "closed")
 
 
@@ -198,15 +109,15 @@ async def test_due_date_is_written_in_the_configured_zone_and_spelling_is_config
     tmp_path: Path,
 ) -> None:
     fake = FakeAicc()
-    aicc = backend(fake, tmp_path, time_zone="Asia/Shanghai", auto_assigned_key="isAtuoAssigned")
+    aicc = backend(fake, tmp_path, time_zone="Asia/Shanghai", auto_assigned_key="isAutoAssigned")
 
     await aicc.create_case(draft(priority="Critical"), "k")
 
     info = fake.sent("create")[0]["caseInfo"]
     # Critical is due in 4 hours: 16:00 UTC is midnight in Shanghai (UTC+8)
     assert info["dueDate"] == "2026-03-02 00:00:00"
-    assert info["isAtuoAssigned"] is True
-    assert "isAutoAssigned" not in info
+    assert info["isAutoAssigned"] is True
+    assert "isAtuoAssigned" not in info
 
 
 async def test_title_is_limited_in_bytes_not_characters(tmp_path: Path) -> None:
@@ -232,10 +143,14 @@ async def test_long_description_is_cut_at_a_character_boundary_and_sent_whole_as
     assert sent.endswith(CONTINUED_MARKER)
     assert len(sent.encode()) <= 20_000
     assert text.startswith(sent.removesuffix(CONTINUED_MARKER))
-    comments = [body["content"] for body in fake.sent("comment")]
-    assert all(len(part.encode()) <= 4_000 for part in comments)
-    assert "".join(comments) == "Full description:\n" + text
-    assert {body["caseId"] for body in fake.sent("comment")} == {"1"}
+    records = [body["processInfo"] for body in fake.sent("process")]
+    assert all(len(record["description"].encode()) <= 20_000 for record in records)
+    assert "".join(record["description"] for record in records) == "Full description:\n" + text
+    assert [record["title"] for record in records] == [
+        "Full description: (1/2)",
+        "Full description: (2/2)",
+    ]
+    assert {body["caseId"] for body in fake.sent("process")} == {"1"}
 
 
 async def test_same_key_never_files_a_second_case_even_after_a_restart(tmp_path: Path) -> None:
@@ -292,12 +207,28 @@ async def test_a_create_whose_answer_was_lost_is_found_by_its_key_not_sent_again
     store = IdempotencyStore(tmp_path / "keys.sqlite3")
     # what a crash after sending leaves: the key pending here, the case filed in AICC
     store.begin("key-1", hashlib.sha256(draft().model_dump_json().encode()).hexdigest())
-    fake.cases["41"] = {"caseId": "41", "title": "Printer on fire", "requestKey": "key-1"}
+    fake.cases["41"] = {"id": "41", "title": "Printer on fire", "requestKey": "key-1"}
+    # a newer case of the same customer and title, filed under another key
+    fake.cases["42"] = {"id": "42", "title": "Printer on fire", "requestKey": "key-0"}
+    for case in fake.cases.values():
+        case.update(type="casebot", creatorId="bot-7", contactId="+447700900123")
 
     case = await backend(fake, tmp_path, store=store).create_case(draft(), "key-1")
 
     assert case.case_id == "41"
     assert fake.sent("create") == []
+    (looked_for,) = fake.sent("list")
+    assert looked_for == {
+        "type": "casebot",
+        "creatorId": "bot-7",
+        "contactId": "+447700900123",
+        "title": "Printer on fire",
+        "startTime": "2026-01-30 12:00:00",
+        "endTime": "2026-03-01 12:05:00",
+        "start": 0,
+        "limit": 10,
+    }
+    assert [body["id"] for body in fake.sent("get")] == ["42", "41", "41"]
     assert store.get("key-1") == Submission(digest=ANY, case_id="41")
 
 
@@ -359,15 +290,13 @@ async def test_search_builds_conditions_from_the_filter(tmp_path: Path) -> None:
         CaseFilter(contact="ada@example.com", status="open", priority="high", page_size=5)
     )
 
-    assert fake.sent("query")[-1] == {
-        "conditions": {
-            "contactDetail": "ada@example.com",
-            "state": "Processing",
-            "priority": "High",
-        },
-        "offset": 0,
+    # the list filters by contactId but not by state: the state is matched on the rows
+    assert fake.sent("list")[-1] == {
+        "type": "casebot",
+        "contactId": "ada@example.com",
+        "priority": "High",
+        "start": 0,
         "limit": 5,
-        "order": "desc",
     }
     assert [case.contact for case in page.cases] == ["ada@example.com"]
 
@@ -376,16 +305,50 @@ async def test_update_translates_logical_names(tmp_path: Path) -> None:
     fake = FakeAicc()
     aicc = backend(fake, tmp_path)
     await aicc.create_case(draft(), "a")
+    fake.calls.clear()
 
     case = await aicc.update_case(
         "1", {"status": "closed", "assigned_queue": "handoff", "priority": "low"}
     )
 
-    assert fake.sent("update")[0] == {
-        "caseId": "1",
-        "caseInfo": {"state": "Closed", "assignedQueue": "handoff", "priority": "Low"},
-        "operatorId": "bot-7",
-    }
+    assert [operation for operation, _ in fake.calls] == [
+        "get",
+        "modify",
+        "transfer",
+        "case_type",
+        "status",
+        "close",
+        "get",
+    ]
+    assert fake.sent("modify") == [
+        {
+            "caseInfo": {
+                "id": "1",
+                "title": "Printer on fire",
+                "description": "It smokes",
+                "creatorId": "bot-7",
+                "priority": "Low",
+            }
+        }
+    ]
+    assert fake.sent("transfer") == [
+        {
+            "id": "1",
+            "ownerId": "handoff",
+            "ownerType": "queue",
+            "creatorId": "bot-7",
+            "remark": "Moved to queue handoff by bot-7",
+        }
+    ]
+    assert fake.sent("status") == [{"id": "1", "creatorId": "bot-7", "status": "Completed"}]
+    assert fake.sent("close") == [
+        {
+            "caseId": "1",
+            "creatorId": "bot-7",
+            "remark": "Closed by bot-7",
+            "closedReason": "resolved",
+        }
+    ]
     assert (case.status, case.priority) == ("closed", "Low")
 
 

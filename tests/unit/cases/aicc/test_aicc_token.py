@@ -67,9 +67,9 @@ async def test_token_is_fetched_with_client_credentials_and_reused() -> None:
     server, clock = TokenServer(), Clock()
     tokens, caller = make(server, clock)
 
-    await caller.call("query", {"n": 1})
+    await caller.call("list", {"n": 1})
     clock.now += 500
-    result = await caller.call("query", {"n": 2})
+    result = await caller.call("list", {"n": 2})
 
     assert server.forms == [
         {
@@ -98,7 +98,7 @@ async def test_refused_token_is_replaced_once_and_the_call_retried() -> None:
     _, caller = make(server, clock)
     server.refuse.add("token-1")
 
-    result = await caller.call("update", {"caseId": "7"})
+    result = await caller.call("modify", {"caseId": "7"})
 
     assert result == {"echo": {"caseId": "7"}}
     assert server.case_tokens == ["token-1", "token-2"]
@@ -111,7 +111,7 @@ async def test_a_fresh_token_refused_too_is_not_retried_again() -> None:
     server.refuse.update({"token-1", "token-2", "token-3"})
 
     with pytest.raises(BackendUnavailable, match="refused a fresh access token"):
-        await caller.call("update", {})
+        await caller.call("modify", {})
 
     assert server.issued == ["token-1", "token-2"]
     assert len(server.case_tokens) == 2
@@ -128,7 +128,7 @@ async def test_http_401_also_counts_as_a_refused_token() -> None:
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     tokens = AiccTokenSource(http, TOKEN_URL, "k", "s", clock=clock)
 
-    assert await AiccCaller(http, BASE, tokens).call("query", {}) == {"echo": {}}
+    assert await AiccCaller(http, BASE, tokens).call("list", {}) == {"echo": {}}
     assert server.issued == ["token-1", "token-2"]
 
 
@@ -136,11 +136,11 @@ async def test_concurrent_callers_share_one_fetch_and_one_replacement() -> None:
     server, clock = TokenServer(delay=0.02), Clock()
     _, caller = make(server, clock)
 
-    await asyncio.gather(*(caller.call("query", {"n": n}) for n in range(10)))
+    await asyncio.gather(*(caller.call("list", {"n": n}) for n in range(10)))
     assert server.issued == ["token-1"]
 
     server.refuse.add("token-1")
-    await asyncio.gather(*(caller.call("query", {"n": n}) for n in range(10)))
+    await asyncio.gather(*(caller.call("list", {"n": n}) for n in range(10)))
     assert server.issued == ["token-1", "token-2"]
     assert server.case_tokens[-10:] == ["token-2"] * 10
 

@@ -24,12 +24,13 @@ WARM_CREATE = {
     "connect": {"CreateCase": 1, "GetCase": 1},
     "aicc": {"CreateCase": 1},
 }
-#: a reference is found by one search (Connect) or one query (AICC)
-STATUS_CHECK = {"connect": {"SearchCases": 1}, "aicc": {"QueryCase": 1}}
-#: the case read as above, then its history (Connect knows the case id by then)
+#: a reference is found by one search (Connect) or one ``GET /case/{id}`` (AICC)
+STATUS_CHECK = {"connect": {"SearchCases": 1}, "aicc": {"GetCase": 1}}
+#: the case read as above, then its history (Connect knows the case id by then); AICC's
+#: history is the ``caseTrace`` of the same ``GET /case/{id}``, read again
 STATUS_CHECK_WITH_HISTORY = {
     "connect": {"SearchCases": 1, "GetCaseAuditEvents": 1},
-    "aicc": {"QueryCase": 1, "QueryHistory": 1},
+    "aicc": {"GetCase": 2},
 }
 
 
@@ -58,7 +59,7 @@ async def test_a_repeated_create_with_the_same_key_costs_no_more_than_a_warm_cre
     again = await backend.create_case(new_draft(), idempotency_key)
 
     assert again.case_id == first.case_id
-    expected = {"connect": {"CreateCase": 1, "GetCase": 1}, "aicc": {"QueryCase": 1}}
+    expected = {"connect": {"CreateCase": 1, "GetCase": 1}, "aicc": {"GetCase": 1}}
     assert await sandbox.calls() == expected[sandbox.kind]
 
 

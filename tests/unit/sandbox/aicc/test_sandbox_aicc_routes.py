@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.aicc.routes import CASE_PATH, TOKEN_PATH, aicc_app
+from sandbox.aicc.routes import OPENAPI, TOKEN_PATH, aicc_app
 from sandbox.aicc.store import AiccStore
 from sandbox.calls import CallCounter
 
@@ -40,12 +40,44 @@ class Aicc:
         return self.token
 
     async def post(self, operation: str, body: dict[str, Any], token: str | None = None) -> Any:
-        path = CASE_PATH + (f"/{operation}" if operation != "create" else "")
+        path = OPENAPI + PATHS.get(operation, f"/case/{operation}")
         response = await self.http.post(
             path, json=body, headers={"access-token": self.token if token is None else token}
         )
         assert response.status_code == 200
         return response.json()
+
+    async def get(self, path: str) -> Any:
+        response = await self.http.get(OPENAPI + path, headers={"access-token": self.token})
+        assert response.status_code == 200
+        return response.json()
+
+    async def create(self, **values: Any) -> str:
+        answer = await self.post("create", {"caseInfo": case_info(**values)})
+        assert answer["resCode"] == "0", answer
+        case_id: str = answer["result"]["caseId"]
+        return case_id
+
+    async def listed(self, **body: Any) -> dict[str, Any]:
+        answer = await self.post("list", {"start": 0, "limit": 100} | body)
+        assert answer["resCode"] == "0", answer
+        (found,) = answer["result"]
+        return dict(found)
+
+    async def case(self, case_id: str) -> dict[str, Any]:
+        answer = await self.get(f"/case/{case_id}")
+        assert answer["resCode"] == "0", answer
+        (detail,) = answer["result"]
+        return dict(detail)
+
+
+#: operation -> path under OPENAPI, for those not under /case/<operation>
+PATHS = {
+    "create": "/case",
+    "status": "/status/update",
+    "close": "/close",
+    "caseType/list": "/caseType/list",
+}
 
 
 @pytest.fixture
@@ -70,7 +102,6 @@ def case_info(**values: Any) -> dict[str, Any]:
         "isAutoAssigned": True,
         "contactId": "+447700900123",
         "creatorId": "casebot",
-        "state": "Processing",
     }
     return {k: v for k, v in (base | values).items() if v is not None}
 
@@ -97,8 +128,8 @@ async def test_case_calls_refuse_unknown_and_expired_tokens_with_http_200(aicc: 
 
     assert unknown["resCode"] == "401001"
     assert expired["resCode"] == "401002"
-    total = await aicc.post("query", {"conditions": {}}, token=await aicc.login())
-    assert total["result"]["total"] == 0
+    await aicc.login()
+    assert (await aicc.listed())["count"] == 0
 
 
 @pytest.mark.parametrize(
@@ -120,92 +151,115 @@ async def test_invalid_cases_are_answered_with_a_res_code(
     answer = await aicc.post("create", {"caseInfo": info})
 
     assert answer["resCode"] == code
-    assert (await aicc.post("query", {"conditions": {}}))["result"]["total"] == 0
+    assert (await aicc.listed())["count"] == 0
 
 
 async def test_limits_are_bytes_and_both_flag_spellings_are_accepted(aicc: Aicc) -> None:
     info = case_info(title="é" * 64, isAutoAssigned=None, isAtuoAssigned=False, origin="Whatapp")
 
     created = await aicc.post("create", {"caseInfo": info})
-    found = await aicc.post("query", {"conditions": {"caseId": created["result"]["caseId"]}})
+    case = (await aicc.case(created["result"]["caseId"]))["caseInfo"]
 
     assert created["resCode"] == "0"
-    (case,) = found["result"]["cases"]
     assert case["title"] == "é" * 64
     assert case["isAtuoAssigned"] is False
     assert case["createdDate"] == "2026-01-01 01:00:00"  # written in Europe/Paris
 
 
-async def test_update_comment_and_history_of_a_case(aicc: Aicc) -> None:
-    case_id = (await aicc.post("create", {"caseInfo": case_info()}))["result"]["caseId"]
+async def test_modify_process_and_the_case_trace_of_a_case(aicc: Aicc) -> None:
+    case_id = await aicc.create()
     aicc.clock.now += 60
 
-    updated = await aicc.post(
-        "update", {"caseId": case_id, "caseInfo": {"state": "Closed"}, "operatorId": "agent-1"}
-    )
-    commented = await aicc.post(
-        "comment", {"caseId": case_id, "content": "Fixed", "creatorId": "a"}
-    )
-    history = await aicc.post("history", {"caseId": case_id})
-
-    assert updated["resCode"] == commented["resCode"] == "0"
-    assert history["result"]["records"] == [
+    modified = await aicc.post(
+        "modify",
         {
-            "time": "2026-01-01 01:00:00",
+            "caseInfo": {
+                "id": case_id,
+                "title": "Printer on fire",
+                "description": "It smokes",
+                "creatorId": "agent-1",
+                "priority": "Low",
+            }
+        },
+    )
+    record = {"type": "Iternal", "title": "Fixed", "description": "Fixed"}
+    processed = await aicc.post(
+        "process", {"caseId": case_id, "creatorId": "a", "processInfo": record}
+    )
+    detail = await aicc.case(case_id)
+
+    assert modified["resCode"] == processed["resCode"] == "0"
+    assert detail["caseTrace"] == [
+        {
+            "createdDate": "2026-01-01 01:00:00",
+            "type": "Create",
             "field": "state",
             "oldValue": None,
             "newValue": "Processing",
-            "operator": "casebot",
+            "creatorId": "casebot",
         },
         {
-            "time": "2026-01-01 01:01:00",
-            "field": "state",
-            "oldValue": "Processing",
-            "newValue": "Closed",
-            "operator": "agent-1",
+            "createdDate": "2026-01-01 01:01:00",
+            "type": "Modify",
+            "field": "priority",
+            "oldValue": None,
+            "newValue": "Low",
+            "creatorId": "agent-1",
         },
     ]
+    assert detail["caseInfo"]["status"] == "Processing"
     comments = (await aicc.http.get(f"/_aicc/cases/{case_id}/comments")).json()
     assert [comment["content"] for comment in comments] == ["Fixed"]
 
 
 async def test_operations_on_a_missing_case_answer_404_codes(aicc: Aicc) -> None:
+    record = {"type": "Iternal", "title": "t", "description": "hello"}
+    info = {"id": "nope", "title": "t", "description": "d", "creatorId": "a"}
     for operation, body in (
-        ("update", {"caseId": "nope", "caseInfo": {"state": "Closed"}}),
-        ("comment", {"caseId": "nope", "content": "hello"}),
-        ("history", {"caseId": "nope"}),
+        ("modify", {"caseInfo": info}),
+        (
+            "transfer",
+            {"id": "nope", "ownerId": "q", "ownerType": "queue", "creatorId": "a", "remark": "r"},
+        ),
+        ("process", {"caseId": "nope", "creatorId": "a", "processInfo": record}),
+        ("status", {"id": "nope", "creatorId": "a", "status": "Pending"}),
+        ("close", {"caseId": "nope", "creatorId": "a", "remark": "r", "closedReason": "resolved"}),
     ):
         assert (await aicc.post(operation, body))["resCode"] == "404001", operation
+    assert (await aicc.get("/case/nope"))["resCode"] == "404001"
 
 
-async def test_comment_content_is_limited_in_bytes(aicc: Aicc) -> None:
-    case_id = (await aicc.post("create", {"caseInfo": case_info()}))["result"]["caseId"]
+async def test_a_processing_record_is_limited_in_bytes(aicc: Aicc) -> None:
+    case_id = await aicc.create()
 
-    fits = await aicc.post("comment", {"caseId": case_id, "content": "ü" * 2000})
-    too_long = await aicc.post("comment", {"caseId": case_id, "content": "ü" * 2001})
+    def body(description: str) -> dict[str, Any]:
+        record = {"type": "Iternal", "title": "t", "description": description}
+        return {"caseId": case_id, "creatorId": "a", "processInfo": record}
+
+    fits = await aicc.post("process", body("ü" * 10_000))
+    too_long = await aicc.post("process", body("ü" * 10_001))
 
     assert (fits["resCode"], too_long["resCode"]) == ("0", "400002")
 
 
-async def test_query_filters_pages_and_orders(aicc: Aicc) -> None:
+async def test_the_list_filters_and_pages_newest_first_in_a_one_element_array(aicc: Aicc) -> None:
     for n in range(5):
-        await aicc.post("create", {"caseInfo": case_info(title=f"case {n}", priority="High")})
-    await aicc.post("create", {"caseInfo": case_info(title="other", priority="Low")})
+        await aicc.create(title=f"case {n}", priority="High")
+    await aicc.create(title="other", priority="Low")
 
-    newest = await aicc.post("query", {"conditions": {"priority": "High"}, "offset": 0, "limit": 2})
-    oldest = await aicc.post(
-        "query", {"conditions": {"priority": "High"}, "offset": 1, "limit": 2, "order": "asc"}
-    )
-    keyword = await aicc.post("query", {"conditions": {}, "keyword": "OTHER"})
+    newest = await aicc.listed(priority="High", start=0, limit=2)
+    later = await aicc.listed(priority="High", start=2, limit=2)
+    titled = await aicc.listed(title="OTHER")
 
-    assert newest["result"]["total"] == 5
-    assert [c["title"] for c in newest["result"]["cases"]] == ["case 4", "case 3"]
-    assert [c["title"] for c in oldest["result"]["cases"]] == ["case 1", "case 2"]
-    assert [c["title"] for c in keyword["result"]["cases"]] == ["other"]
+    assert newest["count"] == 5
+    assert [c["title"] for c in newest["caseList"]] == ["case 4", "case 3"]
+    assert [c["title"] for c in later["caseList"]] == ["case 2", "case 1"]
+    assert [c["title"] for c in titled["caseList"]] == ["other"]
+    assert "description" not in newest["caseList"][0]
 
 
 async def test_every_call_is_counted_by_operation(aicc: Aicc) -> None:
-    await aicc.post("create", {"caseInfo": case_info()})
-    await aicc.post("query", {"conditions": {}})
+    await aicc.create()
+    await aicc.listed()
 
-    assert aicc.calls.snapshot() == {"aicc": {"CreateCase": 1, "GetToken": 1, "QueryCase": 1}}
+    assert aicc.calls.snapshot() == {"aicc": {"CreateCase": 1, "GetToken": 1, "ListCases": 1}}
