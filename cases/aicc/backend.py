@@ -89,7 +89,7 @@ class AiccBackend:
         case_type: f.CaseType,
         creator_id: str,
         store: IdempotencyStore,
-        auto_assigned_key: str = "isAtuoAssigned",
+        auto_assigned_key: str = "isAutoAssigned",
         time_zone: str = "UTC",
         page_size: int = 10,
         flow_cache_seconds: float = 300.0,

@@ -25,8 +25,8 @@ class AiccSettings(BaseSettings):
     #: creatorId recorded on new cases
     aicc_creator_id: str = "casebot"
     #: spelling of the auto-assignment flag: Huawei's reference spells it isAtuoAssigned in
-    #: every table; isAutoAssigned appears only in copies of it
-    aicc_auto_assigned_key: Literal["isAutoAssigned", "isAtuoAssigned"] = "isAtuoAssigned"
+    #: every table (isAutoAssigned appears only in copies of it); set it for a real tenant
+    aicc_auto_assigned_key: Literal["isAutoAssigned", "isAtuoAssigned"] = "isAutoAssigned"
     #: time zone dueDate is written in (AICC's format has no zone)
     aicc_time_zone: str = "UTC"
     #: per case type extension fields

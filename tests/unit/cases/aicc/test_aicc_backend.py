@@ -33,7 +33,7 @@ async def test_create_sends_case_info_with_mapped_values_and_returns_the_case_id
         "title": "Printer on fire",
         "description": "It smokes",
         "type": "casebot",
-        "isAtuoAssigned": True,
+        "isAutoAssigned": True,
         "contactId": "+447700900123",
         "contactPhone": "+447700900123",
         "creatorId": "bot-7",
@@ -109,15 +109,15 @@ async def test_due_date_is_written_in_the_configured_zone_and_spelling_is_config
     tmp_path: Path,
 ) -> None:
     fake = FakeAicc()
-    aicc = backend(fake, tmp_path, time_zone="Asia/Shanghai", auto_assigned_key="isAutoAssigned")
+    aicc = backend(fake, tmp_path, time_zone="Asia/Shanghai", auto_assigned_key="isAtuoAssigned")
 
     await aicc.create_case(draft(priority="Critical"), "k")
 
     info = fake.sent("create")[0]["caseInfo"]
     # Critical is due in 4 hours: 16:00 UTC is midnight in Shanghai (UTC+8)
     assert info["dueDate"] == "2026-03-02 00:00:00"
-    assert info["isAutoAssigned"] is True
-    assert "isAtuoAssigned" not in info
+    assert info["isAtuoAssigned"] is True
+    assert "isAutoAssigned" not in info
 
 
 async def test_title_is_limited_in_bytes_not_characters(tmp_path: Path) -> None:

@@ -41,8 +41,9 @@ async def test_create_posts_case_info_to_the_published_case_path(tmp_path: Path)
 
     assert fake.paths == [("POST", CASE)]
     info = fake.sent("create")[0]["caseInfo"]
-    required = ("title", "description", "type", "isAtuoAssigned", "contactId", "creatorId")
+    required = ("title", "description", "type", "contactId", "creatorId")
     assert all(name in info for name in required)
+    assert info["isAutoAssigned"] is True  # AICC_AUTO_ASSIGNED_KEY's default spelling
     assert "state" not in info
 
 
