@@ -19,10 +19,16 @@ not, so each is one small table or function, read as tolerantly as it can be:
 6. ``caseInfo`` in ``GET /case/{id}`` carries the case type's template (extension) fields next
    to the standard ones; a tenant that leaves them out loses only what they hold (the full
    contact, the conversation, a changed origin), never the standard fields.
+7. ``contactId`` (required, 20 bytes) takes any id: the customer id, else the contact, else a
+   stable digest of a longer one (``contact_key``); no call to look up or create an AICC
+   contact is published.
+8. ``GET /case/{id}`` answering success with no ``caseInfo`` means no such case
+   (``cases.aicc.reading.AiccReader.detail`` raises ``CaseNotFound``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -68,6 +74,13 @@ def token_refused(code: str) -> bool:
 def case_id_of(ref: str) -> str:
     """(2) The case id a reference names: the reference itself, trimmed."""
     return ref.strip()
+
+
+def contact_key(value: str, limit: int) -> str:
+    """(7) ``value`` when it fits ``limit`` UTF-8 bytes, else a stable digest of it."""
+    if len(value.encode("utf-8")) <= limit:
+        return value
+    return "c-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[: limit - 2]
 
 
 def trace_events(

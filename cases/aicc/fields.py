@@ -8,7 +8,6 @@ a case type that AICC keeps in its own console (extension fields, due times) com
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from cases.aicc import assumed
 from cases.backend import CaseDraft, InvalidCase
 
 #: standard caseInfo fields and their limits in UTF-8 bytes
@@ -138,10 +138,8 @@ def contact_id(draft: CaseDraft) -> str:
 
 
 def contact_key(value: str) -> str:
-    """``value`` when it fits contactId's 20 bytes, else a stable digest of it."""
-    if utf8_len(value) <= ID_MAX_BYTES:
-        return value
-    return "c-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[: ID_MAX_BYTES - 2]
+    """The contactId ``value`` is filed and searched under (``assumed.contact_key``)."""
+    return assumed.contact_key(value, ID_MAX_BYTES)
 
 
 def contact_phone(contact: str) -> str | None:

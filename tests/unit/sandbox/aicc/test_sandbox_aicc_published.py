@@ -164,3 +164,13 @@ async def test_get_case_answers_a_one_element_array_with_case_info_and_trace(aic
     assert set(detail) == {"caseInfo", "caseTrace", "customerInfo", "tasks", "isFollower"}
     assert detail["caseInfo"]["id"] == case_id
     assert detail["caseInfo"]["caseNo"]
+
+
+async def test_cancel_needs_a_remark_and_marks_the_case_cancelled(aicc: Aicc) -> None:
+    case_id = await aicc.create()
+
+    without = await aicc.post("cancel", {"id": case_id, "creatorId": "a"})
+    cancelled = await aicc.post("cancel", {"id": case_id, "creatorId": "a", "remark": "dup"})
+
+    assert (without["resCode"], cancelled["resCode"]) == ("400001", "0")
+    assert (await aicc.listed())["caseList"][0]["isCanced"] is True
