@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS fields (
     description TEXT,
     created_time TEXT NOT NULL,
     last_modified_time TEXT NOT NULL,
+    multiline INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (domain_id, field_id)
 );
 CREATE TABLE IF NOT EXISTS field_options (
@@ -130,6 +131,7 @@ class Database:
         conn = sqlite.connect(self._path, shared=True, synchronous="NORMAL", foreign_keys=True)
         conn.row_factory = sqlite3.Row
         conn.executescript(SCHEMA)
+        _add_missing_columns(conn)
         self._conn = conn
 
     def close(self) -> None:
@@ -161,6 +163,13 @@ class Queries:
 
     def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         return list(self._conn.execute(sql, args).fetchall())
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    # a database file written before fields had attributes keeps its rows: they are single-line
+    columns = {row["name"] for row in conn.execute("PRAGMA table_info(fields)")}
+    if "multiline" not in columns:
+        conn.execute("ALTER TABLE fields ADD COLUMN multiline INTEGER NOT NULL DEFAULT 0")
 
 
 def dump(value: Any) -> str:

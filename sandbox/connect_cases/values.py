@@ -8,6 +8,8 @@ Which union member each field type takes:
     DateTime   stringValue in ISO 8601, or doubleValue in seconds since the Unix epoch
     User                                                              userArnValue
 
+A single-line Text field takes 500 characters, a multi-line one (``attributes.text.isMultiline``)
+the 4,100 any string value may hold; the Summary system field takes 3,000.
 ``emptyValue`` clears a field. The service writes the reference number and the date-time system
 fields itself, so requests may not. ``customer_id`` must be a Customer Profiles profile ARN.
 """
@@ -33,6 +35,8 @@ READ_ONLY_FIELDS = frozenset(
 )
 #: the Summary system field is shorter than every other text field
 SUMMARY_MAX_LENGTH = 3000
+#: what a single-line Text field holds
+SINGLE_LINE_MAX_LENGTH = 500
 
 _MEMBERS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "Text": ("stringValue",),
@@ -135,8 +139,11 @@ def value_problem(field: Field, value: JsonDict, options: frozenset[str]) -> str
         return f"{label} takes an ISO 8601 date-time"
     if field.type == "User" and not content.startswith("arn:"):
         return f"{label} takes a user ARN"
-    if field.field_id == "summary" and len(content) > SUMMARY_MAX_LENGTH:
-        return f"{label} accepts at most {SUMMARY_MAX_LENGTH} characters"
+    if field.field_id == "summary":
+        if len(content) > SUMMARY_MAX_LENGTH:
+            return f"{label} accepts at most {SUMMARY_MAX_LENGTH} characters"
+    elif field.type == "Text" and not field.multiline and len(content) > SINGLE_LINE_MAX_LENGTH:
+        return f"{label} is a single-line text field: at most {SINGLE_LINE_MAX_LENGTH} characters"
     if field.field_id == "customer_id" and not _PROFILE_ARN.fullmatch(content):
         return (
             f"{label} takes a Customer Profiles ARN: "
