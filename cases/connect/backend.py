@@ -5,7 +5,8 @@ one GetCase for its reference number: two calls when the schema is warm (``schem
 customer's profile is cached. A description longer than its field goes in cut, and whole as
 comments. Searches are built by ``search``; comments, linked contacts and history live in
 ``related``; files are uploaded to Amazon Connect by ``files`` and linked to the case by their
-ARN (all modules beside this one in ``cases.connect``).
+ARN; queue names become the queue ids ``assigned_queue`` holds through ``queues`` (all modules
+beside this one in ``cases.connect``), and the ids read back are shown by name again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cases.backend import (
     Actor,
     Attachment,
     BackendError,
+    BackendNotConfigured,
     Case,
     CaseDraft,
     CaseEvent,
@@ -33,6 +35,7 @@ from cases.backend import (
 )
 from cases.connect.calls import call
 from cases.connect.files import ConnectFiles
+from cases.connect.queues import QueueDirectory, is_queue_id
 from cases.connect.related import COMMENT_MAX, ConnectRelated
 from cases.connect.schema import TEXT_VALUE_MAX, ConnectSchema, ConnectSchemaCache
 from cases.connect.search import search_request
@@ -86,10 +89,12 @@ class ConnectCasesBackend:
         page_size: int = 10,
         customers: CustomerResolver | None = None,
         files: ConnectFiles | None = None,
+        queues: QueueDirectory | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._files = files
+        self._queues = queues
         self._domain_arn: str | None = None
         self._domain_id = domain_id
         self._assistant_name = assistant_name
@@ -206,7 +211,9 @@ class ConnectCasesBackend:
                 values[field_id] = None
                 continue
             stored = value
-            if name == "description":
+            if name == "assigned_queue":
+                stored = await self._queue_id(value)
+            elif name == "description":
                 stored, spills = self._fit_description(schema, value)
                 spilled = value if spills else None
             else:
@@ -289,6 +296,17 @@ class ConnectCasesBackend:
             self._domain_arn = found["domainArn"]
         return self._domain_arn
 
+    async def _queue_id(self, queue: str) -> str:
+        if self._queues is not None:
+            return await self._queues.id_of(queue)
+        if is_queue_id(queue.strip()):
+            return queue.strip()
+        # a name written as it is would put the case on no queue any agent sees
+        raise BackendNotConfigured(
+            "putting a case on a queue by name needs CONNECT_INSTANCE_ID (the instance whose "
+            f"queues are looked up); {queue!r} is not a queue id"
+        )
+
     async def _customer_of(self, contact: str) -> str | None:
         if self._customers is None or not contact:
             return None
@@ -346,6 +364,9 @@ class ConnectCasesBackend:
 
     def _case(self, schema: ConnectSchema, case_id: str, values: dict[str, Scalar]) -> Case:
         named = {schema.name_of(field_id): value for field_id, value in values.items()}
+        queue = named.get("assigned_queue")
+        if isinstance(queue, str) and self._queues is not None:
+            named["assigned_queue"] = self._queues.name_of(queue) or queue
         ref = named.get("reference_number")
         if not isinstance(ref, str) or not ref:
             logger.warning("Connect Cases case %s has no reference number; showing its id", case_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from cases.backend import BackendNotConfigured
 from cases.connect.backend import ConnectCasesBackend, CustomerResolver
 from cases.connect.files import ConnectFiles
 from cases.connect.profiles import build_profile_resolver, get_profiles_client
+from cases.connect.queues import QueueDirectory
 from cases.connect.settings import ConnectSettings, get_connect_settings
 from cases.settings import CaseSettings
 from cases.template import load_template_spec
@@ -19,6 +21,8 @@ from cases.template import load_template_spec
 if TYPE_CHECKING:
     from mypy_boto3_connect.client import ConnectClient
     from mypy_boto3_connectcases.client import ConnectCasesClient
+
+logger = logging.getLogger(__name__)
 
 
 def connect_backend(cases: CaseSettings) -> ConnectCasesBackend:
@@ -29,12 +33,19 @@ def connect_backend(cases: CaseSettings) -> ConnectCasesBackend:
         if connect.customer_profiles_domain
         else None
     )
-    files = (
-        ConnectFiles(get_instance_client(), connect.connect_instance_id, get_upload_http())
-        if connect.connect_instance_id
-        else None
-    )
-    return build_connect_backend(cases, connect, get_connect_client(), customers, files)
+    files = queues = None
+    if connect.connect_instance_id:
+        instance = get_instance_client()
+        files = ConnectFiles(instance, connect.connect_instance_id, get_upload_http())
+        queues = QueueDirectory(
+            instance, connect.connect_instance_id, cache_seconds=cases.template_cache_seconds
+        )
+    else:
+        logger.warning(
+            "CONNECT_INSTANCE_ID is unset: cases cannot be put on a queue by name (handoff) "
+            "and files cannot be attached"
+        )
+    return build_connect_backend(cases, connect, get_connect_client(), customers, files, queues)
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +76,7 @@ def build_connect_backend(
     client: ConnectCasesClient,
     customers: CustomerResolver | None = None,
     files: ConnectFiles | None = None,
+    queues: QueueDirectory | None = None,
 ) -> ConnectCasesBackend:
     """A Connect Cases back end over ``client`` for the domain and template in ``connect``."""
     domain_id = connect.connect_cases_domain_id
@@ -83,4 +95,5 @@ def build_connect_backend(
         cache_seconds=cases.template_cache_seconds,
         customers=customers,
         files=files,
+        queues=queues,
     )

@@ -12,6 +12,9 @@ A single-line Text field takes 500 characters, a multi-line one (``attributes.te
 the 4,100 any string value may hold; the Summary system field takes 3,000.
 ``emptyValue`` clears a field. The service writes the reference number and the date-time system
 fields itself, so requests may not. ``customer_id`` must be a Customer Profiles profile ARN.
+``assigned_queue`` must be an Amazon Connect queue id (a UUID): AWS checks it against the queues
+of the instance the domain is attached to, which this stand-in, kept apart from the Amazon Connect
+one, cannot see; so it checks the shape, and a queue *name* is refused as it is on AWS.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ _MEMBERS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "User": ("userArnValue",),
 }
 _TEXT_TYPES = frozenset({"Text", "SingleSelect", "Url"})
+_QUEUE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _PROFILE_ARN = re.compile(r"arn:aws[\w-]*:profile:[\w-]+:\d{12}:domains/[^/]+/profiles/[^/]+")
 
 
@@ -144,6 +148,8 @@ def value_problem(field: Field, value: JsonDict, options: frozenset[str]) -> str
             return f"{label} accepts at most {SUMMARY_MAX_LENGTH} characters"
     elif field.type == "Text" and not field.multiline and len(content) > SINGLE_LINE_MAX_LENGTH:
         return f"{label} is a single-line text field: at most {SINGLE_LINE_MAX_LENGTH} characters"
+    if field.field_id == "assigned_queue" and not _QUEUE_ID.fullmatch(content):
+        return f"{label} takes an Amazon Connect queue id, not a queue name"
     if field.field_id == "customer_id" and not _PROFILE_ARN.fullmatch(content):
         return (
             f"{label} takes a Customer Profiles ARN: "
