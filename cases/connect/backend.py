@@ -34,6 +34,7 @@ from cases.backend import (
     Page,
 )
 from cases.connect.calls import call
+from cases.connect.domain import CasesDomain
 from cases.connect.files import ConnectFiles
 from cases.connect.queues import QueueDirectory, is_queue_id
 from cases.connect.related import COMMENT_MAX, ConnectRelated
@@ -90,12 +91,13 @@ class ConnectCasesBackend:
         customers: CustomerResolver | None = None,
         files: ConnectFiles | None = None,
         queues: QueueDirectory | None = None,
+        domain: CasesDomain | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._files = files
         self._queues = queues
-        self._domain_arn: str | None = None
+        self._domain = domain or CasesDomain(client, domain_id)
         self._domain_id = domain_id
         self._assistant_name = assistant_name
         self._template_id = template_id
@@ -248,7 +250,8 @@ class ConnectCasesBackend:
         if self._files is None:
             raise InvalidCase("attaching files needs the Amazon Connect instance id")
         case_id = await self._case_id(ref)
-        file_arn = await self._files.upload(f"{await self._domain()}/case/{case_id}", file)
+        case_arn = f"{await self._domain.arn()}/case/{case_id}"
+        file_arn = await self._files.upload(case_arn, file)
         # a retried attach uploads nothing new (same token) and links the file once
         await self._related.link_file(case_id, file_arn, performed_by(self._assistant_name, actor))
 
@@ -288,13 +291,6 @@ class ConnectCasesBackend:
     async def get_template(self) -> CaseTemplate:
         """The template as the domain defines it (cached for ``cache_seconds``)."""
         return (await self._schemas.get()).template
-
-    async def _domain(self) -> str:
-        # a case's ARN is its domain's plus /case/<id>; the domain's never changes
-        if self._domain_arn is None:
-            found = await call("GetDomain", self._client.get_domain, domainId=self._domain_id)
-            self._domain_arn = found["domainArn"]
-        return self._domain_arn
 
     async def _queue_id(self, queue: str) -> str:
         if self._queues is not None:

@@ -11,6 +11,7 @@ import httpx
 
 from cases.backend import BackendNotConfigured
 from cases.connect.backend import ConnectCasesBackend, CustomerResolver
+from cases.connect.domain import CasesDomain
 from cases.connect.files import ConnectFiles
 from cases.connect.profiles import build_profile_resolver, get_profiles_client
 from cases.connect.queues import QueueDirectory
@@ -28,8 +29,11 @@ logger = logging.getLogger(__name__)
 def connect_backend(cases: CaseSettings) -> ConnectCasesBackend:
     """The process's Connect Cases back end, with Customer Profiles and files when configured."""
     connect = get_connect_settings()
+    client = get_connect_client()
+    # one GetDomain serves both the case ARNs of attached files and the profiles' account
+    domain = CasesDomain(client, connect.connect_cases_domain_id or "")
     customers = (
-        build_profile_resolver(connect, get_profiles_client())
+        build_profile_resolver(connect, get_profiles_client(), domain)
         if connect.customer_profiles_domain
         else None
     )
@@ -45,7 +49,7 @@ def connect_backend(cases: CaseSettings) -> ConnectCasesBackend:
             "CONNECT_INSTANCE_ID is unset: cases cannot be put on a queue by name (handoff) "
             "and files cannot be attached"
         )
-    return build_connect_backend(cases, connect, get_connect_client(), customers, files, queues)
+    return build_connect_backend(cases, connect, client, customers, files, queues, domain)
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +81,7 @@ def build_connect_backend(
     customers: CustomerResolver | None = None,
     files: ConnectFiles | None = None,
     queues: QueueDirectory | None = None,
+    domain: CasesDomain | None = None,
 ) -> ConnectCasesBackend:
     """A Connect Cases back end over ``client`` for the domain and template in ``connect``."""
     domain_id = connect.connect_cases_domain_id
@@ -96,4 +101,5 @@ def build_connect_backend(
         customers=customers,
         files=files,
         queues=queues,
+        domain=domain,
     )

@@ -40,7 +40,8 @@ class ConnectSettings(BaseSettings):
     customer_profiles_endpoint_url: str | None = None
     #: create a profile when none matches the contact's phone or email
     customer_profiles_create_missing: bool = True
-    #: AWS account id used to build the full profile ARN
+    #: account id of profile ARNs only where no Connect Cases domain is known; the back end
+    #: takes the account (and region, partition) from its domain's ARN, as Connect Cases needs
     aws_account_id: str = "123456789012"
     #: how long a contact -> profile ARN answer is kept
     customer_profiles_cache_seconds: float = Field(default=3600.0, ge=0)

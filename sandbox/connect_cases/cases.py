@@ -53,7 +53,9 @@ class CaseOperations:
                     return seen[1]
             template = _active_template(session, domain_id, params["templateId"])
             catalog = FieldCatalog.load(session, domain_id)
-            values = {k: v for k, v in check_values(params["fields"], catalog).items() if v}
+            values = {
+                k: v for k, v in check_values(params["fields"], catalog, self._arns).items() if v
+            }
             missing = [fid for fid in _required(template) if fid not in values]
             if missing:
                 raise ValidationException(f"Required fields missing: {catalog.describe(missing)}")
@@ -111,7 +113,7 @@ class CaseOperations:
         with self._store.session() as session:
             case = require_case(session, domain_id, params["caseId"])
             catalog = FieldCatalog.load(session, domain_id)
-            changes = check_values(params["fields"], catalog)
+            changes = check_values(params["fields"], catalog, self._arns)
             template = session.get_template(domain_id, case.template_id)
             required = _required(template) if template else list(ALWAYS_REQUIRED)
             cleared = [fid for fid, value in changes.items() if value is None and fid in required]

@@ -11,7 +11,8 @@ Which union member each field type takes:
 A single-line Text field takes 500 characters, a multi-line one (``attributes.text.isMultiline``)
 the 4,100 any string value may hold; the Summary system field takes 3,000.
 ``emptyValue`` clears a field. The service writes the reference number and the date-time system
-fields itself, so requests may not. ``customer_id`` must be a Customer Profiles profile ARN.
+fields itself, so requests may not. ``customer_id`` must be a Customer Profiles profile ARN in
+the domain's own partition, region and account (when a case is written, the stand-in's).
 ``assigned_queue`` must be an Amazon Connect queue id (a UUID): AWS checks it against the queues
 of the instance the domain is attached to, which this stand-in, kept apart from the Amazon Connect
 one, cannot see; so it checks the shape, and a queue *name* is refused as it is on AWS.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from sandbox.connect_cases.arns import Arns
 from sandbox.connect_cases.errors import ValidationException
 from sandbox.connect_cases.records import Field, JsonDict, parse_iso
 from sandbox.connect_cases.store import Session
@@ -97,10 +99,13 @@ def member(value: JsonDict) -> tuple[str, Any]:
     return name, content
 
 
-def check_values(items: list[JsonDict], catalog: FieldCatalog) -> dict[str, JsonDict | None]:
+def check_values(
+    items: list[JsonDict], catalog: FieldCatalog, arns: Arns | None = None
+) -> dict[str, JsonDict | None]:
     """Check a request's FieldValue list; return new values by field id (``None`` clears).
 
-    Every problem is reported in one ``ValidationException``.
+    ``arns`` is where the domain lives, which a ``customer_id`` profile must share. Every
+    problem is reported in one ``ValidationException``.
     """
     problems: list[str] = []
     values: dict[str, JsonDict | None] = {}
@@ -114,7 +119,7 @@ def check_values(items: list[JsonDict], catalog: FieldCatalog) -> dict[str, Json
         elif field_id in READ_ONLY_FIELDS:
             problems.append(f"Field {field_id} is maintained by the service and cannot be set")
         else:
-            problem = value_problem(field, value, catalog.options.get(field_id, frozenset()))
+            problem = value_problem(field, value, catalog.options.get(field_id, frozenset()), arns)
             if problem:
                 problems.append(problem)
         values[field_id] = None if member(value)[0] == "emptyValue" else value
@@ -123,7 +128,9 @@ def check_values(items: list[JsonDict], catalog: FieldCatalog) -> dict[str, Json
     return values
 
 
-def value_problem(field: Field, value: JsonDict, options: frozenset[str]) -> str | None:
+def value_problem(
+    field: Field, value: JsonDict, options: frozenset[str], arns: Arns | None = None
+) -> str | None:
     """Return why ``value`` does not suit ``field``, or ``None`` when it does."""
     kind, content = member(value)
     if kind == "emptyValue":
@@ -155,6 +162,13 @@ def value_problem(field: Field, value: JsonDict, options: frozenset[str]) -> str
             f"{label} takes a Customer Profiles ARN: "
             "arn:aws:profile:REGION:ACCOUNT:domains/DOMAIN/profiles/PROFILE_ID"
         )
+    if field.field_id == "customer_id" and arns is not None:
+        region, account = content.split(":")[3:5]
+        if (region, account) != (arns.region, arns.account_id):
+            return (
+                f"{label} must name a profile in the domain's region and account "
+                f"({arns.region}, {arns.account_id}), not ({region}, {account})"
+            )
     return None
 
 
