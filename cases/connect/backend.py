@@ -2,18 +2,20 @@
 
 CreateCase answers only ``caseId`` and ``caseArn``, so a create reads the new case back with
 one GetCase for its reference number: two calls when the schema is warm (``schema``) and the
-customer's profile is cached. A description longer than its field goes in cut, and whole as
-comments. Searches are built by ``search``; comments, linked contacts and history live in
-``related``; files are uploaded to Amazon Connect by ``files`` and linked to the case by their
-ARN; queue names become the queue ids ``assigned_queue`` holds through ``queues`` (all modules
-beside this one in ``cases.connect``), and the ids read back are shown by name again.
+customer's profile is cached. Reference numbers are not unique on Connect Cases: a reference
+is found by a search that asks for two cases, and one shared by two is refused as ``Conflict``
+rather than answered with either (``refs`` remembers only references known to name one). A
+description longer than its field goes in cut, and whole as comments. Searches are built by
+``search``; comments, linked contacts and history live in ``related``; files are uploaded to
+Amazon Connect by ``files`` and linked to the case by their ARN; queue names become the queue
+ids ``assigned_queue`` holds through ``queues`` (all modules beside this one in
+``cases.connect``), and the ids read back are shown by name again.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -37,6 +39,7 @@ from cases.connect.calls import call
 from cases.connect.domain import CasesDomain
 from cases.connect.files import ConnectFiles
 from cases.connect.queues import QueueDirectory, is_queue_id
+from cases.connect.refs import KnownCases
 from cases.connect.related import COMMENT_MAX, ConnectRelated
 from cases.connect.schema import TEXT_VALUE_MAX, ConnectSchema, ConnectSchemaCache
 from cases.connect.search import search_request
@@ -62,9 +65,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = ["COMMENT_MAX", "ConnectCasesBackend", "CustomerResolver"]
-
-#: reference numbers whose case id is remembered
-_KNOWN_CASES_MAX = 10_000
 
 
 class CustomerResolver(Protocol):
@@ -104,9 +104,9 @@ class ConnectCasesBackend:
         self._page_size = page_size
         self._customers = customers
         self._related = ConnectRelated(client, domain_id)
-        # a case's reference number never changes: once a reference is resolved to its case
-        # id, comments, history and links on it need no search first
-        self._case_ids: OrderedDict[str, str] = OrderedDict()
+        # a case's reference number never changes: once a reference is known to name one case,
+        # comments, history and links on it need no search first
+        self._known = KnownCases()
         self._schemas = ConnectSchemaCache(
             client, domain_id, template_id, spec, cache_seconds=cache_seconds, clock=clock
         )
@@ -174,7 +174,10 @@ class ConnectCasesBackend:
             await self._related.post_long_text(
                 case_id, draft.description, "Full description", performer
             )
-        return self._case(schema, case_id, values_of(found["fields"]))
+        case = self._case(schema, case_id, values_of(found["fields"]))
+        if case.ref != case_id:
+            self._known.remember(case.ref, case_id)
+        return case
 
     async def get_case(self, ref: str) -> Case:
         """The case whose reference number is ``ref``."""
@@ -314,35 +317,34 @@ class ConnectCasesBackend:
             return None
 
     async def _case_id(self, ref: str) -> str:
-        known = self._case_ids.get(ref.strip())
+        known = self._known.get(ref.strip())
         if known is not None:
             return known
         case_id, _ = await self._find(await self._schemas.get(), ref)
         return case_id
 
-    def _remember(self, ref: str, case_id: str) -> None:
-        self._case_ids[ref] = case_id
-        self._case_ids.move_to_end(ref)
-        while len(self._case_ids) > _KNOWN_CASES_MAX:
-            self._case_ids.popitem(last=False)
-
     async def _find(self, schema: ConnectSchema, ref: str) -> tuple[str, dict[str, Scalar]]:
+        wanted = ref.strip()
         found = await call(
             "SearchCases",
             self._client.search_cases,
             domainId=self._domain_id,
-            maxResults=1,
+            # two, to tell a reference of one case from one that several cases share
+            maxResults=2,
             filter={
-                "field": {
-                    "equalTo": {"id": "reference_number", "value": {"stringValue": ref.strip()}}
-                }
+                "field": {"equalTo": {"id": "reference_number", "value": {"stringValue": wanted}}}
             },
             fields=[{"id": field_id} for field_id in schema.wanted()],
         )
-        for item in found["cases"]:
-            if item:
-                return item["caseId"], values_of(item["fields"])
-        raise CaseNotFound("no case has that reference number")
+        matches = {item["caseId"]: item for item in found["cases"] if item}
+        if len(matches) > 1:
+            self._known.shared(wanted)
+            raise Conflict(f"more than one case has the reference number {wanted}")
+        if not matches:
+            raise CaseNotFound("no case has that reference number")
+        case_id, item = next(iter(matches.items()))
+        self._known.remember(wanted, case_id)
+        return case_id, values_of(item["fields"])
 
     def _fit_description(self, schema: ConnectSchema, text: str) -> tuple[str, bool]:
         field = schema.template.fields.get("description")
@@ -368,8 +370,6 @@ class ConnectCasesBackend:
             logger.warning("Connect Cases case %s has no reference number; showing its id", case_id)
             ref = case_id
         customer = named.get("customer_id")
-        if ref != case_id:
-            self._remember(ref, case_id)
         return Case(
             case_id=case_id,
             ref=ref,

@@ -2,7 +2,8 @@
 
 CreateCase checks the template (it must exist and be Active), every value against its field, and
 that ``title`` and the template's required fields have values. The service sets ``status`` to
-``open`` unless given, and writes ``reference_number`` (8 digits, sequential per domain),
+``open`` unless given, and writes ``reference_number`` (8 digits, sequential per domain; the
+store, like the service, does not hold them unique, so a case can share another's),
 ``created_datetime`` and ``last_updated_datetime``. A ``clientToken`` seen before with the same
 request returns the first answer; with another request it is a ConflictException.
 """

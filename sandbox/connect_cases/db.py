@@ -72,10 +72,11 @@ CREATE TABLE IF NOT EXISTS cases (
     domain_id TEXT NOT NULL,
     case_id TEXT NOT NULL UNIQUE,
     template_id TEXT NOT NULL,
+    -- not unique: Connect Cases does not promise that two cases never share one
     reference_number INTEGER NOT NULL,
-    tags TEXT NOT NULL,
-    UNIQUE (domain_id, reference_number)
+    tags TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS cases_by_reference ON cases (domain_id, reference_number);
 CREATE TABLE IF NOT EXISTS case_fields (
     case_id TEXT NOT NULL REFERENCES cases (case_id),
     field_id TEXT NOT NULL,
