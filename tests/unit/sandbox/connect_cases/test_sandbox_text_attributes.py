@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
+from cases.backend import CaseDraft
+from cases.connect.backend import ConnectCasesBackend
+from cases.template import load_template_spec
+from sandbox.settings import SandboxSettings
+
+REPO = Path(__file__).resolve().parents[4]
+SEED_FILE = REPO / "data" / "connect_cases" / "domain.yaml"
+SPEC = load_template_spec(REPO / "data" / "case_template.yaml")
 
 
 def test_the_seeded_description_is_multi_line_and_takes_4100_characters(
@@ -79,3 +89,34 @@ def test_text_attributes_on_a_number_field_are_a_validation_exception(client: An
         )
 
     assert caught.value.response["Error"]["Code"] == "ValidationException"
+
+
+async def test_a_domain_whose_description_is_still_single_line_gets_it_cut_and_in_comments(
+    tmp_path: Path,
+    start_sandbox: Callable[[SandboxSettings], Any],
+    sandbox_settings: Callable[..., SandboxSettings],
+    ids: Any,
+) -> None:
+    seed = tmp_path / "domain.yaml"
+    seed.write_text(SEED_FILE.read_text(encoding="utf-8").replace("multiline: true", ""))
+    client = start_sandbox(sandbox_settings(tmp_path / "db.sqlite3", seed)).client()
+    backend = ConnectCasesBackend(client, ids.domain, ids.template, spec=SPEC)
+    text = "The router drops the line every evening. " * 25
+    draft = CaseDraft(
+        title="Router",
+        description=text,
+        contact="ada@example.com",
+        priority="High",
+        origin="WhatsApp",
+        conversation_id="whatsapp:ada",
+        channel="whatsapp",
+    )
+
+    case = await backend.create_case(draft, "single-line-1")
+
+    assert len(text) > 1000
+    assert len(case.description) <= 500
+    comments = client.search_related_items(
+        domainId=ids.domain, caseId=case.case_id, filters=[{"comment": {}}]
+    )["relatedItems"]
+    assert text.strip() in "".join(item["content"]["comment"]["body"] for item in comments)
