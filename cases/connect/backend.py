@@ -262,7 +262,8 @@ class ConnectCasesBackend:
         """The case's audit events as changes, newest first; only those after ``since``."""
         schema = await self._schemas.get()
         case_id = await self._case_id(ref)
-        return await self._related.history(case_id, schema.name_of, since)
+        events = await self._related.history(case_id, schema.name_of, since)
+        return [self._queue_named(event) for event in events]
 
     async def link_contact(self, ref: str, contact_id: str) -> None:
         """Link the Amazon Connect contact (its ARN) to the case, once."""
@@ -304,6 +305,17 @@ class ConnectCasesBackend:
         raise BackendNotConfigured(
             "putting a case on a queue by name needs CONNECT_INSTANCE_ID (the instance whose "
             f"queues are looked up); {queue!r} is not a queue id"
+        )
+
+    def _queue_named(self, event: CaseEvent) -> CaseEvent:
+        if event.field != "assigned_queue" or self._queues is None:
+            return event
+        names = self._queues
+        return event.model_copy(
+            update={
+                "old": event.old and (names.name_of(event.old) or event.old),
+                "new": event.new and (names.name_of(event.new) or event.new),
+            }
         )
 
     async def _customer_of(self, contact: str) -> str | None:

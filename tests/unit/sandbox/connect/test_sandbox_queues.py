@@ -101,7 +101,7 @@ def test_the_stand_in_refuses_a_queue_name_and_takes_a_queue_id(
     assert stored_queue(client, ids, case_id) == HANDOFF_ID
 
 
-async def test_a_queue_name_is_written_as_its_id_and_read_back_as_its_name(
+async def test_a_queue_name_is_written_as_its_id_and_read_back_and_in_history_by_name(
     client: Any, ids: Any, connect_client: Any, calls: Callable[[], dict[str, dict[str, int]]]
 ) -> None:
     backend = backend_over(client, ids, QueueDirectory(connect_client, INSTANCE))
@@ -116,6 +116,10 @@ async def test_a_queue_name_is_written_as_its_id_and_read_back_as_its_name(
     assert (await backend.get_case(first)).fields["assigned_queue"] == "casebot-handoff"
     # the queue list is read once for both handoffs
     assert calls()["connect"] == {"ListQueues": 1}
+    history = await backend.get_history(first)
+    assert [(e.field, e.new) for e in history if e.field == "assigned_queue"] == [
+        ("assigned_queue", "casebot-handoff")
+    ]
 
 
 async def test_a_queue_the_instance_lacks_is_a_clear_error_and_nothing_is_written(
