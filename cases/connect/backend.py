@@ -2,17 +2,20 @@
 
 CreateCase answers only ``caseId`` and ``caseArn``, so a create reads the new case back with
 one GetCase for its reference number: two calls when the schema is warm (``schema``) and the
-customer's profile is cached. A description longer than its field goes in cut, and whole as
-comments. Searches are built by ``search``; comments, linked contacts and history live in
-``related``; files are uploaded to Amazon Connect by ``files`` and linked to the case by their
-ARN (all modules beside this one in ``cases.connect``).
+customer's profile is cached. Reference numbers are not unique on Connect Cases: a reference
+is found by a search that asks for two cases, and one shared by two is refused as ``Conflict``
+rather than answered with either (``refs`` remembers only references known to name one). A
+description longer than its field goes in cut, and whole as comments. Searches are built by
+``search``; comments, linked contacts and history live in ``related``; files are uploaded to
+Amazon Connect by ``files`` and linked to the case by their ARN; queue names become the queue
+ids ``assigned_queue`` holds through ``queues`` (all modules beside this one in
+``cases.connect``), and the ids read back are shown by name again.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -21,6 +24,7 @@ from cases.backend import (
     Actor,
     Attachment,
     BackendError,
+    BackendNotConfigured,
     Case,
     CaseDraft,
     CaseEvent,
@@ -32,7 +36,10 @@ from cases.backend import (
     Page,
 )
 from cases.connect.calls import call
+from cases.connect.domain import CasesDomain
 from cases.connect.files import ConnectFiles
+from cases.connect.queues import QueueDirectory, is_queue_id
+from cases.connect.refs import KnownCases
 from cases.connect.related import COMMENT_MAX, ConnectRelated
 from cases.connect.schema import TEXT_VALUE_MAX, ConnectSchema, ConnectSchemaCache
 from cases.connect.search import search_request
@@ -59,9 +66,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["COMMENT_MAX", "ConnectCasesBackend", "CustomerResolver"]
 
-#: reference numbers whose case id is remembered
-_KNOWN_CASES_MAX = 10_000
-
 
 class CustomerResolver(Protocol):
     """Finds (or makes) the customer profile of a contact: its full ARN, or ``None``."""
@@ -86,20 +90,23 @@ class ConnectCasesBackend:
         page_size: int = 10,
         customers: CustomerResolver | None = None,
         files: ConnectFiles | None = None,
+        queues: QueueDirectory | None = None,
+        domain: CasesDomain | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._files = files
-        self._domain_arn: str | None = None
+        self._queues = queues
+        self._domain = domain or CasesDomain(client, domain_id)
         self._domain_id = domain_id
         self._assistant_name = assistant_name
         self._template_id = template_id
         self._page_size = page_size
         self._customers = customers
         self._related = ConnectRelated(client, domain_id)
-        # a case's reference number never changes: once a reference is resolved to its case
-        # id, comments, history and links on it need no search first
-        self._case_ids: OrderedDict[str, str] = OrderedDict()
+        # a case's reference number never changes: once a reference is known to name one case,
+        # comments, history and links on it need no search first
+        self._known = KnownCases()
         self._schemas = ConnectSchemaCache(
             client, domain_id, template_id, spec, cache_seconds=cache_seconds, clock=clock
         )
@@ -167,7 +174,10 @@ class ConnectCasesBackend:
             await self._related.post_long_text(
                 case_id, draft.description, "Full description", performer
             )
-        return self._case(schema, case_id, values_of(found["fields"]))
+        case = self._case(schema, case_id, values_of(found["fields"]))
+        if case.ref != case_id:
+            self._known.remember(case.ref, case_id)
+        return case
 
     async def get_case(self, ref: str) -> Case:
         """The case whose reference number is ``ref``."""
@@ -206,7 +216,9 @@ class ConnectCasesBackend:
                 values[field_id] = None
                 continue
             stored = value
-            if name == "description":
+            if name == "assigned_queue":
+                stored = await self._queue_id(value)
+            elif name == "description":
                 stored, spills = self._fit_description(schema, value)
                 spilled = value if spills else None
             else:
@@ -241,7 +253,8 @@ class ConnectCasesBackend:
         if self._files is None:
             raise InvalidCase("attaching files needs the Amazon Connect instance id")
         case_id = await self._case_id(ref)
-        file_arn = await self._files.upload(f"{await self._domain()}/case/{case_id}", file)
+        case_arn = f"{await self._domain.arn()}/case/{case_id}"
+        file_arn = await self._files.upload(case_arn, file)
         # a retried attach uploads nothing new (same token) and links the file once
         await self._related.link_file(case_id, file_arn, performed_by(self._assistant_name, actor))
 
@@ -249,7 +262,8 @@ class ConnectCasesBackend:
         """The case's audit events as changes, newest first; only those after ``since``."""
         schema = await self._schemas.get()
         case_id = await self._case_id(ref)
-        return await self._related.history(case_id, schema.name_of, since)
+        events = await self._related.history(case_id, schema.name_of, since)
+        return [self._queue_named(event) for event in events]
 
     async def link_contact(self, ref: str, contact_id: str) -> None:
         """Link the Amazon Connect contact (its ARN) to the case, once."""
@@ -282,12 +296,27 @@ class ConnectCasesBackend:
         """The template as the domain defines it (cached for ``cache_seconds``)."""
         return (await self._schemas.get()).template
 
-    async def _domain(self) -> str:
-        # a case's ARN is its domain's plus /case/<id>; the domain's never changes
-        if self._domain_arn is None:
-            found = await call("GetDomain", self._client.get_domain, domainId=self._domain_id)
-            self._domain_arn = found["domainArn"]
-        return self._domain_arn
+    async def _queue_id(self, queue: str) -> str:
+        if self._queues is not None:
+            return await self._queues.id_of(queue)
+        if is_queue_id(queue.strip()):
+            return queue.strip()
+        # a name written as it is would put the case on no queue any agent sees
+        raise BackendNotConfigured(
+            "putting a case on a queue by name needs CONNECT_INSTANCE_ID (the instance whose "
+            f"queues are looked up); {queue!r} is not a queue id"
+        )
+
+    def _queue_named(self, event: CaseEvent) -> CaseEvent:
+        if event.field != "assigned_queue" or self._queues is None:
+            return event
+        names = self._queues
+        return event.model_copy(
+            update={
+                "old": event.old and (names.name_of(event.old) or event.old),
+                "new": event.new and (names.name_of(event.new) or event.new),
+            }
+        )
 
     async def _customer_of(self, contact: str) -> str | None:
         if self._customers is None or not contact:
@@ -300,35 +329,34 @@ class ConnectCasesBackend:
             return None
 
     async def _case_id(self, ref: str) -> str:
-        known = self._case_ids.get(ref.strip())
+        known = self._known.get(ref.strip())
         if known is not None:
             return known
         case_id, _ = await self._find(await self._schemas.get(), ref)
         return case_id
 
-    def _remember(self, ref: str, case_id: str) -> None:
-        self._case_ids[ref] = case_id
-        self._case_ids.move_to_end(ref)
-        while len(self._case_ids) > _KNOWN_CASES_MAX:
-            self._case_ids.popitem(last=False)
-
     async def _find(self, schema: ConnectSchema, ref: str) -> tuple[str, dict[str, Scalar]]:
+        wanted = ref.strip()
         found = await call(
             "SearchCases",
             self._client.search_cases,
             domainId=self._domain_id,
-            maxResults=1,
+            # two, to tell a reference of one case from one that several cases share
+            maxResults=2,
             filter={
-                "field": {
-                    "equalTo": {"id": "reference_number", "value": {"stringValue": ref.strip()}}
-                }
+                "field": {"equalTo": {"id": "reference_number", "value": {"stringValue": wanted}}}
             },
             fields=[{"id": field_id} for field_id in schema.wanted()],
         )
-        for item in found["cases"]:
-            if item:
-                return item["caseId"], values_of(item["fields"])
-        raise CaseNotFound("no case has that reference number")
+        matches = {item["caseId"]: item for item in found["cases"] if item}
+        if len(matches) > 1:
+            self._known.shared(wanted)
+            raise Conflict(f"more than one case has the reference number {wanted}")
+        if not matches:
+            raise CaseNotFound("no case has that reference number")
+        case_id, item = next(iter(matches.items()))
+        self._known.remember(wanted, case_id)
+        return case_id, values_of(item["fields"])
 
     def _fit_description(self, schema: ConnectSchema, text: str) -> tuple[str, bool]:
         field = schema.template.fields.get("description")
@@ -346,13 +374,14 @@ class ConnectCasesBackend:
 
     def _case(self, schema: ConnectSchema, case_id: str, values: dict[str, Scalar]) -> Case:
         named = {schema.name_of(field_id): value for field_id, value in values.items()}
+        queue = named.get("assigned_queue")
+        if isinstance(queue, str) and self._queues is not None:
+            named["assigned_queue"] = self._queues.name_of(queue) or queue
         ref = named.get("reference_number")
         if not isinstance(ref, str) or not ref:
             logger.warning("Connect Cases case %s has no reference number; showing its id", case_id)
             ref = case_id
         customer = named.get("customer_id")
-        if ref != case_id:
-            self._remember(ref, case_id)
         return Case(
             case_id=case_id,
             ref=ref,

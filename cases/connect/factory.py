@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -10,8 +11,10 @@ import httpx
 
 from cases.backend import BackendNotConfigured
 from cases.connect.backend import ConnectCasesBackend, CustomerResolver
+from cases.connect.domain import CasesDomain
 from cases.connect.files import ConnectFiles
 from cases.connect.profiles import build_profile_resolver, get_profiles_client
+from cases.connect.queues import QueueDirectory
 from cases.connect.settings import ConnectSettings, get_connect_settings
 from cases.settings import CaseSettings
 from cases.template import load_template_spec
@@ -20,21 +23,33 @@ if TYPE_CHECKING:
     from mypy_boto3_connect.client import ConnectClient
     from mypy_boto3_connectcases.client import ConnectCasesClient
 
+logger = logging.getLogger(__name__)
+
 
 def connect_backend(cases: CaseSettings) -> ConnectCasesBackend:
     """The process's Connect Cases back end, with Customer Profiles and files when configured."""
     connect = get_connect_settings()
+    client = get_connect_client()
+    # one GetDomain serves both the case ARNs of attached files and the profiles' account
+    domain = CasesDomain(client, connect.connect_cases_domain_id or "")
     customers = (
-        build_profile_resolver(connect, get_profiles_client())
+        build_profile_resolver(connect, get_profiles_client(), domain)
         if connect.customer_profiles_domain
         else None
     )
-    files = (
-        ConnectFiles(get_instance_client(), connect.connect_instance_id, get_upload_http())
-        if connect.connect_instance_id
-        else None
-    )
-    return build_connect_backend(cases, connect, get_connect_client(), customers, files)
+    files = queues = None
+    if connect.connect_instance_id:
+        instance = get_instance_client()
+        files = ConnectFiles(instance, connect.connect_instance_id, get_upload_http())
+        queues = QueueDirectory(
+            instance, connect.connect_instance_id, cache_seconds=cases.template_cache_seconds
+        )
+    else:
+        logger.warning(
+            "CONNECT_INSTANCE_ID is unset: cases cannot be put on a queue by name (handoff) "
+            "and files cannot be attached"
+        )
+    return build_connect_backend(cases, connect, client, customers, files, queues, domain)
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +80,8 @@ def build_connect_backend(
     client: ConnectCasesClient,
     customers: CustomerResolver | None = None,
     files: ConnectFiles | None = None,
+    queues: QueueDirectory | None = None,
+    domain: CasesDomain | None = None,
 ) -> ConnectCasesBackend:
     """A Connect Cases back end over ``client`` for the domain and template in ``connect``."""
     domain_id = connect.connect_cases_domain_id
@@ -83,4 +100,6 @@ def build_connect_backend(
         cache_seconds=cases.template_cache_seconds,
         customers=customers,
         files=files,
+        queues=queues,
+        domain=domain,
     )

@@ -1,9 +1,11 @@
-"""Files uploaded to Amazon Connect for a case: StartAttachedFileUpload, PUT, Complete.
+r"""Files uploaded to Amazon Connect for a case: StartAttachedFileUpload, PUT, Complete.
 
 Amazon Connect (not Connect Cases) keeps a case's files: StartAttachedFileUpload answers a
 presigned URL and the headers the upload must carry, the bytes go there with one PUT, and
 CompleteAttachedFileUpload makes the file usable. The file's ARN then goes on the case as a
-related item of type ``File`` (``ConnectCasesBackend.attach_file``).
+related item of type ``File`` (``ConnectCasesBackend.attach_file``). File names must match
+``^\P{C}*$``: the Unicode control and format characters a name may carry (a right-to-left mark
+hiding an ``.exe``, a zero-width joiner, a byte-order mark, C1 controls) are dropped first.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -47,7 +50,15 @@ CONNECT_FILE_TYPES = frozenset(
 )
 #: Amazon Connect's largest attachment
 CONNECT_FILE_MAX_BYTES = 20 * 1024 * 1024
+#: the name of a file whose own name was nothing but characters Amazon Connect refuses
+UNNAMED_FILE = "attachment"
 _SERVICE = "Amazon Connect"
+
+
+def file_name(name: str) -> str:
+    """``name`` without the characters of Unicode category C, which Amazon Connect refuses."""
+    kept = "".join(char for char in name if not unicodedata.category(char).startswith("C"))
+    return kept.strip() or UNNAMED_FILE
 
 
 class ConnectFiles:
@@ -65,6 +76,7 @@ class ConnectFiles:
         if not 0 < file.size <= CONNECT_FILE_MAX_BYTES:
             raise InvalidCase("Amazon Connect takes files of 1 byte to 20 MB")
         digest = hashlib.sha256(file.data).hexdigest()
+        name = file_name(file.name)
         started = await _call(
             "StartAttachedFileUpload",
             self._client.start_attached_file_upload,
@@ -72,8 +84,8 @@ class ConnectFiles:
             # the same file (name and bytes) for the same case is one upload, however often it
             # is retried; the name comes from the message's media id, so the same picture sent
             # twice is two files
-            ClientToken=hashlib.sha256(f"{resource_arn}|{file.name}|{digest}".encode()).hexdigest(),
-            FileName=file.name,
+            ClientToken=hashlib.sha256(f"{resource_arn}|{name}|{digest}".encode()).hexdigest(),
+            FileName=name,
             FileSizeInBytes=file.size,
             FileUseCaseType="ATTACHMENT",
             AssociatedResourceArn=resource_arn,

@@ -5,6 +5,11 @@ A contact is an E.164 phone number or an email address. The resolver searches th
 the answer, so a customer not seen before costs one SearchProfiles (plus one CreateProfile when
 new to the domain) and a customer seen within ``cache_seconds`` costs no call at all. Concurrent
 look-ups of one contact share a single search. Errors are the back-end errors of ``base``.
+
+A profile's ARN names the partition, region and account of the Connect Cases domain, which
+Connect Cases requires of ``customer_id``: the back end builds the resolver with its domain
+(``CasesDomain``), whose GetDomain answer is asked for once. ``AWS_ACCOUNT_ID`` is read only by
+a resolver built without a domain, which the back end never does.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from cases.backend import BackendUnavailable, InvalidCase
 from cases.connect.calls import translate
+from cases.connect.domain import ArnPlace, CasesDomain
 from cases.connect.settings import ConnectSettings, get_connect_settings
 
 if TYPE_CHECKING:
@@ -34,9 +40,13 @@ _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
-def profile_arn(region: str, account_id: str, domain_name: str, profile_id: str) -> str:
+def profile_arn(
+    region: str, account_id: str, domain_name: str, profile_id: str, partition: str = "aws"
+) -> str:
     """The full ARN of a profile, the form Connect Cases wants in ``customer_id``."""
-    return f"arn:aws:profile:{region}:{account_id}:domains/{domain_name}/profiles/{profile_id}"
+    return (
+        f"arn:{partition}:profile:{region}:{account_id}:domains/{domain_name}/profiles/{profile_id}"
+    )
 
 
 @dataclass(frozen=True)
@@ -53,8 +63,7 @@ class ProfileResolver:
         client: CustomerProfilesClient,
         domain_name: str,
         *,
-        account_id: str,
-        region: str,
+        place: ArnPlace | CasesDomain,
         create_missing: bool = True,
         cache_seconds: float = 3600,
         miss_cache_seconds: float = 60,
@@ -63,8 +72,7 @@ class ProfileResolver:
     ) -> None:
         self._client = client
         self._domain_name = domain_name
-        self._account_id = account_id
-        self._region = region
+        self._place = place
         self._create_missing = create_missing
         self._cache_seconds = cache_seconds
         # "no profile" is remembered only briefly: one may be created elsewhere at any time
@@ -115,10 +123,18 @@ class ProfileResolver:
             profile_id = created["ProfileId"]
         arn = None
         if profile_id is not None:
-            arn = profile_arn(self._region, self._account_id, self._domain_name, profile_id)
+            place = await self._where()
+            arn = profile_arn(
+                place.region, place.account, self._domain_name, profile_id, place.partition
+            )
         ttl = self._cache_seconds if arn is not None else self._miss_cache_seconds
         self._remember(cache_key, _Answer(arn, self._clock() + ttl))
         return arn
+
+    async def _where(self) -> ArnPlace:
+        if isinstance(self._place, ArnPlace):
+            return self._place
+        return await self._place.place()
 
     def _settled(self, cache_key: str, future: asyncio.Future[str | None]) -> None:
         self._pending.pop(cache_key, None)
@@ -165,16 +181,22 @@ def get_profiles_client() -> CustomerProfilesClient:
 
 
 def build_profile_resolver(
-    settings: ConnectSettings, client: CustomerProfilesClient
+    settings: ConnectSettings, client: CustomerProfilesClient, cases: CasesDomain | None = None
 ) -> ProfileResolver | None:
-    """A resolver for ``CUSTOMER_PROFILES_DOMAIN``, or ``None`` when no domain is set."""
+    """A resolver for ``CUSTOMER_PROFILES_DOMAIN``, or ``None`` when no domain is set.
+
+    Profile ARNs name the account and region of the Connect Cases domain ``cases``; without
+    one, ``AWS_ACCOUNT_ID`` and the client's region.
+    """
     if not settings.customer_profiles_domain:
         return None
+    place: ArnPlace | CasesDomain = cases or ArnPlace(
+        client.meta.partition, client.meta.region_name, settings.aws_account_id
+    )
     return ProfileResolver(
         client,
         settings.customer_profiles_domain,
-        account_id=settings.aws_account_id,
-        region=client.meta.region_name,
+        place=place,
         create_missing=settings.customer_profiles_create_missing,
         cache_seconds=settings.customer_profiles_cache_seconds,
     )

@@ -2,7 +2,10 @@
 
 Fields are found by *name* (``field_name`` in the template file) with ListFields; the
 template (GetTemplate: required fields) and single-select options (ListFieldOptions) come
-with them. All of it is kept for ``cache_seconds``, so a warm request costs no extra call.
+with them. A Text field that ListFields calls single-line (``attributes.text.isMultiline``
+false) holds 500 characters, not 4,100: its limit says so, so a long description goes in cut
+and whole as comments rather than being refused. All of it is kept for ``cache_seconds``, so a
+warm request costs no extra call.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 #: FieldValueUnion.stringValue holds at most this many characters
 TEXT_VALUE_MAX = 4_100
+#: what a single-line Text field holds
+SINGLE_LINE_MAX = 500
 #: system fields every domain has; the service fixes their ids
 SYSTEM_FIELDS = (
     "reference_number",
@@ -162,6 +167,14 @@ class ConnectSchemaCache:
                 continue
             kind = summary["type"]
             limits = [n for n in (rules.max_length, TEXT_VALUE_MAX) if n]
+            if kind == "Text" and _single_line(summary):
+                limits.append(SINGLE_LINE_MAX)
+                if name == "description":
+                    logger.warning(
+                        "Connect Cases field %r is single-line (500 characters); provisioning "
+                        "makes it multi-line",
+                        rules.field_name,
+                    )
             options = await self._list_options(summary["fieldId"]) if kind == "SingleSelect" else ()
             fields[name] = TemplateField(
                 name=name,
@@ -198,3 +211,9 @@ class ConnectSchemaCache:
             if not page.get("nextToken"):
                 return tuple(options)
             request["nextToken"] = page["nextToken"]
+
+
+def _single_line(summary: FieldSummaryTypeDef) -> bool:
+    # only an explicit "not multi-line" counts: a summary without attributes says nothing
+    text = summary.get("attributes", {}).get("text")
+    return text is not None and not text["isMultiline"]

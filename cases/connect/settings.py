@@ -25,8 +25,9 @@ class ConnectSettings(BaseSettings):
     connect_cases_template_id: str | None = None
     #: unset lets botocore find the region the usual way
     aws_default_region: str | None = None
-    #: the Amazon Connect instance whose attached-file store takes the files users send;
-    #: unset means files cannot be attached to Connect cases
+    #: the Amazon Connect instance: its attached-file store takes the files users send, and its
+    #: queues (ListQueues) give the ids a case is put on by queue name (handoff); unset means
+    #: files cannot be attached to Connect cases and queues can be given by id only
     connect_instance_id: str | None = None
     #: unset means real AWS; the sandbox serves http://127.0.0.1:8081/connect
     connect_endpoint_url: str | None = None
@@ -40,7 +41,8 @@ class ConnectSettings(BaseSettings):
     customer_profiles_endpoint_url: str | None = None
     #: create a profile when none matches the contact's phone or email
     customer_profiles_create_missing: bool = True
-    #: AWS account id used to build the full profile ARN
+    #: account id of profile ARNs only where no Connect Cases domain is known; the back end
+    #: takes the account (and region, partition) from its domain's ARN, as Connect Cases needs
     aws_account_id: str = "123456789012"
     #: how long a contact -> profile ARN answer is kept
     customer_profiles_cache_seconds: float = Field(default=3600.0, ge=0)

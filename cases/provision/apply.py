@@ -40,6 +40,7 @@ from cases.provision.state import (
 if TYPE_CHECKING:
     from mypy_boto3_connectcases.client import ConnectCasesClient
     from mypy_boto3_connectcases.type_defs import (
+        FieldAttributesTypeDef,
         FieldOptionTypeDef,
         LayoutConfigurationTypeDef,
         RequiredFieldTypeDef,
@@ -57,6 +58,14 @@ class _Described(TypedDict, total=False):
 
 class _TemplateExtras(_Described, total=False):
     layoutConfiguration: LayoutConfigurationTypeDef
+
+
+class _FieldExtras(_Described, total=False):
+    attributes: FieldAttributesTypeDef
+
+
+#: a Text field of 4,100 characters rather than a single line's 500
+_MULTILINE: FieldAttributesTypeDef = {"text": {"isMultiline": True}}
 
 
 @dataclass(frozen=True)
@@ -144,10 +153,7 @@ class Applier:
         if isinstance(step, CreateField):
             return self._create_field(step)
         if isinstance(step, UpdateField):
-            self._client.update_field(
-                domainId=self._domain_id, fieldId=step.field_id, description=step.description
-            )
-            return Done(step, step.field_id)
+            return self._update_field(step)
         if isinstance(step, PutFieldOptions):
             return self._put_options(step)
         if isinstance(step, CreateLayout | UpdateLayout):
@@ -157,14 +163,25 @@ class Applier:
         raise ProvisionError(f"{type(step).__name__} cannot be applied to an existing domain")
 
     def _create_field(self, step: CreateField) -> Done:
-        extras: _Described = {}
+        extras: _FieldExtras = {}
         if step.description is not None:
             extras["description"] = step.description
+        if step.multiline:
+            extras["attributes"] = _MULTILINE
         created = self._client.create_field(
             domainId=self._domain_id, name=step.name, type=step.type, **extras
         )
         self._field_ids[step.name] = created["fieldId"]
         return Done(step, created["fieldId"])
+
+    def _update_field(self, step: UpdateField) -> Done:
+        extras: _FieldExtras = {}
+        if step.description is not None:
+            extras["description"] = step.description
+        if step.make_multiline:
+            extras["attributes"] = _MULTILINE
+        self._client.update_field(domainId=self._domain_id, fieldId=step.field_id, **extras)
+        return Done(step, step.field_id)
 
     def _put_options(self, step: PutFieldOptions) -> Done:
         field_id = self._ids((step.field_name,))[0]

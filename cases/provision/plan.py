@@ -1,8 +1,10 @@
 """Compare the domain a file asks for with the one the service has: a list of typed steps.
 
 Pure: no client, no I/O. Fields are matched by name. A missing custom field is created, a
-custom field whose description differs is updated, and a field whose type differs is an error
-(a type is never changed: cases already hold values of the old one). Single-select options the
+custom field whose description differs is updated, and so is a single-line Text field the file
+wants multi-line (never the other way: values longer than a single line's 500 characters may
+already be stored); a field whose type differs is an error (a type is never changed: cases
+already hold values of the old one). Single-select options the
 file lists are added, renamed or reactivated; a custom field's active options the file does not
 list are deactivated (not deleted, so cases that hold them stay readable); a system field's
 other options are left alone. Layout and template are created, or updated when they differ.
@@ -44,16 +46,19 @@ class CreateField:
     name: str
     type: FieldType
     description: str | None
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
 class UpdateField:
-    """UpdateField: a custom field's description."""
+    """UpdateField: a custom field's description, or its text made multi-line."""
 
     field_id: str
     name: str
-    description: str
+    #: ``None`` leaves the description as it is
+    description: str | None
     old_description: str | None
+    make_multiline: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,7 +211,7 @@ def _plan_field(
         if wanted.system:
             errors.append(f"system field {wanted.name} is missing from the domain")
             return
-        steps.append(CreateField(wanted.name, wanted.type, wanted.description))
+        steps.append(CreateField(wanted.name, wanted.type, wanted.description, wanted.multiline))
         if wanted.type == "SingleSelect" and wanted.options:
             changes = tuple(OptionChange(o.name, o.value, True, "add") for o in wanted.options)
             steps.append(PutFieldOptions(wanted.name, changes))
@@ -217,12 +222,18 @@ def _plan_field(
             "provisioning never changes a field's type"
         )
         return
-    if (
-        not wanted.system
-        and wanted.description is not None
-        and wanted.description != found.description
-    ):
-        steps.append(UpdateField(found.field_id, found.name, wanted.description, found.description))
+    describe = wanted.description is not None and wanted.description != found.description
+    widen = wanted.multiline and not found.multiline
+    if not wanted.system and (describe or widen):
+        steps.append(
+            UpdateField(
+                found.field_id,
+                found.name,
+                wanted.description if describe else None,
+                found.description,
+                make_multiline=widen,
+            )
+        )
     else:
         kept.append(f"field {wanted.name}")
     if wanted.type == "SingleSelect" and wanted.options is not None:

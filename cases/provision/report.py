@@ -31,11 +31,15 @@ def describe(step: Step | IntegrationStep) -> tuple[str, str]:
     if isinstance(step, CreateDomain):
         return "create", f"domain {step.name}"
     if isinstance(step, CreateField):
-        return "create", f"field {step.name} ({step.type})"
+        kind = "Text, multi-line" if step.multiline else step.type
+        return "create", f"field {step.name} ({kind})"
     if isinstance(step, UpdateField):
-        return "update", f"field {step.name}: description {step.old_description!r} -> " + repr(
-            step.description
-        )
+        parts = []
+        if step.description is not None:
+            parts.append(f"description {step.old_description!r} -> {step.description!r}")
+        if step.make_multiline:
+            parts.append("single-line text -> multi-line")
+        return "update", f"field {step.name}: {'; '.join(parts)}"
     if isinstance(step, PutFieldOptions):
         changes: dict[str, list[str]] = {}
         for option in step.options:

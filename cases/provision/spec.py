@@ -40,6 +40,8 @@ class FieldSpec(BaseModel):
     #: a system field comes with every domain; provisioning only checks it
     system: bool = False
     description: str | None = None
+    #: a Text field that takes 4,100 characters instead of a single line's 500
+    multiline: bool = False
     #: the options a single-select field must offer; ``None`` when the file lists none
     options: tuple[OptionSpec, ...] | None = None
 
@@ -49,6 +51,12 @@ class FieldSpec(BaseModel):
         if value is None:
             return None
         return [{"name": item, "value": item} if isinstance(item, str) else item for item in value]
+
+    @model_validator(mode="after")
+    def _multiline_text(self) -> FieldSpec:
+        if self.multiline and self.type != "Text":
+            raise ValueError(f"field {self.name}: only a Text field can be multi-line")
+        return self
 
 
 class LayoutSpec(BaseModel):

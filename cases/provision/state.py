@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from cases.provision.spec import DomainSpec
@@ -55,6 +55,8 @@ class ActualField:
     type: str
     namespace: str
     description: str | None = None
+    #: a Text field's ``attributes.text.isMultiline``
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,14 @@ def _read_fields(
     while True:
         page = client.list_fields(**request)
         summaries += [
-            ActualField(s["fieldId"], s["name"], s["type"], s["namespace"]) for s in page["fields"]
+            ActualField(
+                s["fieldId"],
+                s["name"],
+                s["type"],
+                s["namespace"],
+                multiline=bool(s.get("attributes", {}).get("text", {}).get("isMultiline")),
+            )
+            for s in page["fields"]
         ]
         if not page.get("nextToken"):
             break
@@ -182,10 +191,7 @@ def _read_fields(
         batch = ids[start : start + _FIELD_BATCH]
         answer = client.batch_get_field(domainId=domain_id, fields=[{"id": i} for i in batch])
         descriptions.update({f["fieldId"]: f.get("description") for f in answer["fields"]})
-    return tuple(
-        ActualField(f.field_id, f.name, f.type, f.namespace, descriptions.get(f.field_id))
-        for f in summaries
-    )
+    return tuple(replace(f, description=descriptions.get(f.field_id)) for f in summaries)
 
 
 def _read_options(

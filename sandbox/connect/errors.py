@@ -1,9 +1,10 @@
-"""The errors Amazon Connect models for attached files, with the status codes botocore expects::
+"""The errors Amazon Connect models for what the stand-in serves, with their status codes::
 
 AwsError (sandbox.aws.errors)
 └── ConnectError                   bodies carry ``Message``, as this service's error shapes do
     ├── InvalidRequestException    400
     ├── ResourceNotFoundException  404
+    ├── DuplicateResourceException 409
     └── InternalServiceException   500
 """
 
@@ -34,6 +35,13 @@ class ResourceNotFoundException(ConnectError):
 
     code = "ResourceNotFoundException"
     status = 404
+
+
+class DuplicateResourceException(ConnectError):
+    """The resource (an association, a use case type) already exists."""
+
+    code = "DuplicateResourceException"
+    status = 409
 
 
 class InternalServiceException(ConnectError):

@@ -1,10 +1,11 @@
-"""StartAttachedFileUpload, the upload itself, CompleteAttachedFileUpload and GetAttachedFile.
+r"""StartAttachedFileUpload, the upload itself, CompleteAttachedFileUpload and GetAttachedFile.
 
 Files are kept in memory: they live as long as the sandbox process, which is all a local
 stand-in needs. The upload URL points back at this stand-in (``/_uploads/<FileId>``) and, like
 the real presigned URL, only takes a PUT carrying the headers it was handed out with and
 exactly the announced number of bytes. Only the ``ATTACHMENT`` use case for a Connect Cases
-case is served.
+case is served. A file name follows ``^\P{C}*$`` as on AWS: no Unicode control or format
+character (category C: C0/C1 controls, RLM, ZWJ, BOM, unassigned code points ...).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import unicodedata
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -61,6 +63,8 @@ class FileStore:
         params = call.params
         if params["FileUseCaseType"] != "ATTACHMENT":
             raise InvalidRequestException("The sandbox serves the ATTACHMENT use case only")
+        if not _is_file_name(params["FileName"]):
+            raise InvalidRequestException("FileName must match ^\\P{C}*$")
         resource = params["AssociatedResourceArn"]
         if not _CASE_ARN.fullmatch(resource):
             raise InvalidRequestException("AssociatedResourceArn must be a Connect Cases case ARN")
@@ -161,6 +165,10 @@ class FileStore:
         ):
             raise ResourceNotFoundException("No such file for this instance and resource")
         return stored
+
+
+def _is_file_name(name: str) -> bool:
+    return not any(unicodedata.category(char).startswith("C") for char in name)
 
 
 def _iso(moment: datetime) -> str:

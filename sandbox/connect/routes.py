@@ -1,4 +1,4 @@
-"""The Amazon Connect app: the attached-file operations of botocore's ``connect`` model.
+"""The Amazon Connect app: attached files, queues and Cases integration of botocore's model.
 
 Every other operation of the model answers 501. The upload URLs it hands out are served by
 the same app, under ``/_uploads``.
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from sandbox.aws.service import ServiceErrors, build_service_app
 from sandbox.connect.errors import InternalServiceException, InvalidRequestException
 from sandbox.connect.files import BASE_URL, FileStore
+from sandbox.connect.instance import InstanceStore
 
 SERVICE_NAME = "connect"
 
@@ -33,8 +34,10 @@ def service_model() -> ServiceModel:
     )
 
 
-def connect_app(files: FileStore, on_call: Callable[[str], None]) -> ASGIApp:
-    """Return the ASGI app of Amazon Connect's attached-file API over ``files``."""
+def connect_app(
+    files: FileStore, instances: InstanceStore, on_call: Callable[[str], None]
+) -> ASGIApp:
+    """Return the ASGI app of Amazon Connect over ``files`` and ``instances``."""
     app: FastAPI = build_service_app(
         title="Amazon Connect (sandbox)",
         model=service_model(),
@@ -42,6 +45,11 @@ def connect_app(files: FileStore, on_call: Callable[[str], None]) -> ASGIApp:
             "StartAttachedFileUpload": files.start_upload,
             "CompleteAttachedFileUpload": files.complete_upload,
             "GetAttachedFile": files.get_file,
+            "ListQueues": instances.list_queues,
+            "CreateIntegrationAssociation": instances.create_integration_association,
+            "ListIntegrationAssociations": instances.list_integration_associations,
+            "CreateUseCase": instances.create_use_case,
+            "ListUseCases": instances.list_use_cases,
         },
         errors=ServiceErrors(validation=InvalidRequestException, internal=InternalServiceException),
         on_call=on_call,

@@ -2,7 +2,8 @@
 
 CreateCase checks the template (it must exist and be Active), every value against its field, and
 that ``title`` and the template's required fields have values. The service sets ``status`` to
-``open`` unless given, and writes ``reference_number`` (8 digits, sequential per domain),
+``open`` unless given, and writes ``reference_number`` (8 digits, sequential per domain; the
+store, like the service, does not hold them unique, so a case can share another's),
 ``created_datetime`` and ``last_updated_datetime``. A ``clientToken`` seen before with the same
 request returns the first answer; with another request it is a ConflictException.
 """
@@ -53,7 +54,9 @@ class CaseOperations:
                     return seen[1]
             template = _active_template(session, domain_id, params["templateId"])
             catalog = FieldCatalog.load(session, domain_id)
-            values = {k: v for k, v in check_values(params["fields"], catalog).items() if v}
+            values = {
+                k: v for k, v in check_values(params["fields"], catalog, self._arns).items() if v
+            }
             missing = [fid for fid in _required(template) if fid not in values]
             if missing:
                 raise ValidationException(f"Required fields missing: {catalog.describe(missing)}")
@@ -111,7 +114,7 @@ class CaseOperations:
         with self._store.session() as session:
             case = require_case(session, domain_id, params["caseId"])
             catalog = FieldCatalog.load(session, domain_id)
-            changes = check_values(params["fields"], catalog)
+            changes = check_values(params["fields"], catalog, self._arns)
             template = session.get_template(domain_id, case.template_id)
             required = _required(template) if template else list(ALWAYS_REQUIRED)
             cleared = [fid for fid, value in changes.items() if value is None and fid in required]

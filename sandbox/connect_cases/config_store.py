@@ -39,10 +39,11 @@ class ConfigQueries(Queries):
         """Insert the field or update its definition (its created time stays)."""
         self._conn.execute(
             "INSERT INTO fields (domain_id, field_id, position, name, type, namespace, description,"
-            " created_time, last_modified_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " created_time, last_modified_time, multiline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (domain_id, field_id) DO UPDATE SET position = excluded.position,"
             " name = excluded.name, type = excluded.type, namespace = excluded.namespace,"
-            " description = excluded.description, last_modified_time = excluded.last_modified_time",
+            " description = excluded.description, last_modified_time = excluded.last_modified_time,"
+            " multiline = excluded.multiline",
             (
                 field.domain_id,
                 field.field_id,
@@ -53,6 +54,7 @@ class ConfigQueries(Queries):
                 field.description,
                 field.created_time,
                 field.last_modified_time,
+                int(field.multiline),
             ),
         )
 
@@ -180,6 +182,7 @@ def _field(row: sqlite3.Row) -> Field:
         description=row["description"],
         created_time=row["created_time"],
         last_modified_time=row["last_modified_time"],
+        multiline=bool(row["multiline"]),
     )
 
 

@@ -117,6 +117,7 @@ class ConfigurationOperations:
                 "name": field.name,
                 "type": field.type,
                 "namespace": field.namespace,
+                **_attributes(field),
             }
             for field in page
         ]
@@ -235,7 +236,13 @@ class ConfigurationOperations:
         }
         if field.description is not None:
             out["description"] = field.description
-        return out
+        return out | _attributes(field)
+
+
+def _attributes(field: Field) -> JsonDict:
+    if field.type != "Text":
+        return {}
+    return {"attributes": {"text": {"isMultiline": field.multiline}}}
 
 
 def _with_token(result: JsonDict, next_token: str | None) -> JsonDict:

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS fields (
     description TEXT,
     created_time TEXT NOT NULL,
     last_modified_time TEXT NOT NULL,
+    multiline INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (domain_id, field_id)
 );
 CREATE TABLE IF NOT EXISTS field_options (
@@ -71,10 +72,11 @@ CREATE TABLE IF NOT EXISTS cases (
     domain_id TEXT NOT NULL,
     case_id TEXT NOT NULL UNIQUE,
     template_id TEXT NOT NULL,
+    -- not unique: Connect Cases does not promise that two cases never share one
     reference_number INTEGER NOT NULL,
-    tags TEXT NOT NULL,
-    UNIQUE (domain_id, reference_number)
+    tags TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS cases_by_reference ON cases (domain_id, reference_number);
 CREATE TABLE IF NOT EXISTS case_fields (
     case_id TEXT NOT NULL REFERENCES cases (case_id),
     field_id TEXT NOT NULL,
@@ -130,6 +132,7 @@ class Database:
         conn = sqlite.connect(self._path, shared=True, synchronous="NORMAL", foreign_keys=True)
         conn.row_factory = sqlite3.Row
         conn.executescript(SCHEMA)
+        _add_missing_columns(conn)
         self._conn = conn
 
     def close(self) -> None:
@@ -161,6 +164,13 @@ class Queries:
 
     def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         return list(self._conn.execute(sql, args).fetchall())
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    # a database file written before fields had attributes keeps its rows: they are single-line
+    columns = {row["name"] for row in conn.execute("PRAGMA table_info(fields)")}
+    if "multiline" not in columns:
+        conn.execute("ALTER TABLE fields ADD COLUMN multiline INTEGER NOT NULL DEFAULT 0")
 
 
 def dump(value: Any) -> str:

@@ -7,7 +7,8 @@ instantaneous, so CreateDomain answers ``Active`` and the domain is usable at on
 
 System fields cannot be changed with UpdateField; BatchPutFieldOptions adds or updates the
 options it is given and leaves the others as they are (``active: false`` hides one). Field
-``attributes`` are not stored by the sandbox and are answered with 501.
+``attributes`` hold one thing, ``text.isMultiline``, which only a Text field may carry: a
+single-line text field takes 500 characters, a multi-line one 4,100 (``values``).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class DomainSetupOperations:
         """CreateField: a custom field with a generated id."""
         params = call.params
         domain_id: str = params["domainId"]
-        _refuse_attributes(params)
+        multiline = _multiline(params, params["type"], False)
         now = iso_now()
         with self._store.session() as session:
             require_domain(session, domain_id)
@@ -84,6 +85,7 @@ class DomainSetupOperations:
                 description=params.get("description"),
                 created_time=now,
                 last_modified_time=now,
+                multiline=multiline,
             )
             session.put_field(field, len(fields))
         return {
@@ -95,7 +97,6 @@ class DomainSetupOperations:
         """UpdateField: a custom field's name and description."""
         params = call.params
         domain_id: str = params["domainId"]
-        _refuse_attributes(params)
         with self._store.session() as session:
             require_domain(session, domain_id)
             fields = session.list_fields(domain_id)
@@ -106,7 +107,8 @@ class DomainSetupOperations:
             if name != field.name:
                 _require_free_name(fields, name)
             description = params.get("description", field.description)
-            if (name, description) != (field.name, field.description):
+            multiline = _multiline(params, field.type, field.multiline)
+            if (name, description, multiline) != (field.name, field.description, field.multiline):
                 changed = Field(
                     domain_id=domain_id,
                     field_id=field.field_id,
@@ -116,6 +118,7 @@ class DomainSetupOperations:
                     description=description,
                     created_time=field.created_time,
                     last_modified_time=iso_now(),
+                    multiline=multiline,
                 )
                 session.put_field(changed, position)
         return {}
@@ -142,9 +145,16 @@ class DomainSetupOperations:
         return {"errors": []}
 
 
-def _refuse_attributes(params: JsonDict) -> None:
-    if params.get("attributes") is not None:
-        raise NotImplementedOperation("The sandbox does not implement field attributes")
+def _multiline(params: JsonDict, field_type: str, current: bool) -> bool:
+    attributes = params.get("attributes")
+    if attributes is None:
+        return current
+    text = attributes.get("text")
+    if text is None:
+        raise NotImplementedOperation("The sandbox implements only text field attributes")
+    if field_type != "Text":
+        raise ValidationException(f"Text attributes do not apply to a {field_type} field")
+    return bool(text["isMultiline"])
 
 
 def _require_free_name(fields: list[Field], name: str) -> None:

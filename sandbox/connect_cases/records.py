@@ -52,6 +52,8 @@ class Field:
     description: str | None
     created_time: str
     last_modified_time: str
+    #: a Text field's ``attributes.text.isMultiline``; a single-line one holds 500 characters
+    multiline: bool = False
 
 
 @dataclass(frozen=True)

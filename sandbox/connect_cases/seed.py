@@ -57,6 +57,7 @@ def _seed(session: Session, spec: dict[str, Any]) -> str:
             description=item.get("description"),
             created_time=now,
             last_modified_time=now,
+            multiline=bool(item.get("multiline", False)),
         )
         session.put_field(_keep_times(field, existing.get(field.field_id)), position)
         ids_by_name[field.name] = field.field_id
@@ -141,11 +142,12 @@ def _seed_template(
 def _keep_times(field: Field, old: Field | None) -> Field:
     if old is None:
         return field
-    unchanged = (old.name, old.type, old.namespace, old.description) == (
+    unchanged = (old.name, old.type, old.namespace, old.description, old.multiline) == (
         field.name,
         field.type,
         field.namespace,
         field.description,
+        field.multiline,
     )
     return replace(
         field,

@@ -8,8 +8,14 @@ Which union member each field type takes:
     DateTime   stringValue in ISO 8601, or doubleValue in seconds since the Unix epoch
     User                                                              userArnValue
 
+A single-line Text field takes 500 characters, a multi-line one (``attributes.text.isMultiline``)
+the 4,100 any string value may hold; the Summary system field takes 3,000.
 ``emptyValue`` clears a field. The service writes the reference number and the date-time system
-fields itself, so requests may not. ``customer_id`` must be a Customer Profiles profile ARN.
+fields itself, so requests may not. ``customer_id`` must be a Customer Profiles profile ARN in
+the domain's own partition, region and account (when a case is written, the stand-in's).
+``assigned_queue`` must be an Amazon Connect queue id (a UUID): AWS checks it against the queues
+of the instance the domain is attached to, which this stand-in, kept apart from the Amazon Connect
+one, cannot see; so it checks the shape, and a queue *name* is refused as it is on AWS.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from sandbox.connect_cases.arns import Arns
 from sandbox.connect_cases.errors import ValidationException
 from sandbox.connect_cases.records import Field, JsonDict, parse_iso
 from sandbox.connect_cases.store import Session
@@ -33,6 +40,8 @@ READ_ONLY_FIELDS = frozenset(
 )
 #: the Summary system field is shorter than every other text field
 SUMMARY_MAX_LENGTH = 3000
+#: what a single-line Text field holds
+SINGLE_LINE_MAX_LENGTH = 500
 
 _MEMBERS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "Text": ("stringValue",),
@@ -44,6 +53,7 @@ _MEMBERS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "User": ("userArnValue",),
 }
 _TEXT_TYPES = frozenset({"Text", "SingleSelect", "Url"})
+_QUEUE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _PROFILE_ARN = re.compile(r"arn:aws[\w-]*:profile:[\w-]+:\d{12}:domains/[^/]+/profiles/[^/]+")
 
 
@@ -89,10 +99,13 @@ def member(value: JsonDict) -> tuple[str, Any]:
     return name, content
 
 
-def check_values(items: list[JsonDict], catalog: FieldCatalog) -> dict[str, JsonDict | None]:
+def check_values(
+    items: list[JsonDict], catalog: FieldCatalog, arns: Arns | None = None
+) -> dict[str, JsonDict | None]:
     """Check a request's FieldValue list; return new values by field id (``None`` clears).
 
-    Every problem is reported in one ``ValidationException``.
+    ``arns`` is where the domain lives, which a ``customer_id`` profile must share. Every
+    problem is reported in one ``ValidationException``.
     """
     problems: list[str] = []
     values: dict[str, JsonDict | None] = {}
@@ -106,7 +119,7 @@ def check_values(items: list[JsonDict], catalog: FieldCatalog) -> dict[str, Json
         elif field_id in READ_ONLY_FIELDS:
             problems.append(f"Field {field_id} is maintained by the service and cannot be set")
         else:
-            problem = value_problem(field, value, catalog.options.get(field_id, frozenset()))
+            problem = value_problem(field, value, catalog.options.get(field_id, frozenset()), arns)
             if problem:
                 problems.append(problem)
         values[field_id] = None if member(value)[0] == "emptyValue" else value
@@ -115,7 +128,9 @@ def check_values(items: list[JsonDict], catalog: FieldCatalog) -> dict[str, Json
     return values
 
 
-def value_problem(field: Field, value: JsonDict, options: frozenset[str]) -> str | None:
+def value_problem(
+    field: Field, value: JsonDict, options: frozenset[str], arns: Arns | None = None
+) -> str | None:
     """Return why ``value`` does not suit ``field``, or ``None`` when it does."""
     kind, content = member(value)
     if kind == "emptyValue":
@@ -135,13 +150,25 @@ def value_problem(field: Field, value: JsonDict, options: frozenset[str]) -> str
         return f"{label} takes an ISO 8601 date-time"
     if field.type == "User" and not content.startswith("arn:"):
         return f"{label} takes a user ARN"
-    if field.field_id == "summary" and len(content) > SUMMARY_MAX_LENGTH:
-        return f"{label} accepts at most {SUMMARY_MAX_LENGTH} characters"
+    if field.field_id == "summary":
+        if len(content) > SUMMARY_MAX_LENGTH:
+            return f"{label} accepts at most {SUMMARY_MAX_LENGTH} characters"
+    elif field.type == "Text" and not field.multiline and len(content) > SINGLE_LINE_MAX_LENGTH:
+        return f"{label} is a single-line text field: at most {SINGLE_LINE_MAX_LENGTH} characters"
+    if field.field_id == "assigned_queue" and not _QUEUE_ID.fullmatch(content):
+        return f"{label} takes an Amazon Connect queue id, not a queue name"
     if field.field_id == "customer_id" and not _PROFILE_ARN.fullmatch(content):
         return (
             f"{label} takes a Customer Profiles ARN: "
             "arn:aws:profile:REGION:ACCOUNT:domains/DOMAIN/profiles/PROFILE_ID"
         )
+    if field.field_id == "customer_id" and arns is not None:
+        region, account = content.split(":")[3:5]
+        if (region, account) != (arns.region, arns.account_id):
+            return (
+                f"{label} must name a profile in the domain's region and account "
+                f"({arns.region}, {arns.account_id}), not ({region}, {account})"
+            )
     return None
 
 

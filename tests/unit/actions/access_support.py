@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import httpx
 import jwt
 import yaml
@@ -34,6 +35,7 @@ from cases.aicc.idempotency import IdempotencyStore
 from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import CaseBackend, CaseDraft, CaseNotFound
 from cases.connect.backend import ConnectCasesBackend
+from cases.connect.queues import QueueDirectory
 from cases.template import load_template_spec
 from tests.unit.sandbox.conftest import REPO, SEED_FILE, SandboxServer
 
@@ -184,6 +186,17 @@ class ConnectStand(Stand):
             seed["template"]["templateId"],
             spec=SPEC,
             assistant_name="casebot",
+            # assigned_queue holds a queue id: the handoff queue's name is looked up on the instance
+            queues=QueueDirectory(
+                boto3.client(
+                    "connect",
+                    endpoint_url=f"{server.url}/connect",
+                    region_name="us-east-1",
+                    aws_access_key_id="sandbox",
+                    aws_secret_access_key="sandbox",
+                ),
+                "5e1c0a7d-3b2f-4c6e-9a8d-2f4b6c8e0a13",
+            ),
         )
 
     def assistant(self, channel: str) -> str:

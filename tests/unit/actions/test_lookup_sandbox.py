@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import yaml
 from rasa_sdk.events import ActionExecuted, ConversationPaused, UserUttered
@@ -19,6 +20,7 @@ from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus, ActionListCases
 from cases.backend import CaseDraft
 from cases.connect.backend import ConnectCasesBackend
+from cases.connect.queues import QueueDirectory
 from cases.template import load_template_spec
 from tests.unit.actions.fakes import entity, responses, tracker, whatsapp
 from tests.unit.sandbox.conftest import SEED_FILE, SandboxServer, make_settings
@@ -42,6 +44,17 @@ def backend(server: SandboxServer) -> ConnectCasesBackend:
         seed["template"]["templateId"],
         spec=load_template_spec(REPO / "data" / "case_template.yaml"),
         page_size=2,
+        # assigned_queue holds a queue id: the handoff queue's name is looked up on the instance
+        queues=QueueDirectory(
+            boto3.client(
+                "connect",
+                endpoint_url=f"{server.url}/connect",
+                region_name="us-east-1",
+                aws_access_key_id="sandbox",
+                aws_secret_access_key="sandbox",
+            ),
+            "5e1c0a7d-3b2f-4c6e-9a8d-2f4b6c8e0a13",
+        ),
     )
 
 

@@ -134,16 +134,14 @@ def test_system_fields_and_unknown_fields_cannot_be_updated(client: Any, domain:
     assert unknown[:2] == ("ResourceNotFoundException", 404)
 
 
-def test_field_attributes_are_not_implemented(client: Any, domain: str) -> None:
-    code, status, _ = error_of(
-        client.create_field,
-        domainId=domain,
-        name="Notes",
-        type="Text",
-        attributes={"text": {"isMultiline": True}},
+def test_field_attributes_make_a_text_field_multi_line(client: Any, domain: str) -> None:
+    # Connect Cases' only field attribute is text.isMultiline, which the stand-in now keeps
+    created = client.create_field(
+        domainId=domain, name="Notes", type="Text", attributes={"text": {"isMultiline": True}}
     )
 
-    assert (code, status) == ("NotImplemented", 501)
+    found = client.batch_get_field(domainId=domain, fields=[{"id": created["fieldId"]}])
+    assert found["fields"][0]["attributes"] == {"text": {"isMultiline": True}}
 
 
 def test_batch_put_field_options_adds_and_updates_and_leaves_the_rest(

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 
+import pytest
+
 from cases.backend import Actor
+from cases.connect.files import UNNAMED_FILE, file_name
 from cases.connect.values import client_token, performed_by, tag_value, when
 
 
@@ -47,3 +51,18 @@ def test_date_times_are_read_as_aware_instants() -> None:
     assert when(expected.timestamp() * 1000) == expected
     assert when("not a date") is None
     assert when(None) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "sent"),
+    [
+        ("photo.jpg", "photo.jpg"),
+        ("résumé 2024 – final.pdf", "résumé 2024 – final.pdf"),
+        ("bill\u200f\u202egnp.exe", "billgnp.exe"),
+        ("\ufeff\u2060a\u00adb\u0080.txt", "ab.txt"),
+        ("\u200b\u200c\u200d", UNNAMED_FILE),
+    ],
+)
+def test_file_names_lose_every_character_connect_refuses(name: str, sent: str) -> None:
+    assert file_name(name) == sent
+    assert not any(unicodedata.category(char).startswith("C") for char in file_name(name))

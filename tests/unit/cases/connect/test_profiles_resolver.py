@@ -9,6 +9,7 @@ import pytest
 from botocore.stub import Stubber
 
 from cases.backend import BackendUnavailable, InvalidCase, Throttled
+from cases.connect.domain import ArnPlace
 from cases.connect.profiles import ProfileResolver, profile_arn
 
 DOMAIN = "casebot"
@@ -85,8 +86,7 @@ def resolver(client: Any, clock: Clock, **options: Any) -> ProfileResolver:
     return ProfileResolver(
         client,
         DOMAIN,
-        account_id=ACCOUNT,
-        region=REGION,
+        place=ArnPlace("aws", REGION, ACCOUNT),
         cache_seconds=3600,
         clock=clock,
         **options,

@@ -18,7 +18,7 @@ from cases.provision.plan import (
     layout_content,
     plan_domain,
 )
-from cases.provision.spec import DomainSpec, load_domain_spec
+from cases.provision.spec import DomainFileError, DomainSpec, load_domain_spec
 from cases.provision.state import (
     ActualDomain,
     ActualField,
@@ -51,6 +51,7 @@ def matching(spec: DomainSpec) -> ActualDomain:
             f.type,
             "System" if f.system else "Custom",
             f.description,
+            f.multiline,
         )
         for f in spec.fields
     )
@@ -81,7 +82,7 @@ def matching(spec: DomainSpec) -> ActualDomain:
     return ActualDomain(REF, fields, options, layout, template)
 
 
-def with_field(actual: ActualDomain, name: str, **changes: str | None) -> ActualDomain:
+def with_field(actual: ActualDomain, name: str, **changes: str | bool | None) -> ActualDomain:
     fields = tuple(replace(f, **changes) if f.name == name else f for f in actual.fields)
     return replace(actual, fields=fields)
 
@@ -92,7 +93,9 @@ def test_empty_service_creates_the_domain_then_everything_in_it(spec: DomainSpec
     assert plan.errors == ()
     assert plan.steps == (
         CreateDomain("casebot"),
-        CreateField("Description", "Text", "What happened, in the customer's words"),
+        CreateField(
+            "Description", "Text", "What happened, in the customer's words", multiline=True
+        ),
         CreateField(
             "Contact", "Text", "Email address or phone number (E.164) to reach the customer"
         ),
@@ -284,3 +287,42 @@ def test_domain_name_from_the_command_line_replaces_the_files() -> None:
     spec = load_domain_spec(DOMAIN_FILE, "casebot-staging")
 
     assert plan_domain(spec, None).steps[0] == CreateDomain("casebot-staging")
+
+
+def test_single_line_description_is_made_multi_line_and_nothing_else_changes(
+    spec: DomainSpec,
+) -> None:
+    actual = with_field(matching(spec), "Description", multiline=False)
+
+    plan = plan_domain(spec, actual)
+
+    assert plan.steps == (
+        UpdateField(
+            field_id("Description"),
+            "Description",
+            None,
+            "What happened, in the customer's words",
+            make_multiline=True,
+        ),
+    )
+
+
+def test_multi_line_field_the_file_calls_single_line_is_left_multi_line(spec: DomainSpec) -> None:
+    # narrowing could cut values already stored past a single line's 500 characters
+    actual = with_field(matching(spec), "Contact", multiline=True)
+
+    assert plan_domain(spec, actual).steps == ()
+
+
+def test_only_a_text_field_may_be_multi_line(tmp_path: Path) -> None:
+    domain_file = tmp_path / "domain.yaml"
+    domain_file.write_text(
+        DOMAIN_FILE.read_text(encoding="utf-8").replace(
+            "    options: [Low, Medium, High, Critical]",
+            "    options: [Low, Medium, High, Critical]\n    multiline: true",
+        ),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(DomainFileError, match="only a Text field"):
+        load_domain_spec(domain_file)

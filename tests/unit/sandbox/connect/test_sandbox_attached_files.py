@@ -200,3 +200,48 @@ def test_the_stand_in_refuses_what_the_model_or_the_service_does_not_take(
         codes.append(caught.value.response["Error"]["Code"])
 
     assert codes == ["InvalidRequestException"] * 3
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["invoice\u200fexe.pdf", "a\u200db.pdf", "\ufeffa.pdf", "a\u0085.pdf", "a\x07.pdf"],
+    ids=["rlm", "zwj", "bom", "c1-nel", "c0-bell"],
+)
+def test_the_stand_in_refuses_a_file_name_with_control_or_format_characters(
+    connect_client: Any, ids: Any, name: str
+) -> None:
+    case_arn = f"arn:aws:cases:us-east-1:123456789012:domain/{ids.domain}/case/{uuid.uuid4()}"
+
+    with pytest.raises(ClientError) as caught:
+        connect_client.start_attached_file_upload(
+            InstanceId=INSTANCE,
+            FileName=name,
+            FileSizeInBytes=3,
+            FileUseCaseType="ATTACHMENT",
+            AssociatedResourceArn=case_arn,
+        )
+
+    assert caught.value.response["Error"]["Code"] == "InvalidRequestException"
+
+
+async def test_a_name_with_control_and_format_characters_is_uploaded_without_them(
+    backend: ConnectCasesBackend, client: Any, connect_client: Any, ids: Any
+) -> None:
+    conversation = f"whatsapp:{uuid.uuid4().hex[:12]}"
+    case = await backend.create_case(draft(conversation), f"{conversation}:1")
+    sneaky = Attachment(
+        name="\ufeffinvoice\u202egpj\u200d.pdf\u0085", content_type="application/pdf", data=b"%PDF"
+    )
+
+    await backend.attach_file(case.ref, sneaky)
+
+    [item] = client.search_related_items(
+        domainId=ids.domain, caseId=case.case_id, filters=[{"file": {}}]
+    )["relatedItems"]
+    case_arn = f"arn:aws:cases:us-east-1:123456789012:domain/{ids.domain}/case/{case.case_id}"
+    stored = connect_client.get_attached_file(
+        InstanceId=INSTANCE,
+        FileId=item["content"]["file"]["fileArn"].rsplit("/", 1)[1],
+        AssociatedResourceArn=case_arn,
+    )
+    assert stored["FileName"] == "invoicegpj.pdf"

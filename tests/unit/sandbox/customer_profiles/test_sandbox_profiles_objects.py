@@ -105,8 +105,11 @@ def test_profile_is_found_by_the_id_of_its_case(
 def test_case_naming_another_account_is_no_object_of_the_profile(
     profiles: Any, profiles_domain: str, profile_id: str, case_for: Callable[[str], str]
 ) -> None:
-    case_for(_arn(profiles_domain, profile_id, account="999999999999"))
+    # Connect Cases refuses such a case outright: a profile must share the domain's account
+    with pytest.raises(ClientError) as refused:
+        case_for(_arn(profiles_domain, profile_id, account="999999999999"))
 
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
     listed = profiles.list_profile_objects(
         DomainName=profiles_domain, ObjectTypeName="_case", ProfileId=profile_id
     )

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from cases.backend import BackendUnavailable
+from cases.connect.domain import ArnPlace
 from cases.connect.profiles import ProfileResolver
 
 ACCOUNT = "123456789012"
@@ -32,7 +33,7 @@ def counted(http: httpx.Client) -> Callable[[], dict[str, int]]:
 
 
 def make_resolver(profiles: Any, domain: str, **options: Any) -> ProfileResolver:
-    return ProfileResolver(profiles, domain, account_id=ACCOUNT, region=REGION, **options)
+    return ProfileResolver(profiles, domain, place=ArnPlace("aws", REGION, ACCOUNT), **options)
 
 
 async def test_new_customers_cost_one_search_and_one_create_and_seen_ones_nothing(
