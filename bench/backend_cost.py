@@ -1,12 +1,13 @@
-"""Back-end cost: API calls per created case and per status check, counted at the sandbox.
+"""Back-end cost: API calls per turn of a case's life, counted at the sandbox.
 
     .venv/bin/python -m bench.backend_cost
 
 Conversations through the gateway, with the sandbox's call counters reset before each step:
 a case created by a process that has read nothing yet (cold), one created after it (warm, a
-customer not seen before, then one seen before), and status checks. The cold status check is
-the first thing a freshly started stack does, on the same sandbox data. Then the same on the
-AICC back end (``CASE_BACKEND=aicc``), where a cold process first fetches an access token.
+customer not seen before, then one seen before), status checks, a list of the customer's own
+cases, a comment and a change of priority. The cold status check is the first thing a freshly
+started stack does, on the same sandbox data. Then the same on the AICC back end
+(``CASE_BACKEND=aicc``), where a cold process first fetches an access token.
 """
 
 from __future__ import annotations
@@ -76,6 +77,46 @@ def status(stack: Stack, sender: str, ref: str) -> str:
     return answer
 
 
+def listing(stack: Stack, sender: str, ref: str) -> str:
+    """List the customer's own cases in the conversation that opened ``ref``."""
+    answer = say(stack, sender, "list my cases")
+    if ref not in answer:
+        raise RuntimeError(f"the list of my cases does not name {ref}: {answer!r}")
+    return answer
+
+
+def comment(stack: Stack, sender: str, ref: str) -> str:
+    """Add a comment to the case; the form asks for the text when the request lacks it."""
+    answer = say(stack, sender, f"add a note to case {ref}: the courier called")
+    if "added that" not in answer:
+        answer = say(stack, sender, "the courier called")
+    if f"added that to case {ref}" not in answer:
+        raise RuntimeError(f"the comment was not added: {answer!r}")
+    return answer
+
+
+def change(stack: Stack, sender: str, ref: str) -> str:
+    """Lower the case's priority (it was opened as high)."""
+    answer = say(stack, sender, f"set case {ref} to low")
+    if f"case {ref} now has" not in answer:
+        raise RuntimeError(f"the case was not changed: {answer!r}")
+    return answer
+
+
+def life(stack: Stack, sender: str, ref: str, label: str) -> list[list[object]]:
+    """A warm status check, list, comment and change of ``ref``, one row each."""
+    rows: list[list[object]] = []
+    for step, turn in (
+        ("status check, warm", status),
+        ("list my cases, warm", listing),
+        ("comment, warm", comment),
+        ("change (priority), warm", change),
+    ):
+        turn(stack, sender, ref)
+        rows.append([f"{label}{step}", *summary(counts(stack, True))])
+    return rows
+
+
 def describe(calls: dict[str, int]) -> str:
     return ", ".join(f"{op} {n}" for op, n in sorted(calls.items())) or "none"
 
@@ -99,8 +140,7 @@ def main() -> None:
             rows.append(["create, warm, new customer", *summary(counts(stack, True))])
             create(stack, "second.customer@example.com")
             rows.append(["create, warm, known customer", *summary(counts(stack, True))])
-            status(stack, sender, ref)
-            rows.append(["status check, warm", *summary(counts(stack, True))])
+            rows += life(stack, sender, ref, "")
         with running_stack(Path(tmp) / "second", shared) as stack:
             counts(stack, reset=True)
             status(stack, sender, ref)
@@ -114,8 +154,7 @@ def main() -> None:
             rows.append(["AICC: create, cold process", *summary(counts(stack, True))])
             create(stack, "second.customer@example.com")
             rows.append(["AICC: create, warm", *summary(counts(stack, True))])
-            status(stack, sender, ref)
-            rows.append(["AICC: status check, warm", *summary(counts(stack, True))])
+            rows += life(stack, sender, ref, "AICC: ")
     emit(
         table(
             "Back-end cost per operation (API calls counted at the sandbox; target: 1 call "
