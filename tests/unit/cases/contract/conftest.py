@@ -4,6 +4,9 @@ Connect Cases goes through real boto3 to the sandbox served by uvicorn on a loop
 speaks HTTP only); AICC goes through httpx to a fresh sandbox app over ``httpx.ASGITransport``.
 A ``Sandbox`` beside each adapter injects faults, counts calls and reads what a case holds that
 the interface has no method for (its comments), so the tests can read every write back.
+
+When a live run is switched on (``contract_live``), tests not marked ``standin_only`` for a
+back end also run on the real one, as ``connect-live`` or ``aicc-live``, marked ``live``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import pytest
 import uvicorn
 import yaml
 from botocore.config import Config
+from contract_live import live_backend, live_contact, stand_in_only, switched_on
 
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
@@ -177,9 +181,39 @@ def _aicc(http: httpx.AsyncClient, store_path: Path) -> tuple[CaseBackend, Sandb
     return backend, Sandbox("aicc", http)
 
 
-@pytest.fixture(params=["connect", "aicc"])
+def _parametrized(mark: pytest.Mark) -> list[str]:
+    names = mark.args[0] if mark.args else mark.kwargs.get("argnames", ())
+    return [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``backend`` is each stand-in, and each real back end whose live run is switched on."""
+    if "backend" not in metafunc.fixturenames or any(
+        "backend" in _parametrized(mark) for mark in metafunc.definition.iter_markers("parametrize")
+    ):
+        return
+    params = [pytest.param("connect", id="connect"), pytest.param("aicc", id="aicc")]
+    params += [
+        pytest.param(f"{kind}-live", id=f"{kind}-live", marks=pytest.mark.live)
+        for kind in ("connect", "aicc")
+        if switched_on(kind)
+        and not stand_in_only(metafunc.definition.iter_markers("standin_only"), kind)
+    ]
+    metafunc.parametrize("backend", params, indirect=True)
+
+
+@pytest.fixture
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CaseBackend]:
-    """Each adapter over its stand-in, with no faults and its call counts reset."""
+    """Each adapter over its stand-in, with no faults and its call counts reset (or, live, the
+    real back end the project's factory builds, with ``Sandbox`` reading only what it may).
+    """
+    kind, _, mode = str(request.param).partition("-")
+    if mode == "live":
+        monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+        async with live_backend(kind, monkeypatch, tmp_path) as (real, service):
+            request.node.stash[SANDBOX] = service  # type: ignore[assignment]
+            yield real
+        return
     if request.param == "connect":
         server: _Server = request.getfixturevalue("connect_server")
         async with (
@@ -214,8 +248,12 @@ def sandbox(backend: CaseBackend, request: pytest.FixtureRequest) -> Sandbox:
 
 
 @pytest.fixture
-def customer() -> str:
-    """A contact only this test's cases carry, so searches see nothing else."""
+def customer(request: pytest.FixtureRequest) -> str:
+    """A contact only this test's cases carry, so searches see nothing else (live, one that
+    says where the case came from).
+    """
+    if request.node.get_closest_marker("live"):
+        return live_contact(uuid.uuid4().hex[:12])
     return f"c{uuid.uuid4().hex[:12]}@example.com"
 
 

@@ -53,6 +53,8 @@ async def test_a_search_for_a_status_no_case_can_have_is_empty_on_connect_and_re
             await backend.search_cases(wanted)
 
 
+# the profile ARN filed on Connect is made up, in the stand-in's account
+@pytest.mark.standin_only("connect")
 async def test_a_customer_id_is_a_profile_arn_on_connect_and_any_id_on_aicc(
     backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
 ) -> None:

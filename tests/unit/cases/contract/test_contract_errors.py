@@ -99,6 +99,8 @@ async def raised_by(calls: dict[str, Call]) -> dict[str, type[BaseException] | N
     return raised
 
 
+# faults are injected at the stand-in
+@pytest.mark.standin_only
 @pytest.mark.parametrize(
     ("faults", "error"),
     [({"down": True}, BackendUnavailable), ({"error_share": 1.0}, BackendUnavailable)],
@@ -121,6 +123,8 @@ async def test_every_call_to_a_back_end_that_is_down_raises_backend_unavailable(
     assert (await backend.get_case(case.ref)).status == "open"
 
 
+# faults are injected at the stand-in
+@pytest.mark.standin_only
 async def test_every_call_to_a_throttling_back_end_raises_throttled(
     backend: CaseBackend, sandbox: Sandbox, new_draft: Draft, customer: str
 ) -> None:
@@ -135,6 +139,8 @@ async def test_every_call_to_a_throttling_back_end_raises_throttled(
     assert [(c.case_id, c.status) for c in filed] == [(case.case_id, "open")]
 
 
+# faults are injected at the stand-in
+@pytest.mark.standin_only
 async def test_a_back_end_down_from_the_start_raises_backend_unavailable(
     backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
 ) -> None:
@@ -156,6 +162,8 @@ async def test_a_back_end_down_from_the_start_raises_backend_unavailable(
         assert (await backend.get_template()).fields["priority"].required
 
 
+# calls are counted at the stand-in
+@pytest.mark.standin_only
 async def test_an_update_that_changes_nothing_raises_invalid_case(
     backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
 ) -> None:
@@ -188,6 +196,8 @@ async def test_an_update_to_a_status_not_offered_raises_invalid_case(
     assert (await backend.get_case(case.ref)).status == "open"
 
 
+# AICC publishes no call that reads a case's comments back
+@pytest.mark.standin_only("aicc")
 async def test_a_blank_comment_raises_invalid_case(
     backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
 ) -> None:
