@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import boto3
@@ -135,7 +135,7 @@ class LiveService:
         _unmarked("calls are counted at the stand-in")
 
 
-def _unmarked(why: str) -> Any:
+def _unmarked(why: str) -> NoReturn:
     pytest.fail(f"{why}: mark this test standin_only", pytrace=False)
 
 
