@@ -36,6 +36,7 @@ Install one, then run the command again:
   .tools/uv/bin/uv python install 3.10   (uv downloads it; needs access to GitHub)
 MSG
 if [ -n "$uv_said" ]; then
-  printf 'uv said:\n%s\n' "$uv_said" | sed 's/^/  /' >&2
+  echo "uv said:" >&2
+  sed 's/^/  /' <<<"$uv_said" >&2
 fi
 exit 1
