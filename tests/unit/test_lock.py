@@ -85,21 +85,27 @@ def uv_check(folder: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+#: a requirement no pyproject.toml of ours holds, so adding it always leaves the lock behind
+ADDED = "casebot-lock-probe>=1"
+
 needs_uv = pytest.mark.skipif(not UV.exists(), reason="uv is bootstrapped by make into .tools/")
 
 
-@pytest.fixture
-def relocked_elsewhere(tmp_path: Path) -> Path:
-    """A copy of pyproject.toml and uv.lock where a dependency was added without `make lock`."""
+def edited_copy(folder: Path, old: str, new: str) -> Path:
+    """``folder`` with a copy of pyproject.toml and uv.lock, pyproject's ``old`` made ``new``."""
     for name in ("pyproject.toml", "uv.lock"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    pyproject = tmp_path / "pyproject.toml"
+        shutil.copy(ROOT / name, folder / name)
+    pyproject = folder / "pyproject.toml"
     text = pyproject.read_text()
-    assert "dependencies = [\n" in text
-    pyproject.write_text(
-        text.replace("dependencies = [\n", 'dependencies = [\n    "rich>=13",\n', 1)
-    )
-    return tmp_path
+    assert old in text
+    pyproject.write_text(text.replace(old, new, 1))
+    return folder
+
+
+@pytest.fixture
+def left_behind(tmp_path: Path) -> Path:
+    """A copy where a dependency was added to pyproject.toml without `make lock`."""
+    return edited_copy(tmp_path, "dependencies = [\n", f'dependencies = [\n    "{ADDED}",\n')
 
 
 def test_the_lock_was_resolved_for_the_requirements_pyproject_lists() -> None:
@@ -107,10 +113,24 @@ def test_the_lock_was_resolved_for_the_requirements_pyproject_lists() -> None:
     assert disagreements(ROOT) == []
 
 
-def test_a_dependency_added_without_relocking_is_a_disagreement(relocked_elsewhere: Path) -> None:
-    assert disagreements(relocked_elsewhere) == [
-        "in pyproject.toml, not in uv.lock: (None, 'rich', (), '>=13', '')"
+def test_a_dependency_added_without_relocking_is_a_disagreement(left_behind: Path) -> None:
+    assert disagreements(left_behind) == [
+        "in pyproject.toml, not in uv.lock: (None, 'casebot-lock-probe', (), '>=1', '')"
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "found"),
+    [
+        ('"fastapi>=0.115"', '"fastapi>=0.115,<1"', "(None, 'fastapi', (), '<1,>=0.115', '')"),
+        ('    "py-spy>=0.4",\n', "", "in uv.lock, not in pyproject.toml: ('dev', 'py-spy'"),
+        ('"redis>=5"', '"redis[hiredis]>=5"', "(None, 'redis', ('hiredis',), '>=5', '')"),
+    ],
+)
+def test_a_requirement_changed_or_removed_without_relocking_is_a_disagreement(
+    tmp_path: Path, old: str, new: str, found: str
+) -> None:
+    assert any(found in line for line in disagreements(edited_copy(tmp_path, old, new)))
 
 
 @needs_uv
@@ -120,7 +140,8 @@ def test_uv_finds_the_lock_up_to_date() -> None:
 
 
 @needs_uv
-def test_uv_refuses_a_lock_left_behind_by_pyproject(relocked_elsewhere: Path) -> None:
-    done = uv_check(relocked_elsewhere)
+def test_uv_refuses_a_lock_left_behind_by_pyproject(left_behind: Path) -> None:
+    done = uv_check(left_behind)
     assert done.returncode != 0
-    assert "needs to be updated" in done.stderr
+    # with the added project in uv's cache it says so; without, it cannot resolve it offline
+    assert "needs to be updated" in done.stderr or "casebot-lock-probe" in done.stderr
