@@ -33,7 +33,7 @@ Rasa 3.6 needs Python 3.10, and none was found on PATH or under pyenv, nor could
 Install one, then run the command again:
   pyenv install 3.10        (with pyenv), or
   apt-get install python3.10   (where your distribution has it), or
-  .tools/uv/bin/uv python install 3.10   (uv downloads it; needs access to GitHub)
+  .tools/uv/bin/uv python install 3.10   (uv downloads it; needs internet access)
 MSG
 if [ -n "$uv_said" ]; then
   echo "uv said:" >&2
