@@ -4,11 +4,13 @@ Docker is not needed: the build context is filtered by ``deploy/Dockerfile.docke
 way Docker filters it, the Dockerfile's ``COPY`` instructions lay the files out in a temporary
 root, its last ``pip install`` of a local folder is run into a temporary target, and a fresh
 interpreter that sees that target and the third-party packages (never the repository) imports
-each process's entry module.
+each process's entry module. The third-party packages are the test environment's: the
+Dockerfile's ``uv export`` of uv.lock, run on the copied files, must pin exactly those.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -26,9 +28,13 @@ from typing import Any
 
 import pytest
 import yaml
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
+UV = ROOT / ".tools" / "uv" / "bin" / "uv"
 
 
 def ignore_patterns(text: str) -> list[tuple[bool, re.Pattern[str]]]:
@@ -89,6 +95,7 @@ class Image:
     root: Path
     workdir: PurePosixPath
     target: Path
+    exports: list[list[str]]
 
     def path(self, inside: PurePosixPath) -> Path:
         """Where a path of the image lies in this copy."""
@@ -98,7 +105,7 @@ class Image:
 def build(tmp: Path, dockerfile: str, dockerignore: str) -> Image:
     """Lay out what the Dockerfile copies and install its last local ``pip install``."""
     files = context_files(ROOT, dockerignore)
-    image = Image(root=tmp / "root", workdir=PurePosixPath("/"), target=tmp / "site")
+    image = Image(root=tmp / "root", workdir=PurePosixPath("/"), target=tmp / "site", exports=[])
     installed: Path | None = None
     for keyword, arguments in instructions(dockerfile):
         if keyword == "WORKDIR":
@@ -120,6 +127,8 @@ def build(tmp: Path, dockerfile: str, dockerignore: str) -> Image:
         elif keyword == "RUN":
             for command in arguments.split("&&"):
                 words = shlex.split(command)
+                if PurePosixPath(words[0]).name == "uv" and words[1:2] == ["export"]:
+                    image.exports.append(words)
                 if words[:2] == ["pip", "install"] and not words[-1].startswith("-"):
                     folder = words[-1]
                     if folder.startswith((".", "/")) and "-r" not in words:
@@ -129,6 +138,31 @@ def build(tmp: Path, dockerfile: str, dockerignore: str) -> Image:
     pip += ["--no-build-isolation", "--no-index", "--target", str(image.target), str(installed)]
     subprocess.run(pip, check=True, capture_output=True, cwd=tmp)
     return image
+
+
+def exported_pins(image: Image, uv: Path) -> dict[str, str]:
+    """``{name: version}`` of the requirements the Dockerfile's ``uv export`` writes, run here."""
+    assert len(image.exports) == 1, "the Dockerfile writes its requirements with one uv export"
+    words = image.exports[0]
+    command = [str(uv)] + [
+        str(image.path(PurePosixPath(word))) if word.startswith("/") else word for word in words[1:]
+    ]
+    output = command[command.index("--output-file") + 1]
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
+    pins = {}
+    for line in Path(output).read_text().splitlines():
+        match = re.match(r"([A-Za-z0-9][\w.-]*)==([^\s;]+)( ;([^\\]+))?", line)
+        if match and (not match.group(4) or Marker(match.group(4)).evaluate()):
+            pins[canonicalize_name(match.group(1))] = match.group(2)
+    return pins
+
+
+def installed(name: str) -> str | None:
+    """The version of ``name`` in the environment the tests run in, if it is there."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def compose_entries() -> dict[str, str]:
@@ -246,3 +280,16 @@ def test_the_image_holds_the_package_data_and_data_files_read_at_run_time(image:
     assert [path for path in wanted if not (image.target / path).is_file()] == []
     assert repository_data, "data/ holds the case templates and the seed domain"
     assert [path for path in repository_data if not (data / path).exists()] == []
+
+
+@pytest.mark.skipif(not UV.exists(), reason="uv is bootstrapped by make into .tools/")
+def test_the_image_installs_the_locked_versions_the_tests_run_with(image: Image) -> None:
+    pins = exported_pins(image, UV)
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    wanted = {
+        canonicalize_name(Requirement(line).name) for line in config["project"]["dependencies"]
+    }
+
+    assert wanted <= set(pins), "every dependency pyproject lists is pinned for the image"
+    assert "casebot" not in pins and "pytest" not in pins, "neither casebot nor dev tools"
+    assert {name: version for name, version in pins.items() if installed(name) != version} == {}
