@@ -23,6 +23,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ConfigDict, JsonValue, SecretStr, TypeAdapter, ValidationError
 
+from api.observability import correlation_id
+
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 STATUS_PATH = "/status"
 #: no input channel has this name, so Rasa collects the messages and returns them
@@ -148,8 +150,13 @@ class RasaClient:
         context: str,
     ) -> T:
         """POST ``body`` to ``path`` and read the answer, mapping every failure to the tree."""
+        # proxies and Rasa's own access log can tie the call to the request that caused it
+        correlation = correlation_id.get()
+        headers = {} if correlation is None else {"X-Request-ID": correlation}
         try:
-            response = await self._http.post(self._base_url + path, params=params, json=body)
+            response = await self._http.post(
+                self._base_url + path, params=params, json=body, headers=headers
+            )
         except httpx.TimeoutException as exc:
             raise RasaUnavailable("Rasa did not answer in time") from exc
         except httpx.TransportError as exc:

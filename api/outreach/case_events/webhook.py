@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import JsonValue, ValidationError
 
 from api.deps import SettingsDep
+from api.jobs.queue import traced
 from api.outreach.case_events.payload import CaseEvent
 from api.outreach.records import OutreachRecords, Record
 from api.outreach.runtime import OutreachRuntime
@@ -142,6 +143,6 @@ async def receive_case_event(request: Request, settings: SettingsDep) -> JSONRes
         "intent": NOTICE_INTENT,
         "entities": entities,
     }
-    await runtime.queue.enqueue(key, decision.wa_id, payload)
+    await runtime.queue.enqueue(key, decision.wa_id, traced(payload))
     runtime.worker.wake()
     return JSONResponse({"status": "queued"}, status_code=202)

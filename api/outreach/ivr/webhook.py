@@ -27,6 +27,7 @@ from pydantic import JsonValue
 # the same scheme as Meta's webhook signature: "sha256=" and the hex HMAC-SHA256 of the body
 from api.channels.whatsapp.signature import is_signed
 from api.deps import SettingsDep
+from api.jobs.queue import traced
 from api.outreach.ivr.payload import Handoff, HandoffError, parse_handoff
 from api.outreach.records import Record
 from api.outreach.runtime import OutreachRuntime
@@ -97,7 +98,7 @@ async def receive_handoff(request: Request, settings: SettingsDep) -> dict[str, 
     }
     finished = runtime.waiters.expect(key)
     try:
-        await runtime.queue.enqueue(key, handoff.wa_id, payload)
+        await runtime.queue.enqueue(key, handoff.wa_id, traced(payload))
         runtime.worker.wake()
         remaining = settings.ivr_answer_seconds - (loop.time() - started)
         record = await asyncio.wait_for(asyncio.shield(finished), max(remaining, 0.0))

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
 
 from api.deps import SettingsDep
+from api.jobs.queue import traced
 from api.outreach.notices.processor import split_conversation
 from api.outreach.notices.runtime import NoticeRuntime
 from api.outreach.records import Record
@@ -122,7 +123,7 @@ async def post_notice(request: Request, settings: SettingsDep) -> JSONResponse:
         "intent": INTENTS[notice.event],
         "entities": entities,
     }
-    if not await runtime.queue.enqueue(key, notice.conversation_id, payload):
+    if not await runtime.queue.enqueue(key, notice.conversation_id, traced(payload)):
         logger.info("Notice %s asked for again; already queued", notice.event)
         return JSONResponse({"status": "duplicate"}, status_code=202)
     await runtime.records.add(Record(key, notice.event, "accepted", case_ref=notice.case_ref))

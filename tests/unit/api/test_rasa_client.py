@@ -6,6 +6,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from api.observability import correlation_id
 from api.rasa import BotMessage, Button, RasaClient, RasaError, RasaUnavailable
 
 
@@ -195,3 +196,22 @@ async def test_is_ready_is_false_when_rasa_cannot_be_reached():
         raise httpx.ConnectError("refused")
 
     assert await rasa_client(handler).is_ready() is False
+
+
+@each_call
+async def test_every_call_carries_the_current_correlation_id_as_x_request_id(call):
+    seen: list[httpx.Request] = []
+
+    def handler(request):
+        seen.append(request)
+        trigger = request.url.path.endswith("/trigger_intent")
+        return httpx.Response(200, json={"tracker": {}, "messages": []} if trigger else [])
+
+    client = rasa_client(handler)
+    token = correlation_id.set("turn-0000-0001")
+    try:
+        await call(client)
+    finally:
+        correlation_id.reset(token)
+    await call(client)
+    assert [request.headers.get("x-request-id") for request in seen] == ["turn-0000-0001", None]

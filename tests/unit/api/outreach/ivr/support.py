@@ -45,6 +45,8 @@ class TriggerRasa:
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
+        #: the X-Request-ID each call carried (None: none)
+        self.request_ids: list[str | None] = []
         self.status = 200
         self.delay = 0.0
         self.down = False
@@ -73,6 +75,7 @@ class TriggerRasa:
         }
         await asyncio.sleep(self.delay)
         self.calls.append(call)
+        self.request_ids.append(request.headers.get("x-request-id"))
         if self.status != 200:
             return httpx.Response(self.status, json={"status": "failure"})
         return httpx.Response(

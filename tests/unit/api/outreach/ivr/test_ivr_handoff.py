@@ -263,3 +263,15 @@ async def test_a_bot_that_says_nothing_is_answered_no_reply_and_sends_nothing(st
 
     assert response.json() == {"status": "no_reply"}
     assert gateway.sent() == []
+
+
+async def test_the_handoff_request_id_reaches_rasa_through_the_queue(start_gateway):
+    gateway = await start_gateway()
+    body = CONNECT_EVENT.encode()
+    headers = {**ivr_headers(body), "X-Request-ID": "ivr-call-000001"}
+
+    response = await gateway.client.post("/webhooks/ivr", content=body, headers=headers)
+
+    assert response.status_code == 200
+    assert response.headers["x-request-id"] == "ivr-call-000001"
+    assert gateway.rasa.request_ids == ["ivr-call-000001"]
