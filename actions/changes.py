@@ -11,8 +11,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from actions.kit.access import Viewer, viewer_of, visible_case
+from actions.kit.access import CaseToChoose, Viewer, viewer_of, visible_case
 from actions.kit.base import CaseAction
+from actions.kit.handles import handle_of, parse_handle, shown_ref
 from actions.kit.message import TEXT_FIELD, intent_name, text_field_change
 from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.sdk import (
@@ -24,8 +25,8 @@ from actions.kit.sdk import (
     Tracker,
 )
 from actions.kit.slots import CASE_REF, COMMENT_FORM, COMMENT_TEXT, PENDING_CLOSE, REQUESTED_SLOT
-from actions.kit.status import CLOSED, STATUSES, status_words
-from actions.kit.target import CaseNotChosen, requested_ref, target_case
+from actions.kit.status import CLOSED, STATUSES, status_list, status_words
+from actions.kit.target import CaseNotChosen, ask_which, requested_ref, target_case
 from actions.kit.template import Accepted
 from cases.backend import BackendError, CaseNotFound
 
@@ -109,14 +110,14 @@ class ActionAddCaseComment(CaseAction):
         text = f"{INTERNAL_MARK} {said.strip()}" if viewer.is_agent else said.strip()
         try:
             case = await target_case(backend, viewer, tracker)
-            await backend.add_comment(case.ref, text, viewer.actor())
+            await backend.add_comment(case, text, viewer.actor())
         except BackendError as exc:
             return done + _answer_failure(dispatcher, tracker, exc)
         except CaseNotChosen:
             dispatcher.utter_message(response="utter_no_case_to_change")
             return done
         dispatcher.utter_message(response="utter_comment_added", case_ref=case.ref)
-        return [*done, SlotSet(CASE_REF, case.ref)]
+        return [*done, SlotSet(CASE_REF, handle_of(case))]
 
 
 class ActionUpdateCase(CaseAction):
@@ -146,7 +147,7 @@ class ActionUpdateCase(CaseAction):
         backend = self._services.backend
         try:
             case = await target_case(backend, viewer, tracker)
-            await backend.update_case(case.ref, checked, viewer.actor())
+            await backend.update_case(case, checked, viewer.actor())
         except BackendError as exc:
             return _answer_failure(dispatcher, tracker, exc)
         except CaseNotChosen:
@@ -155,7 +156,7 @@ class ActionUpdateCase(CaseAction):
         dispatcher.utter_message(
             response="utter_case_updated", case_ref=case.ref, changes=_changes_words(checked)
         )
-        return [SlotSet(CASE_REF, case.ref)]
+        return [SlotSet(CASE_REF, handle_of(case))]
 
     async def _checked(
         self, viewer: Viewer, asked: dict[str, str | None]
@@ -171,8 +172,9 @@ class ActionUpdateCase(CaseAction):
                 if not isinstance(verdict, Accepted):
                     return Refusal("utter_invalid_change", verdict.reason)
                 checked[name] = verdict.value
-            elif name == "status" and value not in STATUSES:
-                return Refusal("utter_invalid_change", "that status isn't one I know")
+            elif name == "status" and value not in (template.statuses or STATUSES):
+                offered = template.statuses or STATUSES
+                return Refusal("utter_invalid_change", f"cases here can be {status_list(offered)}")
             elif name == "assigned_user" and value == "":
                 return Refusal("utter_change_not_allowed")
             else:
@@ -242,14 +244,14 @@ class ActionAskCloseCase(CaseAction):
             return [SlotSet(PENDING_CLOSE, None)]
         if case.status.strip().lower() == CLOSED:
             dispatcher.utter_message(response="utter_case_already_closed", case_ref=case.ref)
-            return [SlotSet(PENDING_CLOSE, None), SlotSet(CASE_REF, case.ref)]
+            return [SlotSet(PENDING_CLOSE, None), SlotSet(CASE_REF, handle_of(case))]
         dispatcher.utter_message(
             response="utter_ask_close_case",
             case_ref=case.ref,
             title=case.title,
             status=status_words(case.status),
         )
-        return [SlotSet(PENDING_CLOSE, case.ref), SlotSet(CASE_REF, case.ref)]
+        return [SlotSet(PENDING_CLOSE, handle_of(case)), SlotSet(CASE_REF, handle_of(case))]
 
 
 class ActionCloseCase(CaseAction):
@@ -269,13 +271,13 @@ class ActionCloseCase(CaseAction):
             dispatcher.utter_message(response="utter_no_case_to_change")
             return settled
         if intent_name(tracker) != "affirm":
-            dispatcher.utter_message(response="utter_case_kept_open", case_ref=ref)
+            dispatcher.utter_message(response="utter_case_kept_open", case_ref=shown_ref(ref))
             return settled
         viewer = viewer_of(tracker, self._services.settings.default_phone_region)
         backend = self._services.backend
         try:
             # seen again: the answer may come long after the question
-            case = await visible_case(backend, viewer, ref)
+            case = await visible_case(backend, viewer, *parse_handle(ref))
             if not _just_asked(tracker.events):
                 # a "yes" to something else said since: only a yes to the question closes
                 dispatcher.utter_message(
@@ -284,10 +286,10 @@ class ActionCloseCase(CaseAction):
                     title=case.title,
                     status=status_words(case.status),
                 )
-                return [SlotSet(PENDING_CLOSE, case.ref)]
-            await backend.update_case(case.ref, {"status": CLOSED}, viewer.actor())
+                return [SlotSet(PENDING_CLOSE, handle_of(case))]
+            await backend.update_case(case, {"status": CLOSED}, viewer.actor())
         except CaseNotFound:
-            dispatcher.utter_message(response="utter_case_not_found", case_ref=ref)
+            dispatcher.utter_message(response="utter_case_not_found", case_ref=shown_ref(ref))
             return settled
         except BackendError as exc:
             return settled + _answer_failure(dispatcher, tracker, exc)
@@ -311,6 +313,9 @@ def _just_asked(events: list[dict[str, object]]) -> bool:
 def _answer_failure(
     dispatcher: CollectingDispatcher, tracker: Tracker, exc: BackendError
 ) -> list[EventType]:
+    if isinstance(exc, CaseToChoose):
+        ask_which(dispatcher, exc)
+        return [SlotSet(CASE_REF, None)]
     if isinstance(exc, CaseNotFound):
         dispatcher.utter_message(response="utter_case_not_found", case_ref=requested_ref(tracker))
         return [SlotSet(CASE_REF, None)]

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import logging
 
-from actions.kit.access import Viewer, own_cases, viewer_of, visible_case
+from actions.kit.access import CaseToChoose, Viewer, own_cases, viewer_of, visible_case
 from actions.kit.attachments import attach_files, pending_with, received_files
 from actions.kit.base import NOT_UNDERSTOOD, CaseAction, GatewayAction
+from actions.kit.handles import handle_of, parse_handle, shown_ref
 from actions.kit.media import SharedFile, gateway_media, names, slot_files
 from actions.kit.message import entity_values
 from actions.kit.sdk import CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.kit.slots import CASE_REF, PENDING_FILES
 from actions.kit.status import CLOSED
+from actions.kit.target import ask_which
 from cases.backend import BackendError, CaseBackend, CaseNotFound
 
 logger = logging.getLogger(__name__)
@@ -60,14 +62,14 @@ class ActionShareFile(GatewayAction):
         ref = tracker.get_slot(CASE_REF)
         if isinstance(ref, str) and ref.strip():
             try:
-                case = await visible_case(backend, viewer, ref.strip())
+                case = await visible_case(backend, viewer, *parse_handle(ref))
             except CaseNotFound:
                 case = None
             except BackendError as exc:
-                logger.warning("case %s not read for a file: %s", ref, type(exc).__name__)
+                logger.warning("case not read for a file: %s", type(exc).__name__)
                 case = None
             if case is not None:
-                await attach_files(backend, settings, case.ref, files, viewer, dispatcher)
+                await attach_files(backend, settings, case, files, viewer, dispatcher)
                 return []
         return await self._ask_which_case(backend, viewer, tracker, files, dispatcher)
 
@@ -87,7 +89,7 @@ class ActionShareFile(GatewayAction):
         buttons = [
             {
                 "title": case.ref,
-                "payload": f'/attach_files{{"case_ref": "{case.ref}"}}',
+                "payload": f'/attach_files{{"case_ref": "{handle_of(case)}"}}',
             }
             # a closed case is not offered for new files
             for case in [c for c in cases if c.status.lower() != CLOSED][:CASES_OFFERED]
@@ -121,15 +123,20 @@ class ActionAttachFiles(CaseAction):
         viewer = viewer_of(tracker, settings.default_phone_region)
         backend = self._services.backend
         try:
-            case = await visible_case(backend, viewer, ref)
+            case = await visible_case(backend, viewer, *parse_handle(ref))
+        except CaseToChoose as choice:
+            ask_which(dispatcher, choice)
+            return []
         except CaseNotFound:
-            dispatcher.utter_message(response="utter_case_not_found", case_ref=ref)
+            dispatcher.utter_message(response="utter_case_not_found", case_ref=shown_ref(ref))
             return []
         except BackendError:
             dispatcher.utter_message(
-                response="utter_file_not_attached", file_names=names(files), case_ref=ref
+                response="utter_file_not_attached",
+                file_names=names(files),
+                case_ref=shown_ref(ref),
             )
             return []
-        outcome = await attach_files(backend, settings, case.ref, files, viewer, dispatcher)
+        outcome = await attach_files(backend, settings, case, files, viewer, dispatcher)
         still = [file.as_slot() for file in outcome.failed]
-        return [SlotSet(PENDING_FILES, still or None), SlotSet(CASE_REF, case.ref)]
+        return [SlotSet(PENDING_FILES, still or None), SlotSet(CASE_REF, handle_of(case))]

@@ -23,6 +23,7 @@ from typing import Any
 
 from actions.kit.access import Viewer, viewer_of, visible_case
 from actions.kit.base import CaseAction
+from actions.kit.handles import handle_of, parse_handle
 from actions.kit.sdk import (
     ActionExecuted,
     CollectingDispatcher,
@@ -33,7 +34,7 @@ from actions.kit.sdk import (
     Tracker,
 )
 from actions.kit.slots import CASE_REF
-from actions.kit.target import requested_ref
+from actions.kit.target import requested_handle
 from cases.backend import BackendError, Case
 
 logger = logging.getLogger(__name__)
@@ -88,26 +89,27 @@ class ActionRequestHuman(CaseAction):
         backend = self._services.backend
         actor = viewer.actor()
         try:
-            await backend.update_case(case.ref, {"assigned_queue": settings.handoff_queue}, actor)
+            await backend.update_case(case, {"assigned_queue": settings.handoff_queue}, actor)
             text = transcript(tracker.events, self._services.case_settings.assistant_name)
             if text:
-                await backend.add_comment(case.ref, f"Chat before handoff:\n{text}", actor)
+                await backend.add_comment(case, f"Chat before handoff:\n{text}", actor)
         except BackendError as exc:
             logger.warning("case %s not queued: %s: %s", case.ref, type(exc).__name__, exc)
             dispatcher.utter_message(response="utter_handoff_no_case")
             return paused()
         dispatcher.utter_message(response="utter_handoff_case", case_ref=case.ref)
-        return [SlotSet(CASE_REF, case.ref), *paused()]
+        return [SlotSet(CASE_REF, handle_of(case)), *paused()]
 
     async def _case(self, viewer: Viewer, tracker: Tracker) -> Case | None:
         backend = self._services.backend
-        ref = requested_ref(tracker)
-        if ref is not None:
+        handle = requested_handle(tracker)
+        if handle is not None:
             try:
-                return await visible_case(backend, viewer, ref)
+                return await visible_case(backend, viewer, *parse_handle(handle))
             except BackendError:
-                # a reference the viewer may not see is no reason to refuse a person
+                # a reference the viewer may not see (or several they may) is no reason to
+                # refuse a person
                 pass
         if viewer.opened_cases:
-            return await visible_case(backend, viewer, viewer.opened_cases[-1])
+            return await visible_case(backend, viewer, *parse_handle(viewer.opened_cases[-1]))
         return None

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from actions.kit.access import Viewer, own_cases, viewer_of
+from actions.kit.access import CaseToChoose, Viewer, own_cases, viewer_of
 from actions.kit.base import CaseAction
+from actions.kit.handles import handle_of
 from actions.kit.message import entity_values
 from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.rendering import render, shorten
@@ -22,7 +23,7 @@ from actions.kit.sdk import CollectingDispatcher, DomainDict, EventType, SlotSet
 from actions.kit.settings import ActionSettings
 from actions.kit.slots import CASE_REF, LIST_NEXT, LIST_PAGE, PRIORITY
 from actions.kit.status import OPEN, status_words
-from actions.kit.target import CaseNotChosen, requested_ref, target_case
+from actions.kit.target import CaseNotChosen, ask_which, requested_ref, target_case
 from cases.backend import (
     BackendError,
     Case,
@@ -142,7 +143,10 @@ class ActionCheckCaseStatus(LookupAction):
         backend = self._services.backend
         try:
             case = await target_case(backend, viewer, tracker)
-            history = await backend.get_history(case.ref)
+            history = await backend.get_history(case)
+        except CaseToChoose as choice:
+            ask_which(dispatcher, choice)
+            return [SlotSet(CASE_REF, None)]
         except CaseNotChosen:
             dispatcher.utter_message(
                 response="utter_ask_case_ref" if viewer.is_agent else "utter_no_cases"
@@ -169,7 +173,7 @@ class ActionCheckCaseStatus(LookupAction):
             recent=recent,
         )
         dispatcher.utter_message(text=text)
-        return [SlotSet(CASE_REF, case.ref)]
+        return [SlotSet(CASE_REF, handle_of(case))]
 
 
 class ActionListCases(LookupAction):

@@ -32,6 +32,7 @@ from rasa_sdk.events import FollowupAction
 from actions.kit.access import Viewer, visible_case
 from actions.kit.attachments import attach_pending
 from actions.kit.base import GatewayAction
+from actions.kit.handles import handle_of
 from actions.kit.message import entity_values
 from actions.kit.rendering import render
 from actions.kit.sdk import CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
@@ -107,7 +108,7 @@ class ActionIvrHandoff(GatewayAction):
         events = customer_slots(template, tracker, given, VOICE)
         contact = template.accepted(CONTACT, given.get("phone"))
         case = await self._their_case(tracker, given.get("case_ref"), contact)
-        events.append(SlotSet(CASE_REF, case.ref if case else None))
+        events.append(SlotSet(CASE_REF, handle_of(case) if case else None))
         if case is not None and given.get("contact_arn"):
             await self._link(case, given["contact_arn"])
         if given.get("handoff_intent") == OPEN_CASE:
@@ -138,7 +139,7 @@ class ActionIvrHandoff(GatewayAction):
 
     async def _link(self, case: Case, contact_arn: str) -> None:
         try:
-            await self._services.backend.link_contact(case.ref, contact_arn)
+            await self._services.backend.link_contact(case, contact_arn)
         except BackendError as exc:
             logger.warning("call not linked to case %s: %s: %s", case.ref, type(exc).__name__, exc)
 

@@ -69,6 +69,11 @@ class BackendNotConfigured(BackendUnavailable):
 
 Priority = Literal["Low", "Medium", "High", "Critical"]
 
+#: the statuses the assistant speaks of; a back end maps them onto its own
+OPEN, ON_HOLD, CLOSED = "open", "pending", "closed"
+#: the statuses every back end has; ``ON_HOLD`` only where the tenant defines it
+BASIC_STATUSES = (OPEN, CLOSED)
+
 
 class CaseDraft(BaseModel):
     """A case as the assistant collected it, before it exists in a back end."""
@@ -108,6 +113,12 @@ class Case(BaseModel):
     updated_at: datetime | None = None
     #: every field the back end returned, by logical name where known, else by field id
     fields: dict[str, str | float | bool | None] = Field(default_factory=dict)
+
+
+#: the case a call acts on: its reference, which the back end looks up, or a ``Case`` read from
+#: the same back end, whose id is used as it is (no search, and exactly that case even where its
+#: reference is shared by another)
+CaseRef = str | Case
 
 
 class Actor(BaseModel):
@@ -193,6 +204,9 @@ class CaseTemplate(BaseModel):
     template_id: str
     name: str
     fields: dict[str, TemplateField]
+    #: the logical statuses a case of this template can be given (``OPEN``, ``ON_HOLD``,
+    #: ``CLOSED``), as the tenant defines them
+    statuses: tuple[str, ...] = BASIC_STATUSES
 
 
 class Attachment(BaseModel):
@@ -220,8 +234,17 @@ class CaseBackend(Protocol):
         """Create a case; the same key with the same draft returns the same case."""
         ...
 
-    async def get_case(self, ref: str) -> Case:
-        """Read a case by its reference; raise ``CaseNotFound`` when there is none."""
+    async def get_case(self, ref: str, case_id: str | None = None) -> Case:
+        """Read a case by its reference; raise ``CaseNotFound`` when there is none.
+
+        With ``case_id`` (the back end's own id of a case read before), that case is read
+        directly and must carry ``ref``. A reference that more than one case carries raises
+        ``Conflict``: ``find_cases`` lists them.
+        """
+        ...
+
+    async def find_cases(self, ref: str) -> list[Case]:
+        """Every case that carries the reference ``ref``: none, one, or several."""
         ...
 
     async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
@@ -229,7 +252,7 @@ class CaseBackend(Protocol):
         ...
 
     async def update_case(
-        self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
+        self, ref: CaseRef, fields: dict[str, str | None], actor: Actor | None = None
     ) -> Case:
         """Change fields by logical name (``None`` clears one) and return the case after.
 
@@ -238,19 +261,19 @@ class CaseBackend(Protocol):
         """
         ...
 
-    async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
+    async def add_comment(self, ref: CaseRef, text: str, actor: Actor | None = None) -> None:
         """Attach a plain-text comment to a case."""
         ...
 
-    async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
+    async def attach_file(self, ref: CaseRef, file: Attachment, actor: Actor | None = None) -> None:
         """Attach ``file`` to the case (or, where the back end takes no files, describe it)."""
         ...
 
-    async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
+    async def get_history(self, ref: CaseRef, since: datetime | None = None) -> list[CaseEvent]:
         """The case's changes, newest first, optionally only those after ``since``."""
         ...
 
-    async def link_contact(self, ref: str, contact_id: str) -> None:
+    async def link_contact(self, ref: CaseRef, contact_id: str) -> None:
         """Link a contact-centre contact (Connect: contact ARN) to the case."""
         ...
 

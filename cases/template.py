@@ -38,6 +38,8 @@ class TemplateSpec(BaseModel):
 
     template_name: str
     fields: dict[str, FieldSpec]
+    #: fields of a case's state that agents change and the form never asks for (``on_hold``)
+    state_fields: dict[str, FieldSpec] = Field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)

@@ -8,6 +8,8 @@ which is ignored here. The ``contact`` slot is not trusted, since the user fills
 Agents see every case. A customer sees a case whose contact is one of their verified contacts,
 whose customer id is theirs, or that was opened in this conversation (``opened_cases``). A case
 the viewer may not see is answered exactly like a reference that names no case: ``CaseNotFound``.
+Where several cases share a reference (Connect Cases does not keep them unique), only those the
+viewer may see count, and when more than one is left they choose (``CaseToChoose``).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from actions.kit.handles import names, parse_handle
 from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.sdk import Tracker
 from actions.kit.slots import CHANNEL, CUSTOMER_ID, OPENED_CASES, ROLE, SESSION_STARTED_METADATA
-from cases.backend import Actor, Case, CaseBackend, CaseFilter, CaseNotFound
+from cases.backend import Actor, Case, CaseBackend, CaseFilter, CaseNotFound, Conflict
 from cases.paging import search_all
 
 Role = Literal["customer", "agent"]
@@ -41,7 +44,7 @@ class Viewer:
     contacts: frozenset[str] = frozenset()
     customer_id: str | None = None
     agent_id: str | None = None
-    #: references of the cases opened in this conversation, oldest first
+    #: handles (``actions.kit.handles``) of the cases opened in this conversation, oldest first
     opened_cases: tuple[str, ...] = ()
 
     @property
@@ -53,7 +56,7 @@ class Viewer:
         """Whether this viewer may see ``case`` at all."""
         if self.is_agent:
             return True
-        if case.ref in self.opened_cases:
+        if any(names(opened, case) for opened in self.opened_cases):
             return True
         if self.customer_id and case.customer_id == self.customer_id:
             return True
@@ -109,9 +112,37 @@ def viewer_of(tracker: Tracker, phone_region: str = "GB") -> Viewer:
     )
 
 
-async def visible_case(backend: CaseBackend, viewer: Viewer, ref: str) -> Case:
-    """The case ``ref`` names; ``CaseNotFound`` when there is none or the viewer may not see it."""
-    case = await backend.get_case(ref)
+class CaseToChoose(CaseNotFound):
+    """More than one case the viewer may see carries the reference: they must pick one.
+
+    A ``CaseNotFound``, so that wherever no choice can be offered, no case is guessed either.
+    """
+
+    def __init__(self, ref: str, cases: list[Case]) -> None:
+        super().__init__(ref)
+        self.ref = ref
+        #: the cases to choose from, newest first
+        self.cases = cases
+
+
+async def visible_case(
+    backend: CaseBackend, viewer: Viewer, ref: str, case_id: str | None = None
+) -> Case:
+    """The case ``ref`` names; ``CaseNotFound`` when there is none or the viewer may not see it.
+
+    ``case_id`` picks one case of a reference (a choice offered before). A reference more than
+    one case carries is answered with the one the viewer may see, or ``CaseToChoose`` when
+    they may see several: never with a case of someone else.
+    """
+    try:
+        case = await backend.get_case(ref, case_id)
+    except Conflict:
+        mine = [found for found in await backend.find_cases(ref) if viewer.can_see(found)]
+        if len(mine) > 1:
+            raise CaseToChoose(ref, newest_first(mine)) from None
+        if not mine:
+            raise CaseNotFound(ref) from None
+        case = mine[0]
     if not viewer.can_see(case):
         # the same error, with nothing of the case in it, as for a reference that names nothing
         raise CaseNotFound(ref)
@@ -123,16 +154,19 @@ async def own_cases(backend: CaseBackend, viewer: Viewer) -> list[Case]:
     filters = [CaseFilter(contact=contact) for contact in sorted(viewer.contacts)]
     if viewer.customer_id:
         filters.append(CaseFilter(customer_id=viewer.customer_id))
+    # by id: two of one customer's cases may share a reference
     found: dict[str, Case] = {}
     for search in filters:
         for case in await search_all(backend, search, limit=OWN_CASES_LIMIT):
-            found.setdefault(case.ref, case)
-    for ref in viewer.opened_cases:
-        if ref not in found:
-            try:
-                found[ref] = await backend.get_case(ref)
-            except CaseNotFound:
-                continue
+            found.setdefault(case.case_id, case)
+    for opened in viewer.opened_cases:
+        if any(names(opened, case) for case in found.values()):
+            continue
+        try:
+            case = await visible_case(backend, viewer, *parse_handle(opened))
+        except CaseNotFound:
+            continue
+        found.setdefault(case.case_id, case)
     return newest_first(case for case in found.values() if viewer.can_see(case))
 
 
@@ -142,7 +176,7 @@ async def last_case(backend: CaseBackend, viewer: Viewer) -> Case | None:
         if not viewer.opened_cases:
             return None
         try:
-            return await backend.get_case(viewer.opened_cases[-1])
+            return await visible_case(backend, viewer, *parse_handle(viewer.opened_cases[-1]))
         except CaseNotFound:
             return None
     cases = await own_cases(backend, viewer)

@@ -25,7 +25,7 @@ from actions.kit.sdk import CollectingDispatcher, EventType, SlotSet, Tracker
 from actions.kit.services import CaseServices
 from actions.kit.settings import ActionSettings
 from actions.kit.slots import DESCRIPTION, PENDING_FILES, REQUESTED_SLOT, TITLE
-from cases.backend import BackendError, CaseBackend, InvalidCase
+from cases.backend import BackendError, Case, CaseBackend, CaseRef, InvalidCase
 
 logger = logging.getLogger(__name__)
 
@@ -88,19 +88,20 @@ class Outcome:
 async def attach_files(
     backend: CaseBackend,
     settings: ActionSettings,
-    ref: str,
+    case: CaseRef,
     files: list[SharedFile],
     viewer: Viewer,
     dispatcher: CollectingDispatcher,
 ) -> Outcome:
-    """Attach each file to case ``ref`` and tell the user how it went."""
+    """Attach each file to ``case`` (read before, or a reference) and tell the user how it went."""
+    ref = case.ref if isinstance(case, Case) else case
     outcome = Outcome()
     for file in files:
         try:
             attachment = read_attachment(
                 file, settings.actions_media_dir, settings.attachment_max_bytes
             )
-            await backend.attach_file(ref, attachment, viewer.actor())
+            await backend.attach_file(case, attachment, viewer.actor())
         except FileRefused as refused:
             dispatcher.utter_message(
                 response="utter_file_refused", file_name=refused.name, reason=refused.reason
@@ -120,7 +121,7 @@ async def attach_files(
             continue
         outcome.attached.append(file)
         if file.caption:
-            await _add_caption(backend, ref, file, viewer)
+            await _add_caption(backend, case, file, viewer)
     if outcome.attached:
         dispatcher.utter_message(
             response="utter_file_attached", file_names=names(outcome.attached), case_ref=ref
@@ -132,25 +133,27 @@ async def attach_files(
     return outcome
 
 
-async def _add_caption(backend: CaseBackend, ref: str, file: SharedFile, viewer: Viewer) -> None:
+async def _add_caption(
+    backend: CaseBackend, case: CaseRef, file: SharedFile, viewer: Viewer
+) -> None:
     # the words sent with a file are as much the customer's as the file; the file matters more
     try:
         await backend.add_comment(
-            ref, f"The customer wrote with {file.name}: {file.caption}", viewer.actor()
+            case, f"The customer wrote with {file.name}: {file.caption}", viewer.actor()
         )
     except BackendError as exc:
-        logger.warning("caption of a file not added to %s: %s", ref, type(exc).__name__)
+        logger.warning("caption of a file not added: %s", type(exc).__name__)
 
 
 async def attach_pending(
-    services: CaseServices, tracker: Tracker, ref: str, dispatcher: CollectingDispatcher
+    services: CaseServices, tracker: Tracker, case: CaseRef, dispatcher: CollectingDispatcher
 ) -> list[EventType]:
-    """Attach the files waiting in ``pending_files`` to case ``ref``; those not taken stay."""
+    """Attach the files waiting in ``pending_files`` to ``case``; those not taken stay."""
     files = slot_files(tracker.get_slot(PENDING_FILES))
     if not files:
         # no back end is needed (nor built) for nothing to attach
         return []
     settings = services.settings
     viewer = viewer_of(tracker, settings.default_phone_region)
-    outcome = await attach_files(services.backend, settings, ref, files, viewer, dispatcher)
+    outcome = await attach_files(services.backend, settings, case, files, viewer, dispatcher)
     return [SlotSet(PENDING_FILES, [file.as_slot() for file in outcome.failed] or None)]

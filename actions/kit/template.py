@@ -67,6 +67,8 @@ class FormTemplate(BaseModel):
     fields: dict[str, FormField]
     #: region for phone numbers typed without a +country code
     phone_region: str
+    #: the statuses a case can be given, as the back end says; ``None`` when it could not say
+    statuses: tuple[str, ...] | None = None
 
     def check(self, name: str, raw: object) -> Verdict:
         """Check ``raw`` as a value of the logical field ``name``."""
@@ -102,7 +104,9 @@ def merge_template(
             options=options,
             phrases=_phrases(name, rules, options),
         )
-    return FormTemplate(fields=fields, phone_region=phone_region)
+    return FormTemplate(
+        fields=fields, phone_region=phone_region, statuses=backend.statuses if backend else None
+    )
 
 
 async def load_form_template(

@@ -110,7 +110,9 @@ class Outreach:
         Raises ``api.rasa.RasaError`` (``RasaUnavailable`` when worth retrying).
         """
         triggered = await self._rasa.trigger(f"whatsapp:{wa_id}", intent, entities)
-        case_ref = _text(triggered.slots.get("case_ref"))
+        # the slot may hold "reference#case id" to tell apart cases sharing a reference
+        slot = _text(triggered.slots.get("case_ref"))
+        case_ref = slot.partition("#")[0] if slot else None
         if not triggered.messages:
             # a paused conversation (a person has it) or an action with nothing to say
             return Reached("no_reply", case_ref)

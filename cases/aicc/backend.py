@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -55,12 +56,18 @@ from cases.aicc.reading import AiccReader, list_rows
 from cases.aicc.token import AiccTokenSource
 from cases.aicc.writing import AiccWriter, Plan
 from cases.backend import (
+    CLOSED,
+    ON_HOLD,
+    OPEN,
     Actor,
     Attachment,
+    BackendError,
     Case,
     CaseDraft,
     CaseEvent,
     CaseFilter,
+    CaseNotFound,
+    CaseRef,
     CaseTemplate,
     Conflict,
     InvalidCase,
@@ -68,6 +75,8 @@ from cases.backend import (
     TemplateField,
 )
 from cases.template import TemplateSpec
+
+logger = logging.getLogger(__name__)
 
 #: how far back a create whose answer was lost is looked for (the list allows 31 days)
 LOST_CREATE_WINDOW = timedelta(days=30)
@@ -137,25 +146,41 @@ class AiccBackend:
         # filed before under this key: AICC's copy may have changed since
         return await self.get_case(case_id)
 
-    async def get_case(self, ref: str) -> Case:
-        """The case ``ref`` names (``GET /case/{id}``)."""
-        case, _ = await self._detail(assumed.case_id_of(ref))
+    async def get_case(self, ref: str, case_id: str | None = None) -> Case:
+        """The case ``ref`` names (``GET /case/{id}``); its id is the reference itself."""
+        wanted = assumed.case_id_of(ref)
+        if case_id is not None and case_id != wanted:
+            raise CaseNotFound(ref)
+        case, _ = await self._detail(wanted)
         return case
+
+    async def find_cases(self, ref: str) -> list[Case]:
+        """The case ``ref`` names, alone: a case id is unique."""
+        try:
+            return [await self.get_case(ref)]
+        except CaseNotFound:
+            return []
 
     async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
         """Cases matching every criterion of ``filter``; ``page`` is an offset."""
         return await self._list.page(filter, page, filter.page_size or self._page_size)
 
     async def update_case(
-        self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
+        self, ref: CaseRef, fields: dict[str, str | None], actor: Actor | None = None
     ) -> Case:
-        """Change fields by logical name (``None`` clears) and read the case back."""
+        """Change fields by logical name (``None`` clears) and read the case back.
+
+        A case given is taken as it stands; a reference is read first where the change needs
+        the case's title, description or status.
+        """
         if not fields:
             raise InvalidCase("nothing to change")
-        case_id = assumed.case_id_of(ref)
+        case_id = _id_of(ref)
         plan = self._write.plan(fields)
         operator = self._operator(actor)
-        current = await self.get_case(case_id) if plan.modify or plan.status else None
+        current: Case | None = ref if isinstance(ref, Case) else None
+        if current is None and (plan.modify or plan.status):
+            current = await self.get_case(case_id)
         if plan.modify and current is not None:
             await self._modify(current, plan, operator)
         for owner_type, owner in plan.transfers:
@@ -174,23 +199,23 @@ class AiccBackend:
             await self._move(current, plan.status, operator, actor)
         return await self.get_case(case_id)
 
-    async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
+    async def add_comment(self, ref: CaseRef, text: str, actor: Actor | None = None) -> None:
         """A processing record on the case, several when the text is long."""
         if not text.strip():
             raise InvalidCase("a comment needs some text")
-        await self._process(assumed.case_id_of(ref), text, actor)
+        await self._process(_id_of(ref), text, actor)
 
-    async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
+    async def attach_file(self, ref: CaseRef, file: Attachment, actor: Actor | None = None) -> None:
         """Describe the file in a processing record: AICC publishes no way to upload one."""
         remark = assumed.file_remark(file.name, file.content_type, file.size)
-        await self._process(assumed.case_id_of(ref), remark, actor)
+        await self._process(_id_of(ref), remark, actor)
 
-    async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
+    async def get_history(self, ref: CaseRef, since: datetime | None = None) -> list[CaseEvent]:
         """The changes the case's ``caseTrace`` records, newest first."""
-        _, trace = await self._detail(assumed.case_id_of(ref))
+        _, trace = await self._detail(_id_of(ref))
         return self._read.history(trace, since)
 
-    async def link_contact(self, ref: str, contact_id: str) -> None:
+    async def link_contact(self, ref: CaseRef, contact_id: str) -> None:
         """Not offered: an AICC case has one contactId, set when it is filed."""
         raise InvalidCase("AICC cases cannot be linked to further contacts")
 
@@ -199,11 +224,21 @@ class AiccBackend:
         raise InvalidCase("AICC keeps no links from contact-centre contacts to cases")
 
     async def get_template(self) -> CaseTemplate:
-        """The template file's fields with AICC's limits (AICC has no template API).
+        """The template file's fields with AICC's limits, and the statuses of the live type.
 
-        The limits are in bytes, so as characters they are upper bounds; the byte check
-        before sending is what holds.
+        AICC has no template API: the limits are its published ones, in bytes, so as
+        characters they are upper bounds (the byte check before sending is what holds). The
+        statuses are those the case type's flow (``GET /caseType/{id}``, cached) can reach,
+        or the configured ones while AICC cannot be read.
         """
+        try:
+            steps = (await self._flow.flow()).statuses
+            reachable = {logical for logical, step in self._type.statuses.items() if step in steps}
+        except BackendError as exc:
+            # the form must not stop for it: the configured statuses stand in until AICC answers
+            logger.warning("AICC case type %s unread (%s)", self._type_id, type(exc).__name__)
+            reachable = set(self._type.statuses)
+        statuses = tuple(s for s in (OPEN, ON_HOLD) if s in reachable) + (CLOSED,)
         limits = {"title": f.TITLE_MAX_BYTES, "description": f.DESCRIPTION_MAX_BYTES}
         fields = {
             name: TemplateField(
@@ -217,7 +252,12 @@ class AiccBackend:
             )
             for name, rules in self._spec.fields.items()
         }
-        return CaseTemplate(template_id=self._type_id, name=self._spec.template_name, fields=fields)
+        return CaseTemplate(
+            template_id=self._type_id,
+            name=self._spec.template_name,
+            fields=fields,
+            statuses=statuses,
+        )
 
     @asynccontextmanager
     async def _exclusive(self, key: str) -> AsyncIterator[None]:
@@ -336,6 +376,10 @@ class AiccBackend:
             await self._calls.call(
                 "process", {"caseId": case_id, "creatorId": operator, "processInfo": record}
             )
+
+
+def _id_of(ref: CaseRef) -> str:
+    return ref.case_id if isinstance(ref, Case) else assumed.case_id_of(ref)
 
 
 def _record_title(text: str, number: int, parts: int) -> str:

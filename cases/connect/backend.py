@@ -4,7 +4,9 @@ CreateCase answers only ``caseId`` and ``caseArn``, so a create reads the new ca
 one GetCase for its reference number: two calls when the schema is warm (``schema``) and the
 customer's profile is cached. Reference numbers are not unique on Connect Cases: a reference
 is found by a search that asks for two cases, and one shared by two is refused as ``Conflict``
-rather than answered with either (``refs`` remembers only references known to name one). A
+rather than answered with either (``refs`` remembers only references known to name one);
+``find_cases`` lists them all. A case given rather than its reference is used by its id, with
+no search; ``get_case`` with an id reads it with GetCase. "On hold" lives in ``status``. A
 description longer than its field goes in cut, and whole as comments. Searches are built by
 ``search``; comments, linked contacts and history live in ``related``; files are uploaded to
 Amazon Connect by ``files`` and linked to the case by their ARN; queue names become the queue
@@ -24,12 +26,12 @@ from cases.backend import (
     Actor,
     Attachment,
     BackendError,
-    BackendNotConfigured,
     Case,
     CaseDraft,
     CaseEvent,
     CaseFilter,
     CaseNotFound,
+    CaseRef,
     CaseTemplate,
     Conflict,
     InvalidCase,
@@ -38,11 +40,12 @@ from cases.backend import (
 from cases.connect.calls import call
 from cases.connect.domain import CasesDomain
 from cases.connect.files import ConnectFiles
-from cases.connect.queues import QueueDirectory, is_queue_id
-from cases.connect.refs import KnownCases
+from cases.connect.queues import QueueDirectory, queue_id, queue_named
+from cases.connect.refs import SHARED_MAX, KnownCases, search_by_ref
 from cases.connect.related import COMMENT_MAX, ConnectRelated
 from cases.connect.schema import TEXT_VALUE_MAX, ConnectSchema, ConnectSchemaCache
 from cases.connect.search import search_request
+from cases.connect.status import status_events, status_named, status_of, status_values
 from cases.connect.values import (
     Scalar,
     client_token,
@@ -163,27 +166,37 @@ class ConnectCasesBackend:
                 # an earlier attempt with this key went in without the customer (their
                 # profile could not be found then): the same body returns that case
                 case_id = await create(fields)
-        found = await call(
-            "GetCase",
-            self._client.get_case,
-            domainId=self._domain_id,
-            caseId=case_id,
-            fields=[{"id": field_id} for field_id in schema.wanted()],
-        )
+        case = await self._read(schema, case_id)
         if spills:
             await self._related.post_long_text(
                 case_id, draft.description, "Full description", performer
             )
-        case = self._case(schema, case_id, values_of(found["fields"]))
         if case.ref != case_id:
             self._known.remember(case.ref, case_id)
         return case
 
-    async def get_case(self, ref: str) -> Case:
-        """The case whose reference number is ``ref``."""
+    async def get_case(self, ref: str, case_id: str | None = None) -> Case:
+        """The case whose reference number is ``ref`` (by its id, when given: no search)."""
         schema = await self._schemas.get()
-        case_id, values = await self._find(schema, ref)
-        return self._case(schema, case_id, values)
+        if case_id is None:
+            found_id, values = await self._find(schema, ref)
+            return self._case(schema, found_id, values)
+        case = await self._read(schema, case_id)
+        if case.ref != ref.strip():
+            raise CaseNotFound("no case has that reference number")
+        return case
+
+    async def find_cases(self, ref: str) -> list[Case]:
+        """Every case whose reference number is ``ref``."""
+        wanted = ref.strip()
+        schema = await self._schemas.get()
+        found = await search_by_ref(
+            self._client, self._domain_id, schema.wanted(), wanted, SHARED_MAX
+        )
+        cases = [self._case(schema, case_id, values) for case_id, values in found]
+        if len(cases) > 1:
+            self._known.shared(wanted)
+        return cases
 
     async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
         """Cases matching every criterion of ``filter``, sorted by creation time."""
@@ -200,46 +213,50 @@ class ConnectCasesBackend:
         )
 
     async def update_case(
-        self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
+        self, ref: CaseRef, fields: dict[str, str | None], actor: Actor | None = None
     ) -> Case:
         """Change fields by logical name (``None`` clears one); the case as it is after."""
         if not fields:
             raise InvalidCase("nothing to change")
         schema = await self._schemas.get()
-        case_id, values = await self._find(schema, ref)
+        case_id, named = await self._current(schema, ref)
         spilled: str | None = None
-        changes: list[FieldValueTypeDef] = []
+        changes: dict[str, FieldValueTypeDef] = {}
         for name, value in fields.items():
+            if name == "status" and value is not None:
+                changes |= status_values(schema, value, named)
+                named |= status_named(schema, value)
+                continue
             field_id = schema.required_id(name)
             if value is None:
-                changes.append({"id": field_id, "value": {"emptyValue": {}}})
-                values[field_id] = None
+                changes[field_id] = {"id": field_id, "value": {"emptyValue": {}}}
+                named[name] = None
                 continue
             stored = value
             if name == "assigned_queue":
-                stored = await self._queue_id(value)
+                stored = await queue_id(self._queues, value)
             elif name == "description":
                 stored, spills = self._fit_description(schema, value)
                 spilled = value if spills else None
             else:
                 self._check_length(schema, name, value)
-            changes.append({"id": field_id, "value": field_value(name, stored)})
-            values[field_id] = stored
+            changes[field_id] = {"id": field_id, "value": field_value(name, stored)}
+            named[name] = stored
         performer = performed_by(self._assistant_name, actor)
         await call(
             "UpdateCase",
             self._client.update_case,
             domainId=self._domain_id,
             caseId=case_id,
-            fields=changes,
+            fields=list(changes.values()),
             performedBy=performer,
         )
         if spilled is not None:
             await self._related.post_long_text(case_id, spilled, "Full description", performer)
         # UpdateCase answers nothing; the case after is the one read plus the changes
-        return self._case(schema, case_id, values)
+        return self._named_case(case_id, named)
 
-    async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
+    async def add_comment(self, ref: CaseRef, text: str, actor: Actor | None = None) -> None:
         """Attach ``text`` as comments (more than one when it is longer than a comment)."""
         if not text.strip():
             raise InvalidCase("a comment needs some text")
@@ -248,7 +265,7 @@ class ConnectCasesBackend:
         for part in split_parts(text, COMMENT_MAX):
             await self._related.post_comment(case_id, part, performer)
 
-    async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
+    async def attach_file(self, ref: CaseRef, file: Attachment, actor: Actor | None = None) -> None:
         """Upload ``file`` to Amazon Connect for the case and link it as a ``File`` item."""
         if self._files is None:
             raise InvalidCase("attaching files needs the Amazon Connect instance id")
@@ -258,14 +275,14 @@ class ConnectCasesBackend:
         # a retried attach uploads nothing new (same token) and links the file once
         await self._related.link_file(case_id, file_arn, performed_by(self._assistant_name, actor))
 
-    async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
+    async def get_history(self, ref: CaseRef, since: datetime | None = None) -> list[CaseEvent]:
         """The case's audit events as changes, newest first; only those after ``since``."""
         schema = await self._schemas.get()
         case_id = await self._case_id(ref)
         events = await self._related.history(case_id, schema.name_of, since)
-        return [self._queue_named(event) for event in events]
+        return [queue_named(self._queues, event) for event in status_events(events)]
 
-    async def link_contact(self, ref: str, contact_id: str) -> None:
+    async def link_contact(self, ref: CaseRef, contact_id: str) -> None:
         """Link the Amazon Connect contact (its ARN) to the case, once."""
         if not contact_id.startswith("arn:"):
             raise InvalidCase("a contact is linked by its full ARN")
@@ -280,43 +297,14 @@ class ConnectCasesBackend:
         cases: list[Case] = []
         for case_id in await self._related.case_ids_for_contact(contact_id):
             try:
-                found = await call(
-                    "GetCase",
-                    self._client.get_case,
-                    domainId=self._domain_id,
-                    caseId=case_id,
-                    fields=[{"id": field_id} for field_id in schema.wanted()],
-                )
+                cases.append(await self._read(schema, case_id))
             except CaseNotFound:
                 continue
-            cases.append(self._case(schema, case_id, values_of(found["fields"])))
         return cases
 
     async def get_template(self) -> CaseTemplate:
         """The template as the domain defines it (cached for ``cache_seconds``)."""
         return (await self._schemas.get()).template
-
-    async def _queue_id(self, queue: str) -> str:
-        if self._queues is not None:
-            return await self._queues.id_of(queue)
-        if is_queue_id(queue.strip()):
-            return queue.strip()
-        # a name written as it is would put the case on no queue any agent sees
-        raise BackendNotConfigured(
-            "putting a case on a queue by name needs CONNECT_INSTANCE_ID (the instance whose "
-            f"queues are looked up); {queue!r} is not a queue id"
-        )
-
-    def _queue_named(self, event: CaseEvent) -> CaseEvent:
-        if event.field != "assigned_queue" or self._queues is None:
-            return event
-        names = self._queues
-        return event.model_copy(
-            update={
-                "old": event.old and (names.name_of(event.old) or event.old),
-                "new": event.new and (names.name_of(event.new) or event.new),
-            }
-        )
 
     async def _customer_of(self, contact: str) -> str | None:
         if self._customers is None or not contact:
@@ -328,35 +316,44 @@ class ConnectCasesBackend:
             logger.warning("customer profile lookup failed (%s); case filed without it", exc)
             return None
 
-    async def _case_id(self, ref: str) -> str:
+    async def _case_id(self, ref: CaseRef) -> str:
+        if isinstance(ref, Case):
+            return ref.case_id
         known = self._known.get(ref.strip())
         if known is not None:
             return known
         case_id, _ = await self._find(await self._schemas.get(), ref)
         return case_id
 
-    async def _find(self, schema: ConnectSchema, ref: str) -> tuple[str, dict[str, Scalar]]:
-        wanted = ref.strip()
+    async def _current(self, schema: ConnectSchema, ref: CaseRef) -> tuple[str, dict[str, Scalar]]:
+        """A case's id and values by logical name: those of a case given, else read."""
+        if isinstance(ref, Case):
+            return ref.case_id, dict(ref.fields)
+        case_id, values = await self._find(schema, ref)
+        return case_id, {schema.name_of(field_id): value for field_id, value in values.items()}
+
+    async def _read(self, schema: ConnectSchema, case_id: str) -> Case:
         found = await call(
-            "SearchCases",
-            self._client.search_cases,
+            "GetCase",
+            self._client.get_case,
             domainId=self._domain_id,
-            # two, to tell a reference of one case from one that several cases share
-            maxResults=2,
-            filter={
-                "field": {"equalTo": {"id": "reference_number", "value": {"stringValue": wanted}}}
-            },
+            caseId=case_id,
             fields=[{"id": field_id} for field_id in schema.wanted()],
         )
-        matches = {item["caseId"]: item for item in found["cases"] if item}
+        return self._case(schema, case_id, values_of(found["fields"]))
+
+    async def _find(self, schema: ConnectSchema, ref: str) -> tuple[str, dict[str, Scalar]]:
+        wanted = ref.strip()
+        # two, to tell a reference of one case from one that several cases share
+        matches = await search_by_ref(self._client, self._domain_id, schema.wanted(), wanted, 2)
         if len(matches) > 1:
             self._known.shared(wanted)
             raise Conflict(f"more than one case has the reference number {wanted}")
         if not matches:
             raise CaseNotFound("no case has that reference number")
-        case_id, item = next(iter(matches.items()))
+        case_id, values = matches[0]
         self._known.remember(wanted, case_id)
-        return case_id, values_of(item["fields"])
+        return case_id, values
 
     def _fit_description(self, schema: ConnectSchema, text: str) -> tuple[str, bool]:
         field = schema.template.fields.get("description")
@@ -374,6 +371,9 @@ class ConnectCasesBackend:
 
     def _case(self, schema: ConnectSchema, case_id: str, values: dict[str, Scalar]) -> Case:
         named = {schema.name_of(field_id): value for field_id, value in values.items()}
+        return self._named_case(case_id, named)
+
+    def _named_case(self, case_id: str, named: dict[str, Scalar]) -> Case:
         queue = named.get("assigned_queue")
         if isinstance(queue, str) and self._queues is not None:
             named["assigned_queue"] = self._queues.name_of(queue) or queue
@@ -386,7 +386,7 @@ class ConnectCasesBackend:
             case_id=case_id,
             ref=ref,
             title=text(named.get("title")),
-            status=text(named.get("status")),
+            status=status_of(named),
             description=text(named.get("description")),
             contact=text(named.get("contact")),
             priority=text(named.get("priority")),

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cases.backend import BackendNotConfigured
+from cases.backend import BackendNotConfigured, CaseEvent
 from cases.connect.calls import counted
 
 if TYPE_CHECKING:
@@ -108,3 +108,28 @@ class QueueDirectory:
         self._ids = ids
         self._names = {queue_id: name for name, queue_id in ids.items()}
         self._loaded_at = self._clock()
+
+
+async def queue_id(queues: QueueDirectory | None, queue: str) -> str:
+    """The id ``assigned_queue`` takes for ``queue`` (a name, or an id as it is)."""
+    if queues is not None:
+        return await queues.id_of(queue)
+    if is_queue_id(queue.strip()):
+        return queue.strip()
+    # a name written as it is would put the case on no queue any agent sees
+    raise BackendNotConfigured(
+        "putting a case on a queue by name needs CONNECT_INSTANCE_ID (the instance whose "
+        f"queues are looked up); {queue!r} is not a queue id"
+    )
+
+
+def queue_named(queues: QueueDirectory | None, event: CaseEvent) -> CaseEvent:
+    """``event`` with queue ids shown by name, where it moved a case between queues."""
+    if event.field != "assigned_queue" or queues is None:
+        return event
+    return event.model_copy(
+        update={
+            "old": event.old and (queues.name_of(event.old) or event.old),
+            "new": event.new and (queues.name_of(event.new) or event.new),
+        }
+    )

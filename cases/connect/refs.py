@@ -1,17 +1,43 @@
 """Reference number -> case id, remembered only while no other case is known to share it.
 
 Connect Cases does not keep reference numbers unique: two cases can carry the same 8 digits.
-An id is remembered for a reference the back end created or found by a search of the whole
-domain that answered one case, so comments, history and links right after need no search. A
-reference seen on a second case is forgotten and never remembered again, so no look-up can be
-answered from memory with a case it was not meant for.
+``search_by_ref`` finds the cases of a reference. An id is remembered for a reference the back
+end created or found by a search of the whole domain that answered one case, so comments,
+history and links right after need no search. A reference seen on a second case is forgotten
+and never remembered again, so no look-up can be answered from memory with a case it was not
+meant for.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-__all__ = ["KnownCases"]
+from cases.connect.calls import call
+from cases.connect.values import Scalar, values_of
+
+if TYPE_CHECKING:
+    from mypy_boto3_connectcases.client import ConnectCasesClient
+
+__all__ = ["SHARED_MAX", "KnownCases", "search_by_ref"]
+
+#: the most cases one reference is looked up on: far more than ever share one
+SHARED_MAX = 25
+
+
+async def search_by_ref(
+    client: ConnectCasesClient, domain_id: str, fields: list[str], ref: str, limit: int
+) -> list[tuple[str, dict[str, Scalar]]]:
+    """Up to ``limit`` cases (id, values by field id) whose reference number is ``ref``."""
+    found = await call(
+        "SearchCases",
+        client.search_cases,
+        domainId=domain_id,
+        maxResults=limit,
+        filter={"field": {"equalTo": {"id": "reference_number", "value": {"stringValue": ref}}}},
+        fields=[{"id": field_id} for field_id in fields],
+    )
+    return [(item["caseId"], values_of(item["fields"])) for item in found["cases"] if item]
 
 
 class KnownCases:

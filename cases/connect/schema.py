@@ -2,10 +2,11 @@
 
 Fields are found by *name* (``field_name`` in the template file) with ListFields; the
 template (GetTemplate: required fields) and single-select options (ListFieldOptions) come
-with them. A Text field that ListFields calls single-line (``attributes.text.isMultiline``
-false) holds 500 characters, not 4,100: its limit says so, so a long description goes in cut
-and whole as comments rather than being refused. All of it is kept for ``cache_seconds``, so a
-warm request costs no extra call.
+with them, and so do the state fields the file names (``on_hold``): "on hold" is a status of
+the template only where the domain has that field. A Text field that ListFields calls
+single-line (``attributes.text.isMultiline`` false) holds 500 characters, not 4,100: its limit
+says so, so a long description goes in cut and whole as comments rather than being refused.
+All of it is kept for ``cache_seconds``, so a warm request costs no extra call.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from cases.backend import (
+    BASIC_STATUSES,
+    CLOSED,
+    ON_HOLD,
+    OPEN,
     BackendError,
     BackendUnavailable,
     CaseTemplate,
@@ -60,12 +65,14 @@ class ConnectSchema:
 
     template: CaseTemplate
     loaded_at: float
+    #: the domain's fields of a case's state (``on_hold``), by logical name
+    state: dict[str, TemplateField] = field(default_factory=dict)
 
     def field_id(self, name: str) -> str | None:
-        """The field id of a logical field or a system field; ``None`` when there is none."""
-        field = self.template.fields.get(name)
-        if field is not None:
-            return field.field_id
+        """The field id of a logical, state or system field; ``None`` when there is none."""
+        found = self.template.fields.get(name) or self.state.get(name)
+        if found is not None:
+            return found.field_id
         return name if name in SYSTEM_FIELDS else None
 
     def required_id(self, name: str) -> str:
@@ -77,14 +84,14 @@ class ConnectSchema:
 
     def name_of(self, field_id: str) -> str:
         """The logical name of a field id (system fields keep their id)."""
-        for name, field in self.template.fields.items():
-            if field.field_id == field_id:
+        for name, known in [*self.template.fields.items(), *self.state.items()]:
+            if known.field_id == field_id:
                 return name
         return field_id
 
     def wanted(self) -> list[str]:
         """The field ids to read back for a case."""
-        ids = [field.field_id for field in self.template.fields.values()]
+        ids = [known.field_id for known in [*self.template.fields.values(), *self.state.values()]]
         return list(dict.fromkeys([*ids, *SYSTEM_FIELDS]))
 
 
@@ -129,7 +136,7 @@ class ConnectSchemaCache:
                 if self._clock() - self._failed_at < self._retry_seconds:
                     raise BackendUnavailable("Connect Cases template unavailable; retrying later")
             try:
-                schema = ConnectSchema(await self._load(), self._clock())
+                schema = await self._load()
             except BackendError:
                 if stale is None:
                     self._failed_at = self._clock()
@@ -146,7 +153,7 @@ class ConnectSchemaCache:
             return schema
         return None
 
-    async def _load(self) -> CaseTemplate:
+    async def _load(self) -> ConnectSchema:
         by_name = await self._list_fields()
         template = await call(
             "GetTemplate",
@@ -184,9 +191,37 @@ class ConnectSchemaCache:
                 max_length=min(limits) if kind == "Text" else None,
                 options=options,
             )
-        return CaseTemplate(
-            template_id=template["templateId"], name=template["name"], fields=fields
+        state = self._state_fields(by_name)
+        statuses = (OPEN, ON_HOLD, CLOSED) if "on_hold" in state else BASIC_STATUSES
+        return ConnectSchema(
+            template=CaseTemplate(
+                template_id=template["templateId"],
+                name=template["name"],
+                fields=fields,
+                statuses=statuses,
+            ),
+            loaded_at=self._clock(),
+            state=state,
         )
+
+    def _state_fields(self, by_name: dict[str, FieldSummaryTypeDef]) -> dict[str, TemplateField]:
+        """The state fields of the template file the domain has, with the type the file says."""
+        state: dict[str, TemplateField] = {}
+        for name, rules in self._spec.state_fields.items():
+            summary = by_name.get(rules.field_name)
+            if summary is None:
+                continue
+            if summary["type"] != rules.type:
+                logger.warning(
+                    "Connect Cases field %r is %s, not %s: %s left out",
+                    rules.field_name,
+                    summary["type"],
+                    rules.type,
+                    name,
+                )
+                continue
+            state[name] = TemplateField(name=name, field_id=summary["fieldId"], type=rules.type)
+        return state
 
     async def _list_fields(self) -> dict[str, FieldSummaryTypeDef]:
         by_name: dict[str, FieldSummaryTypeDef] = {}

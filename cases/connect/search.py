@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from cases.backend import CaseFilter
 from cases.connect.schema import ConnectSchema
+from cases.connect.status import status_criteria
 from cases.connect.values import field_value, tag_value
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ def search_request(
     criteria = {
         "contact": filter.contact,
         "customer_id": filter.customer_id,
-        "status": filter.status,
         "priority": filter.priority,
         "assigned_user": filter.assigned_user,
     }
@@ -35,6 +35,8 @@ def search_request(
         for name, value in criteria.items()
         if value is not None
     ]
+    if filter.status is not None:
+        matches.extend(status_criteria(schema, filter.status))
     if filter.conversation_id is not None:
         matches.append(
             {

@@ -7,7 +7,9 @@ already be stored); a field whose type differs is an error (a type is never chan
 already hold values of the old one). Single-select options the
 file lists are added, renamed or reactivated; a custom field's active options the file does not
 list are deactivated (not deleted, so cases that hold them stay readable); a system field's
-other options are left alone. Layout and template are created, or updated when they differ.
+options are only checked: one the file lists and the domain lacks is an error, since options
+are never added to a system field (AWS's status is open/closed; "on hold" is a custom field).
+Layout and template are created, or updated when they differ.
 When the domain does not exist yet, the plan assumes it will come with the system fields the
 file lists; they are checked against the real ones once it exists.
 """
@@ -236,7 +238,18 @@ def _plan_field(
         )
     else:
         kept.append(f"field {wanted.name}")
-    if wanted.type == "SingleSelect" and wanted.options is not None:
+    if wanted.type == "SingleSelect" and wanted.options is not None and wanted.system:
+        # a system field's options are the service's: they are checked, never added to
+        have = {o.value for o in actual.options.get(found.field_id, ()) if o.active}
+        missing = [o.value for o in wanted.options if o.value not in have]
+        if missing:
+            errors.append(
+                f"system field {wanted.name} has no option {', '.join(missing)}; options are "
+                "never added to a system field (use a custom field the template declares)"
+            )
+        else:
+            kept.append(f"options of {wanted.name}")
+    elif wanted.type == "SingleSelect" and wanted.options is not None:
         changes = _option_changes(wanted, actual.options.get(found.field_id, ()))
         if changes:
             steps.append(PutFieldOptions(wanted.name, changes))

@@ -18,7 +18,8 @@ class SystemField:
 
 SYSTEM_FIELDS: tuple[SystemField, ...] = (
     SystemField("title", "Title", "Text"),
-    SystemField("status", "Status", "SingleSelect", ("open", "pending", "closed")),
+    # open and closed only, as on AWS: other states of a case are custom fields
+    SystemField("status", "Status", "SingleSelect", ("open", "closed")),
     SystemField("customer_id", "Customer", "Text"),
     SystemField("summary", "Summary", "Text"),
     SystemField("reference_number", "Reference number", "Text"),

@@ -16,7 +16,9 @@ from cases.backend import (
     CaseEvent,
     CaseFilter,
     CaseNotFound,
+    CaseRef,
     CaseTemplate,
+    Conflict,
     Page,
 )
 
@@ -38,6 +40,8 @@ class FakeCases:
         self.files: list[tuple[str, Attachment, Actor | None]] = []
         self.searches: list[tuple[CaseFilter, str | None]] = []
         self.reads: list[str] = []
+        #: further cases carrying a reference of ``cases`` (Connect Cases allows it)
+        self.sharing: list[Case] = []
         self.failure: BackendError | None = None
 
     def add(
@@ -51,9 +55,10 @@ class FakeCases:
         priority: str = "Medium",
         age: timedelta = timedelta(days=1),
         assigned_user: str | None = None,
+        case_id: str | None = None,
     ) -> Case:
         case = Case(
-            case_id=f"id-{ref}",
+            case_id=case_id or f"id-{ref}",
             ref=ref,
             title=title,
             status=status,
@@ -63,9 +68,25 @@ class FakeCases:
             created_at=NOW - age,
             updated_at=NOW - age,
         )
-        self.cases[ref] = case
+        if ref in self.cases:
+            self.sharing.append(case)
+        else:
+            self.cases[ref] = case
         self.assigned[ref] = assigned_user
         return case
+
+    def _carrying(self, ref: str) -> list[Case]:
+        first = [self.cases[ref]] if ref in self.cases else []
+        return first + [case for case in self.sharing if case.ref == ref]
+
+    def _key(self, ref: CaseRef) -> str:
+        if isinstance(ref, Case):
+            if ref.case_id not in {case.case_id for case in self._carrying(ref.ref)}:
+                raise CaseNotFound(ref.ref)
+            return ref.ref
+        if len(self._carrying(ref)) > 1:
+            raise Conflict(ref)
+        return ref
 
     def _fail(self) -> None:
         if self.failure is not None:
@@ -75,12 +96,20 @@ class FakeCases:
         self._fail()
         return self.add(f"{len(self.cases) + 1:08d}", title=draft.title, contact=draft.contact)
 
-    async def get_case(self, ref: str) -> Case:
+    async def get_case(self, ref: str, case_id: str | None = None) -> Case:
         self._fail()
         self.reads.append(ref)
-        if ref not in self.cases:
+        found = [c for c in self._carrying(ref) if case_id is None or c.case_id == case_id]
+        if not found:
             raise CaseNotFound(ref)
-        return self.cases[ref]
+        if len(found) > 1:
+            raise Conflict(ref)
+        return found[0]
+
+    async def find_cases(self, ref: str) -> list[Case]:
+        self._fail()
+        self.reads.append(ref)
+        return self._carrying(ref)
 
     async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
         self._fail()
@@ -101,30 +130,32 @@ class FakeCases:
         return Page(cases=found[start:end], next_token=str(end) if end < len(found) else None)
 
     async def update_case(
-        self, ref: str, fields: dict[str, str | None], actor: Actor | None = None
+        self, ref: CaseRef, fields: dict[str, str | None], actor: Actor | None = None
     ) -> Case:
         self._fail()
-        case = await self.get_case(ref)
+        key = self._key(ref)
+        case = ref if isinstance(ref, Case) else await self.get_case(key)
+        ref = key
         self.updates.append((ref, dict(fields), actor))
         known = {k: v for k, v in fields.items() if k in Case.model_fields and v is not None}
         self.cases[ref] = case.model_copy(update={**known, "updated_at": NOW})
         return self.cases[ref]
 
-    async def add_comment(self, ref: str, text: str, actor: Actor | None = None) -> None:
+    async def add_comment(self, ref: CaseRef, text: str, actor: Actor | None = None) -> None:
         self._fail()
-        await self.get_case(ref)
-        self.comments.append((ref, text, actor))
+        key = self._key(ref)
+        self.comments.append((key, text, actor))
 
-    async def attach_file(self, ref: str, file: Attachment, actor: Actor | None = None) -> None:
+    async def attach_file(self, ref: CaseRef, file: Attachment, actor: Actor | None = None) -> None:
         self._fail()
-        await self.get_case(ref)
-        self.files.append((ref, file, actor))
+        key = self._key(ref)
+        self.files.append((key, file, actor))
 
-    async def get_history(self, ref: str, since: datetime | None = None) -> list[CaseEvent]:
+    async def get_history(self, ref: CaseRef, since: datetime | None = None) -> list[CaseEvent]:
         self._fail()
-        return list(self.history.get(ref, []))
+        return list(self.history.get(self._key(ref), []))
 
-    async def link_contact(self, ref: str, contact_id: str) -> None:
+    async def link_contact(self, ref: CaseRef, contact_id: str) -> None:
         self._fail()
 
     async def cases_for_contact(self, contact_id: str) -> list[Case]:

@@ -22,6 +22,7 @@ from actions.changes import (
     ActionUpdateCase,
 )
 from actions.handoff import ActionRequestHuman
+from actions.kit.handles import handle_of
 from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus
 from tests.unit.actions.access_support import Stand, User, exists, stand_for
@@ -147,7 +148,8 @@ async def test_owners_and_agents_use_every_path_and_writes_name_who_made_them(
     said = responses(turn.messages)
     if path == "status":
         assert turn.messages[0]["text"].startswith(f"Case {ref}: {title}\nStatus: open")
-        assert turn.events == [SlotSet("case_ref", ref)]
+        # the conversation keeps the case by reference and id: exactly this case next turn
+        assert turn.events == [SlotSet("case_ref", handle_of(case))]
     elif path == "comment":
         assert said == ["utter_comment_added"]
         assert new == [("comment", asker.performer)]
@@ -158,7 +160,7 @@ async def test_owners_and_agents_use_every_path_and_writes_name_who_made_them(
     elif path == "ask to close":
         assert said == ["utter_ask_close_case"]
         assert turn.messages[0]["title"] == title
-        assert SlotSet("pending_close", ref) in turn.events
+        assert SlotSet("pending_close", handle_of(case)) in turn.events
     elif path == "close":
         assert said == ["utter_case_closed"]
         assert case.status == "closed"

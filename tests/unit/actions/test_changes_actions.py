@@ -91,7 +91,7 @@ async def test_customer_comment_goes_on_their_newest_case_as_written(
     assert cases.comments == [("10000002", "It happened again.", ANN)]
     assert responses(messages) == ["utter_comment_added"]
     assert messages[0]["case_ref"] == "10000002"
-    assert events == [SlotSet("comment_text", None), SlotSet("case_ref", "10000002")]
+    assert events == [SlotSet("comment_text", None), SlotSet("case_ref", "10000002#id-10000002")]
 
 
 async def test_agent_comment_is_marked_internal_and_carries_the_agent(
@@ -147,7 +147,7 @@ async def test_customer_changes_the_priority(cases: FakeCases, settings: Any) ->
     assert cases.cases["10000002"].priority == "High"
     assert responses(messages) == ["utter_case_updated"]
     assert messages[0]["changes"] == "priority High"
-    assert events == [SlotSet("case_ref", "10000002")]
+    assert events == [SlotSet("case_ref", "10000002#id-10000002")]
 
 
 async def test_customer_changes_the_contact_email_normalised(
@@ -284,7 +284,10 @@ async def test_close_asks_first_and_remembers_the_case(cases: FakeCases, setting
 
     assert responses(messages) == ["utter_ask_close_case"]
     assert (messages[0]["case_ref"], messages[0]["title"]) == ("10000002", "Bill wrong")
-    assert events == [SlotSet("pending_close", "10000002"), SlotSet("case_ref", "10000002")]
+    assert events == [
+        SlotSet("pending_close", "10000002#id-10000002"),
+        SlotSet("case_ref", "10000002#id-10000002"),
+    ]
     assert cases.updates == []
 
 
@@ -359,4 +362,4 @@ async def test_a_yes_to_something_said_since_asks_again_and_closes_nothing(
 
     assert cases.updates == []
     assert responses(messages) == ["utter_ask_close_case"]
-    assert events == [SlotSet("pending_close", "10000001")]
+    assert events == [SlotSet("pending_close", "10000001#id-10000001")]

@@ -215,7 +215,7 @@ async def test_without_a_case_at_hand_the_file_waits_and_goes_to_the_case_picked
     assert events == [SlotSet("pending_files", pending(photo))]
     assert responses(asked.messages) == ["utter_ask_file_case"]
     assert [b["payload"] for b in asked.messages[0]["buttons"]] == [
-        '/attach_files{"case_ref": "12345678"}',
+        '/attach_files{"case_ref": "12345678#id-12345678"}',
         "/open_case",
     ]
 
@@ -241,7 +241,7 @@ async def test_without_a_case_at_hand_the_file_waits_and_goes_to_the_case_picked
     events = await ActionAttachFiles(cases, file_settings).run(own, pick, {})
 
     assert [(ref, file.data) for ref, file, _ in cases.files] == [("12345678", PHOTO)]
-    assert events == [SlotSet("pending_files", None), SlotSet("case_ref", "12345678")]
+    assert events == [SlotSet("pending_files", None), SlotSet("case_ref", "12345678#id-12345678")]
     assert responses(own.messages) == ["utter_file_attached"]
 
 

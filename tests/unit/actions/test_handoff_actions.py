@@ -81,7 +81,7 @@ async def test_case_opened_here_goes_to_the_queue_with_the_chat_and_the_bot_paus
     assert (ref, by) == ("10000001", actor)
     assert comment.startswith("Chat before handoff:\nCustomer: hi\n")
     assert responses(messages) == ["utter_handoff_case"]
-    assert events == [SlotSet("case_ref", "10000001"), *PAUSED]
+    assert events == [SlotSet("case_ref", "10000001#id-10000001"), *PAUSED]
 
 
 async def test_the_case_being_talked_about_is_preferred(

@@ -70,7 +70,7 @@ async def test_status_by_reference_tells_title_status_and_when_it_changed(
         "Recently:",
         "- the case was opened (2 hours ago)",
     ]
-    assert events == [SlotSet("case_ref", "10000002")]
+    assert events == [SlotSet("case_ref", "10000002#id-10000002")]
 
 
 async def test_status_tells_the_three_latest_meaningful_changes_in_words(
@@ -139,7 +139,7 @@ async def test_without_a_reference_the_customers_newest_case_is_told(
     events, dispatcher = await check(cases, settings, status_request(metadata=whatsapp()))
 
     assert dispatcher.messages[0]["text"].startswith("Case 10000002: Bill wrong")
-    assert events == [SlotSet("case_ref", "10000002")]
+    assert events == [SlotSet("case_ref", "10000002#id-10000002")]
 
 
 async def test_the_case_being_talked_about_is_used_when_no_reference_is_said(

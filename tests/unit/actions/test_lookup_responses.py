@@ -11,7 +11,14 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[3]
 FILES = ("lookup_responses.yml", "help_responses.yml")
-MODULES = ("lookup.py", "changes.py", "handoff.py", "fallback.py", "kit/access.py")
+MODULES = (
+    "lookup.py",
+    "changes.py",
+    "handoff.py",
+    "fallback.py",
+    "kit/access.py",
+    "kit/target.py",
+)
 RESPONSES: dict[str, list[dict[str, object]]] = {}
 for _file in FILES:
     RESPONSES.update(
@@ -26,6 +33,7 @@ KWARGS = {
     "utter_no_matching_cases": set(),
     "utter_no_more_cases": set(),
     "utter_ask_case_ref": set(),
+    "utter_which_case": {"case_ref"},
     "utter_ask_list_filter": set(),
     "utter_case_lookup_unavailable": set(),
     "utter_ask_comment_text": set(),

@@ -9,7 +9,7 @@ from actions.kit.message import entity_values
 from actions.kit.sdk import CollectingDispatcher
 from actions.kit.settings import ActionSettings
 from actions.triggered import ActionIvrHandoff
-from cases.backend import BackendUnavailable
+from cases.backend import BackendUnavailable, Case, CaseRef
 from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, responses, tracker
 
 CALLER = ANN_PHONE
@@ -25,9 +25,9 @@ class LinkingCases(FakeCases):
         super().__init__()
         self.links: list[tuple[str, str]] = []
 
-    async def link_contact(self, ref: str, contact_id: str) -> None:
+    async def link_contact(self, ref: CaseRef, contact_id: str) -> None:
         self._fail()
-        self.links.append((ref, contact_id))
+        self.links.append((ref.ref if isinstance(ref, Case) else ref, contact_id))
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ async def test_the_callers_case_is_linked_to_the_call_and_named(cases, settings)
     )
 
     assert cases.links == [("10000001", CONTACT_ARN)]
-    assert SlotSet("case_ref", "10000001") in events
+    assert SlotSet("case_ref", "10000001#id-10000001") in events
     assert not any(event.get("event") == "followup" for event in events)
     assert responses(messages) == ["utter_ivr_handoff_case"]
     assert messages[0]["case_ref"] == "10000001"
@@ -109,7 +109,7 @@ async def test_a_back_end_that_is_down_still_greets_the_caller(cases, settings):
 
 async def test_a_failed_link_keeps_the_case_for_the_conversation(cases, settings):
     class FailingLinks(LinkingCases):
-        async def link_contact(self, ref: str, contact_id: str) -> None:
+        async def link_contact(self, ref: CaseRef, contact_id: str) -> None:
             raise BackendUnavailable("related items down")
 
     failing = FailingLinks()
@@ -119,7 +119,7 @@ async def test_a_failed_link_keeps_the_case_for_the_conversation(cases, settings
         failing, settings, handoff(case_ref="10000001", contact_arn=CONTACT_ARN)
     )
 
-    assert SlotSet("case_ref", "10000001") in events
+    assert SlotSet("case_ref", "10000001#id-10000001") in events
     assert responses(messages) == ["utter_ivr_handoff_case"]
 
 

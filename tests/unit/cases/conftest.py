@@ -22,6 +22,7 @@ DESCRIPTION_ID = FIELD_ID["Description"]
 CONTACT_ID = FIELD_ID["Contact"]
 PRIORITY_ID = FIELD_ID["Priority"]
 ORIGIN_ID = FIELD_ID["Origin"]
+ON_HOLD_ID = FIELD_ID["On hold"]
 #: the fields read back for a case, in the order the back end asks for them
 WANTED = [
     "title",
@@ -29,6 +30,7 @@ WANTED = [
     CONTACT_ID,
     PRIORITY_ID,
     ORIGIN_ID,
+    ON_HOLD_ID,
     "reference_number",
     "status",
     "customer_id",
@@ -89,6 +91,7 @@ class ConnectStubs:
     contact_id = CONTACT_ID
     priority_id = PRIORITY_ID
     origin_id = ORIGIN_ID
+    on_hold_id = ON_HOLD_ID
     wanted = WANTED
 
     def __init__(self, stubber: Stubber) -> None:

@@ -74,7 +74,7 @@ def test_new_domain_is_active_with_the_system_fields_every_domain_has(client: An
     assert [(f["fieldId"], f["name"], f["type"], f["namespace"]) for f in fields] == [
         (f["fieldId"], f["name"], f["type"], "System") for f in spec["system_fields"]
     ]
-    assert [o["value"] for o in status["options"]] == ["open", "pending", "closed"]
+    assert [o["value"] for o in status["options"]] == ["open", "closed"]
 
 
 def test_domain_name_taken_is_a_conflict(client: Any) -> None:

@@ -299,6 +299,8 @@ async def test_update_clears_a_field_with_empty_value_and_returns_the_case_after
                 {"id": stubs.priority_id, "value": {"stringValue": "Critical"}},
                 {"id": stubs.origin_id, "value": {"emptyValue": {}}},
                 {"id": "status", "value": {"stringValue": "closed"}},
+                # a case closed is no longer on hold
+                {"id": stubs.on_hold_id, "value": {"booleanValue": False}},
             ],
             "performedBy": {"customEntity": "casebot"},
         },

@@ -4,6 +4,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cases.provision.plan import (
     CreateDomain,
@@ -111,9 +112,12 @@ def test_empty_service_creates_the_domain_then_everything_in_it(spec: DomainSpec
                 OptionChange(v, v, True, "add") for v in ("webchat", "WhatsApp", "Voice", "Email")
             ),
         ),
+        CreateField(
+            "On hold", "Boolean", "The case waits on the customer or someone else; agents set it"
+        ),
         CreateLayout(
             "casebot default layout",
-            ("Title", "Status", "Priority", "Contact"),
+            ("Title", "Status", "On hold", "Priority", "Contact"),
             ("Description", "Origin", "Customer", "Reference number"),
         ),
         CreateTemplate(
@@ -277,7 +281,7 @@ def test_layout_showing_other_fields_is_updated(spec: DomainSpec) -> None:
         UpdateLayout(
             "layout-1",
             "casebot default layout",
-            ("Title", "Status", "Priority", "Contact"),
+            ("Title", "Status", "On hold", "Priority", "Contact"),
             ("Description", "Origin", "Customer", "Reference number"),
         ),
     )
@@ -326,3 +330,26 @@ def test_only_a_text_field_may_be_multi_line(tmp_path: Path) -> None:
 
     with pytest.raises(DomainFileError, match="only a Text field"):
         load_domain_spec(domain_file)
+
+
+def test_options_are_never_added_to_a_system_field() -> None:
+    """AWS's status is open/closed; a file asking for more is an error, not an added option."""
+    raw = yaml.safe_load(DOMAIN_FILE.read_text())
+    for field in raw["system_fields"]:
+        if field["fieldId"] == "status":
+            field["options"] = ["open", "pending", "closed"]
+    spec = DomainSpec.model_validate(
+        {
+            "name": raw["domain"]["name"],
+            "fields": [{**f, "system": True} for f in raw["system_fields"]]
+            + [{**f, "system": False} for f in raw["custom_fields"]],
+            "layout": raw["layout"],
+            "template": raw["template"],
+        }
+    )
+    actual = matching(load_domain_spec(DOMAIN_FILE))
+
+    plan = plan_domain(spec, actual)
+
+    assert not [s for s in plan.steps if isinstance(s, PutFieldOptions)]
+    assert any("system field Status has no option pending" in e for e in plan.errors)

@@ -70,7 +70,7 @@ def test_every_served_operation_answers_its_output_shape(
         client.update_case(
             domainId=domain,
             caseId=case_id,
-            fields=[{"id": "status", "value": {"stringValue": "pending"}}],
+            fields=[{"id": "status", "value": {"stringValue": "closed"}}],
             performedBy={"userArn": "arn:aws:connect:us-east-1:123456789012:instance/abc/agent/1"},
         ),
     )

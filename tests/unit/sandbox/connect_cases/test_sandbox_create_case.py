@@ -175,7 +175,7 @@ def test_valid_optional_values_of_every_type_are_stored(
     case_id = new_case(
         customer_id={"stringValue": profile},
         assigned_user={"userArnValue": user},
-        status={"stringValue": "pending"},
+        status={"stringValue": "closed"},
         **{ids.origin: {"stringValue": "WhatsApp"}},
     )
 
@@ -186,9 +186,17 @@ def test_valid_optional_values_of_every_type_are_stored(
     assert values == {
         "customer_id": {"stringValue": profile},
         "assigned_user": {"userArnValue": user},
-        "status": {"stringValue": "pending"},
+        "status": {"stringValue": "closed"},
         ids.origin: {"stringValue": "WhatsApp"},
     }
+
+
+def test_status_takes_open_or_closed_only_as_on_aws(
+    client: Any, ids: Any, new_case: Callable[..., str]
+) -> None:
+    """AWS's system status has no "pending": a case on hold needs a custom field."""
+    with pytest.raises(client.exceptions.ValidationException, match="option 'pending'"):
+        new_case(status={"stringValue": "pending"})
 
 
 def test_field_given_twice_is_a_validation_exception(

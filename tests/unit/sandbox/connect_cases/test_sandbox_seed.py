@@ -34,7 +34,7 @@ def test_seed_loads_fields_with_their_ids_options_layout_and_template(store: Sto
     assert domain_id == spec["domain"]["domainId"]
     assert {f["fieldId"] for f in spec["custom_fields"]} <= set(fields)
     assert fields["title"].namespace == "System"
-    assert status == ["open", "pending", "closed"]
+    assert status == ["open", "closed"]
     assert template is not None and template.layout_id == spec["layout"]["layoutId"]
     assert layout is not None and "basic" in layout.content
 
