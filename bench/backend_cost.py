@@ -5,7 +5,8 @@
 Conversations through the gateway, with the sandbox's call counters reset before each step:
 a case created by a process that has read nothing yet (cold), one created after it (warm, a
 customer not seen before, then one seen before), status checks, a list of the customer's own
-cases, a comment and a change of priority. The cold status check is the first thing a freshly
+cases, a comment and a change of priority, then a status check and a change of the case the
+conversation is about (no reference named). The cold status check is the first thing a freshly
 started stack does, on the same sandbox data. Then the same on the AICC back end
 (``CASE_BACKEND=aicc``), where a cold process first fetches an access token.
 """
@@ -103,14 +104,35 @@ def change(stack: Stack, sender: str, ref: str) -> str:
     return answer
 
 
+def status_at_hand(stack: Stack, sender: str, ref: str) -> str:
+    """Ask again about the case the conversation is about, without naming it."""
+    answer = say(stack, sender, "what is the status of my case now?")
+    if ref not in answer:
+        raise RuntimeError(f"the status answer does not name the case: {answer!r}")
+    return answer
+
+
+def change_at_hand(stack: Stack, sender: str, ref: str) -> str:
+    """Change the case the conversation is about, without naming it."""
+    answer = say(stack, sender, "please set the priority to medium")
+    if f"case {ref} now has" not in answer:
+        raise RuntimeError(f"the case was not changed: {answer!r}")
+    return answer
+
+
 def life(stack: Stack, sender: str, ref: str, label: str) -> list[list[object]]:
-    """A warm status check, list, comment and change of ``ref``, one row each."""
+    """A warm status check, list, comment and change of ``ref``, then of the case at hand.
+
+    One row each; by the last two the conversation knows the case's id.
+    """
     rows: list[list[object]] = []
     for step, turn in (
         ("status check, warm", status),
         ("list my cases, warm", listing),
         ("comment, warm", comment),
         ("change (priority), warm", change),
+        ("status check of the case at hand, warm", status_at_hand),
+        ("change of the case at hand, warm", change_at_hand),
     ):
         turn(stack, sender, ref)
         rows.append([f"{label}{step}", *summary(counts(stack, True))])

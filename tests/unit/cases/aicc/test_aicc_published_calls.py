@@ -329,3 +329,29 @@ async def test_an_unpublished_path_answered_404_is_backend_unavailable() -> None
     tokens = AiccTokenSource(http, "https://aicc.test/baas/auth/v1.0/oauth2/token", "k", "s")
     with pytest.raises(BackendUnavailable, match="HTTP 404 without a resCode"):
         await AiccCaller(http, "https://aicc.test", tokens).call("get", id="1")
+
+
+async def test_the_statuses_offered_are_those_the_live_case_types_flow_reaches(
+    tmp_path: Path,
+) -> None:
+    """The tenant's flow, read with GET /caseType/{id}, decides whether "on hold" is offered."""
+    with_pending = backend(FakeAicc(flow="Processing,Pending,Completed"), tmp_path / "a")
+    without = FakeAicc(flow="Processing,Completed")
+    no_pending = backend(without, tmp_path / "b")
+
+    assert (await with_pending.get_template()).statuses == ("open", "pending", "closed")
+    assert (await no_pending.get_template()).statuses == ("open", "closed")
+    assert ("GET", "/caseType/casebot") in [(m, p.removeprefix(OPENAPI)) for m, p in without.paths]
+
+
+async def test_a_case_type_that_cannot_be_read_leaves_the_configured_statuses(
+    tmp_path: Path,
+) -> None:
+    fake = FakeAicc()
+    aicc = backend(fake, tmp_path)
+    fake.answers.append(httpx.Response(503))
+
+    template = await aicc.get_template()
+
+    assert template.statuses == ("open", "pending", "closed")
+    assert template.fields["title"].max_length == 128

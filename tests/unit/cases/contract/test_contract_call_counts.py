@@ -92,3 +92,43 @@ async def test_a_status_check_with_history_costs_two_calls_a_read_and_the_histor
 
     assert await sandbox.calls() == STATUS_CHECK_WITH_HISTORY[sandbox.kind]
     assert (history[0].field, history[0].new) == ("status", "pending")
+
+
+#: the case at hand is known by its id (a slot keeps it): read it, and for a change, write it
+KNOWN_STATUS_CHECK = {
+    "connect": {"GetCase": 1, "GetCaseAuditEvents": 1},
+    "aicc": {"GetCase": 2},
+}
+KNOWN_CHANGE = {"connect": {"GetCase": 1, "UpdateCase": 1}, "aicc": {"GetCase": 2, "ModifyCase": 1}}
+
+
+async def test_the_case_at_hand_costs_no_search_to_check_or_change(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    """SearchCases (2 requests a second on AWS) is only for a reference named afresh."""
+    case = await backend.create_case(new_draft(), uuid.uuid4().hex)
+    await sandbox.reset_calls()
+
+    found = await backend.get_case(case.ref, case.case_id)
+    await backend.get_history(found)
+
+    assert await sandbox.calls() == KNOWN_STATUS_CHECK[sandbox.kind]
+    await sandbox.reset_calls()
+
+    read = await backend.get_case(case.ref, case.case_id)
+    changed = await backend.update_case(read, {"priority": "Low"})
+
+    assert changed.priority == "Low"
+    assert await sandbox.calls() == KNOWN_CHANGE[sandbox.kind]
+
+
+async def test_the_statuses_offered_are_the_tenants(
+    backend: CaseBackend, sandbox: Sandbox, new_draft: Draft
+) -> None:
+    """The stand-ins' tenants both have "on hold": Connect's custom field, AICC's flow step."""
+    case = await backend.create_case(new_draft(), uuid.uuid4().hex)
+
+    assert (await backend.get_template()).statuses == ("open", "pending", "closed")
+    held = await backend.update_case(case.ref, {"status": "pending"})
+    assert held.status == "pending"
+    assert (await backend.update_case(held, {"status": "open"})).status == "open"
