@@ -111,10 +111,19 @@ def test_empty_service_creates_the_domain_then_everything_in_it(spec: DomainSpec
                 OptionChange(v, v, True, "add") for v in ("webchat", "WhatsApp", "Voice", "Email")
             ),
         ),
+        CreateField(
+            "Contact verified",
+            "SingleSelect",
+            "Yes when the contact is the customer's own (the number they wrote from, or in a "
+            "signed identity); a typed one is No and gets no automatic messages",
+        ),
+        PutFieldOptions(
+            "Contact verified", tuple(OptionChange(v, v, True, "add") for v in ("Yes", "No"))
+        ),
         CreateLayout(
             "casebot default layout",
             ("Title", "Status", "Priority", "Contact"),
-            ("Description", "Origin", "Customer", "Reference number"),
+            ("Description", "Origin", "Contact verified", "Customer", "Reference number"),
         ),
         CreateTemplate(
             "Customer case",
@@ -278,7 +287,7 @@ def test_layout_showing_other_fields_is_updated(spec: DomainSpec) -> None:
             "layout-1",
             "casebot default layout",
             ("Title", "Status", "Priority", "Contact"),
-            ("Description", "Origin", "Customer", "Reference number"),
+            ("Description", "Origin", "Contact verified", "Customer", "Reference number"),
         ),
     )
 
