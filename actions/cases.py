@@ -8,6 +8,7 @@ import sqlite3
 
 from actions.kit.attachments import attach_pending
 from actions.kit.base import CaseAction
+from actions.kit.contacts import contact_verified
 from actions.kit.idempotency import case_idempotency_key, form_run_started_at
 from actions.kit.metadata import given_contact
 from actions.kit.metrics import CASES_CREATED, CASES_FAILED, CASES_QUEUED
@@ -88,7 +89,7 @@ class ActionCreateCase(CaseAction):
         if tracker.get_slot(CONFIRMED) is not True:
             dispatcher.utter_message(response="utter_case_discarded")
             return discard_events(tracker, self._services)
-        draft = _draft(tracker)
+        draft = _draft(tracker, self._services.settings.default_phone_region)
         if draft is None:
             dispatcher.utter_message(response="utter_case_incomplete")
             return discard_events(tracker, self._services)
@@ -104,6 +105,7 @@ class ActionCreateCase(CaseAction):
             if retryable and self._queue(draft, key):
                 CASES_QUEUED.inc()
                 dispatcher.utter_message(response="utter_case_queued")
+                _say_if_unverified(dispatcher, draft, None)
                 return list(cleared(RESET_AFTER_CREATE))
             failure = exc if isinstance(exc, BackendError) else BackendUnavailable("too slow")
             CASES_FAILED.labels(type(failure).__name__).inc()
@@ -111,6 +113,7 @@ class ActionCreateCase(CaseAction):
             return []
         CASES_CREATED.inc()
         dispatcher.utter_message(response="utter_case_created", case_ref=case.ref)
+        _say_if_unverified(dispatcher, draft, case.ref)
         return [
             SlotSet(CASE_REF, case.ref),
             *cleared(RESET_AFTER_CREATE),
@@ -164,7 +167,7 @@ def _failure_response(exc: BackendError) -> str:
     return "utter_case_backend_unavailable"
 
 
-def _draft(tracker: Tracker) -> CaseDraft | None:
+def _draft(tracker: Tracker, phone_region: str) -> CaseDraft | None:
     required = {name: _text(tracker, name) for name in (TITLE, DESCRIPTION, CONTACT, PRIORITY)}
     if not all(required.values()):
         return None
@@ -174,7 +177,16 @@ def _draft(tracker: Tracker) -> CaseDraft | None:
         conversation_id=tracker.sender_id,
         channel=_text(tracker, CHANNEL) or "unknown",
         customer_id=_text(tracker, CUSTOMER_ID) or None,
+        contact_verified=contact_verified(tracker, required[CONTACT], phone_region),
     )
+
+
+def _say_if_unverified(dispatcher: CollectingDispatcher, draft: CaseDraft, ref: str | None) -> None:
+    # the confirmation must not let the customer expect updates at a contact that gets none
+    if not draft.contact_verified:
+        dispatcher.utter_message(
+            text=render("contact_unverified.j2", contact=draft.contact, ref=ref)
+        )
 
 
 def _text(tracker: Tracker, slot: str) -> str:

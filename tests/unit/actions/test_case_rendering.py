@@ -29,8 +29,11 @@ CONTEXTS = {
     },
     "notice_case_updated.j2": {
         "ref": "40961234",
-        "title": "Router keeps dropping",
         "status": "closed",
+    },
+    "contact_unverified.j2": {
+        "contact": "+447911123456",
+        "ref": "40961234",
     },
 }
 
