@@ -247,9 +247,7 @@ async def test_without_a_contact_field_configured_nobody_is_told(start_gateway):
     assert response.json()["reason"] == "no phone number among the case's fields"
 
 
-async def test_a_typed_contact_is_never_told_and_the_record_does_not_name_it(
-    start_gateway, caplog
-):
+async def test_a_typed_contact_is_never_told_and_the_record_does_not_name_it(start_gateway, caplog):
     caplog.set_level("INFO")
     gateway = await start_gateway()
 
