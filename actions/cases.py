@@ -7,7 +7,7 @@ import logging
 import sqlite3
 
 from actions.kit.attachments import attach_pending
-from actions.kit.base import CaseAction
+from actions.kit.base import CaseAction, UsesCases
 from actions.kit.contacts import contact_verified
 from actions.kit.idempotency import case_idempotency_key, form_run_started_at
 from actions.kit.metadata import given_contact
@@ -44,6 +44,8 @@ from cases.backend import (
 
 logger = logging.getLogger(__name__)
 
+#: beside a contact the channel does not vouch for, in the case read back before it is opened
+UNVERIFIED_NOTE = "not confirmed as yours, so no updates will be sent there"
 # "no" typed still declines; "Change something" lets the user fix a detail before opening
 CONFIRM_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
@@ -52,7 +54,7 @@ CONFIRM_BUTTONS = [
 ]
 
 
-class ActionAskConfirmed(Action):
+class ActionAskConfirmed(UsesCases, Action):
     """Reads the collected case back and asks whether to open it."""
 
     def name(self) -> str:
@@ -63,11 +65,16 @@ class ActionAskConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Utter the summary with Yes/No buttons; the form fills ``confirmed`` from the reply."""
+        contact = _text(tracker, CONTACT)
+        region = self._services.settings.default_phone_region
+        # said before the "yes", so a customer can give their own contact instead
+        unverified = bool(contact) and not contact_verified(tracker, contact, region)
         summary = render(
             "case_summary.j2",
             title=_text(tracker, TITLE),
             description=_text(tracker, DESCRIPTION),
-            contact=_text(tracker, CONTACT),
+            contact=contact,
+            contact_note=UNVERIFIED_NOTE if unverified else "",
             priority=_text(tracker, PRIORITY),
             origin=_text(tracker, ORIGIN),
         )

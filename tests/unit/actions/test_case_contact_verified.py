@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.cases import ActionCreateCase
+from actions.cases import ActionAskConfirmed, ActionCreateCase
 from actions.kit.sdk import CollectingDispatcher
 from actions.kit.settings import ActionSettings
 from cases.backend import BackendUnavailable, CaseDraft
@@ -96,3 +96,24 @@ async def test_a_case_kept_for_later_with_a_typed_contact_is_told_so_too(
     assert said[0]["response"] == "utter_case_queued"
     assert said[1]["text"].startswith(f"I couldn't confirm that {OTHER_PHONE} is yours")
     assert said[1]["text"].endswith("Ask me here about your case whenever you like.")
+
+
+async def read_back(settings: ActionSettings, contact: str, metadata: dict[str, Any]) -> str:
+    dispatcher = CollectingDispatcher()
+    asked = tracker(intent="inform", metadata=metadata, slots={**FORM, "contact": contact})
+    await ActionAskConfirmed(settings=settings).run(dispatcher, asked, {})
+    [message] = dispatcher.messages
+    return str(message["text"])
+
+
+async def test_the_read_back_says_a_typed_contact_gets_no_updates_before_the_yes(
+    settings: ActionSettings,
+) -> None:
+    typed = await read_back(settings, OTHER_PHONE, whatsapp(ANN_PHONE))
+    own = await read_back(settings, ANN_PHONE, whatsapp(ANN_PHONE))
+
+    assert (
+        f"Contact: {OTHER_PHONE} (not confirmed as yours, so no updates will be sent there)\n"
+        in typed
+    )
+    assert f"Contact: {ANN_PHONE}\n" in own

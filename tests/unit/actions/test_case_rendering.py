@@ -11,6 +11,7 @@ CONTEXTS = {
         "title": "Router keeps dropping",
         "description": "It restarts every hour.",
         "contact": "+447911123456",
+        "contact_note": "not confirmed as yours",
         "priority": "High",
         "origin": "WhatsApp",
     },
