@@ -7,7 +7,8 @@ import logging
 import sqlite3
 
 from actions.kit.attachments import attach_pending
-from actions.kit.base import CaseAction
+from actions.kit.base import CaseAction, UsesCases
+from actions.kit.contacts import contact_verified
 from actions.kit.idempotency import case_idempotency_key, form_run_started_at
 from actions.kit.metadata import given_contact
 from actions.kit.metrics import CASES_CREATED, CASES_FAILED, CASES_QUEUED
@@ -43,6 +44,8 @@ from cases.backend import (
 
 logger = logging.getLogger(__name__)
 
+#: beside a contact the channel does not vouch for, in the case read back before it is opened
+UNVERIFIED_NOTE = "not confirmed as yours, so no updates will be sent there"
 # "no" typed still declines; "Change something" lets the user fix a detail before opening
 CONFIRM_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
@@ -51,7 +54,7 @@ CONFIRM_BUTTONS = [
 ]
 
 
-class ActionAskConfirmed(Action):
+class ActionAskConfirmed(UsesCases, Action):
     """Reads the collected case back and asks whether to open it."""
 
     def name(self) -> str:
@@ -62,11 +65,16 @@ class ActionAskConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Utter the summary with Yes/No buttons; the form fills ``confirmed`` from the reply."""
+        contact = _text(tracker, CONTACT)
+        region = self._services.settings.default_phone_region
+        # said before the "yes", so a customer can give their own contact instead
+        unverified = bool(contact) and not contact_verified(tracker, contact, region)
         summary = render(
             "case_summary.j2",
             title=_text(tracker, TITLE),
             description=_text(tracker, DESCRIPTION),
-            contact=_text(tracker, CONTACT),
+            contact=contact,
+            contact_note=UNVERIFIED_NOTE if unverified else "",
             priority=_text(tracker, PRIORITY),
             origin=_text(tracker, ORIGIN),
         )
@@ -88,7 +96,7 @@ class ActionCreateCase(CaseAction):
         if tracker.get_slot(CONFIRMED) is not True:
             dispatcher.utter_message(response="utter_case_discarded")
             return discard_events(tracker, self._services)
-        draft = _draft(tracker)
+        draft = _draft(tracker, self._services.settings.default_phone_region)
         if draft is None:
             dispatcher.utter_message(response="utter_case_incomplete")
             return discard_events(tracker, self._services)
@@ -104,6 +112,7 @@ class ActionCreateCase(CaseAction):
             if retryable and self._queue(draft, key):
                 CASES_QUEUED.inc()
                 dispatcher.utter_message(response="utter_case_queued")
+                _say_if_unverified(dispatcher, draft, None)
                 return list(cleared(RESET_AFTER_CREATE))
             failure = exc if isinstance(exc, BackendError) else BackendUnavailable("too slow")
             CASES_FAILED.labels(type(failure).__name__).inc()
@@ -111,6 +120,7 @@ class ActionCreateCase(CaseAction):
             return []
         CASES_CREATED.inc()
         dispatcher.utter_message(response="utter_case_created", case_ref=case.ref)
+        _say_if_unverified(dispatcher, draft, case.ref)
         return [
             SlotSet(CASE_REF, case.ref),
             *cleared(RESET_AFTER_CREATE),
@@ -164,7 +174,7 @@ def _failure_response(exc: BackendError) -> str:
     return "utter_case_backend_unavailable"
 
 
-def _draft(tracker: Tracker) -> CaseDraft | None:
+def _draft(tracker: Tracker, phone_region: str) -> CaseDraft | None:
     required = {name: _text(tracker, name) for name in (TITLE, DESCRIPTION, CONTACT, PRIORITY)}
     if not all(required.values()):
         return None
@@ -174,7 +184,16 @@ def _draft(tracker: Tracker) -> CaseDraft | None:
         conversation_id=tracker.sender_id,
         channel=_text(tracker, CHANNEL) or "unknown",
         customer_id=_text(tracker, CUSTOMER_ID) or None,
+        contact_verified=contact_verified(tracker, required[CONTACT], phone_region),
     )
+
+
+def _say_if_unverified(dispatcher: CollectingDispatcher, draft: CaseDraft, ref: str | None) -> None:
+    # the confirmation must not let the customer expect updates at a contact that gets none
+    if not draft.contact_verified:
+        dispatcher.utter_message(
+            text=render("contact_unverified.j2", contact=draft.contact, ref=ref)
+        )
 
 
 def _text(tracker: Tracker, slot: str) -> str:

@@ -11,9 +11,9 @@
   dropped without saying anything about it.
 - ``action_case_updated`` (intent ``case_updated``, entities ``case_ref``, ``status`` and
   ``phone``, the case's own contact): the case back end reported a new status. The action
-  writes a short notice from ``notice_case_updated.j2``, with the case's title when the back
-  end can say, and makes the case the one the conversation is about, so "what happens next?"
-  is understood as about it.
+  writes a short notice from ``notice_case_updated.j2`` with the reference and the status
+  only (never the title or anything else whoever filed the case wrote), and makes the case
+  the one the conversation is about, so "what happens next?" is understood as about it.
 - ``action_case_filed`` (intent ``case_filed``, entity ``case_ref``): a case kept in the outbox
   was filed later. The action remembers it as one opened here (so "status of my last case"
   finds it), words the notice, and attaches the files the user sent for it.
@@ -87,9 +87,9 @@ def customer_slots(
     return events
 
 
-def notice_text(ref: str, status: str, title: str | None) -> str:
+def notice_text(ref: str, status: str) -> str:
     """The notice of case ``ref`` now being ``status``."""
-    return render(NOTICE_TEMPLATE, ref=ref, title=title, status=status_words(status))
+    return render(NOTICE_TEMPLATE, ref=ref, status=status_words(status))
 
 
 class ActionIvrHandoff(GatewayAction):
@@ -160,8 +160,7 @@ class ActionCaseUpdated(GatewayAction):
         if ref is None:
             logger.warning("case_updated without a case reference; nothing told")
             return []
-        case = await self._case(ref)
-        status = given.get("status") or (case.status if case else None)
+        status = given.get("status") or await self._status_of(ref)
         if not status:
             logger.warning("case_updated for %s without a status; nothing told", ref)
             return []
@@ -172,14 +171,13 @@ class ActionCaseUpdated(GatewayAction):
             for event in customer_slots(template, tracker, given, WHATSAPP)
             if tracker.get_slot(event["name"]) is None
         ]
-        dispatcher.utter_message(text=notice_text(ref, status, case.title if case else None))
+        dispatcher.utter_message(text=notice_text(ref, status))
         return [*events, SlotSet(CASE_REF, ref)]
 
-    async def _case(self, ref: str) -> Case | None:
+    async def _status_of(self, ref: str) -> str | None:
         try:
-            return await self._services.backend.get_case(ref)
+            return (await self._services.backend.get_case(ref)).status or None
         except BackendError as exc:
-            # the notice is worth sending without the title
             logger.info("case %s not read for its notice: %s", ref, type(exc).__name__)
             return None
 

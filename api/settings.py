@@ -197,6 +197,12 @@ class GatewaySettings(LimitSettings, BaseSettings):
         description="Id of the case field holding the customer's contact (email or phone) "
         "in case events; unset means no event names a contact.",
     )
+    case_events_verified_field_id: str | None = Field(
+        default=None,
+        description="Id of the case field saying Yes when the case's contact is verified "
+        "(provisioning's Contact verified) in case events; unset, or an event without it, "
+        "means no notice is sent, since a contact typed into the form may be anyone's.",
+    )
     case_events_reference_field_id: str = Field(
         default="reference_number",
         description="Id of the case field holding the reference customers know.",

@@ -91,6 +91,9 @@ class CaseDraft(BaseModel):
     channel: str
     #: resolved customer identifier (Connect: Customer Profiles ARN), when known
     customer_id: str | None = None
+    #: whether ``contact`` is one the channel or a signed identity vouches for; a typed one
+    #: is not, so it gets no customer profile and nothing is sent to it unasked
+    contact_verified: bool = False
 
 
 class Case(BaseModel):

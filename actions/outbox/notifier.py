@@ -5,6 +5,10 @@
 Bearer <INTERNAL_API_TOKEN>``. The gateway has the assistant word the notice in that
 conversation and delivers it on the conversation's channel; it queues one notice per
 ``notice_id`` (the submission's key), so a notice sent again after a lost answer is told once.
+
+A notice goes to the conversation the case was filed from, whose address the channel vouches
+for, and never to the case's contact, which may have been typed and be anyone's; it carries the
+reference only, nothing the customer wrote.
 """
 
 from __future__ import annotations

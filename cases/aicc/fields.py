@@ -188,7 +188,8 @@ class CaseType(BaseModel):
             value = value if value not in (None, "") else field.default
             if value is None:
                 continue
-            text = str(value)
+            # spelled as Connect's "Contact verified" options, so both back ends read alike
+            text = ("Yes" if value else "No") if isinstance(value, bool) else str(value)
             values[name] = check_bytes(name, text, field.max_bytes) if field.max_bytes else text
         return values
 

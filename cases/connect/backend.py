@@ -124,6 +124,7 @@ class ConnectCasesBackend:
             "contact": draft.contact,
             "priority": draft.priority,
             "origin": draft.origin,
+            "contact_verified": "Yes" if draft.contact_verified else "No",
         }
         for name, value in values.items():
             if name != "description":
@@ -154,7 +155,7 @@ class ConnectCasesBackend:
             )
             return created["caseId"]
 
-        customer_id = draft.customer_id or await self._customer_of(draft.contact)
+        customer_id = draft.customer_id or await self._customer_of(draft)
         if not customer_id:
             case_id = await create(fields)
         else:
@@ -306,11 +307,12 @@ class ConnectCasesBackend:
         """The template as the domain defines it (cached for ``cache_seconds``)."""
         return (await self._schemas.get()).template
 
-    async def _customer_of(self, contact: str) -> str | None:
-        if self._customers is None or not contact:
+    async def _customer_of(self, draft: CaseDraft) -> str | None:
+        # a typed contact may be anyone's: only a verified one finds (or makes) a profile
+        if self._customers is None or not draft.contact or not draft.contact_verified:
             return None
         try:
-            return await self._customers.resolve(contact)
+            return await self._customers.resolve(draft.contact)
         except BackendError as exc:
             # the case matters more than its link to a profile: file it without one
             logger.warning("customer profile lookup failed (%s); case filed without it", exc)

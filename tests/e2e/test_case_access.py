@@ -263,4 +263,6 @@ async def test_the_gateways_own_case_notice_still_names_the_customers_case(stack
 
     [message] = notice.messages
     assert message.text is not None
-    assert message.text.startswith(f'Update on your case {ref} ("Fridge humming"): it is now open')
+    assert message.text.startswith(f"Update on your case {ref}: it is now open")
+    # the title is whoever filed the case's words: never repeated to the number told
+    assert "Fridge" not in message.text

@@ -4,12 +4,15 @@
 them through an API destination, whose connection sends an API key in a header
 (``CASE_EVENTS_API_KEY`` in ``CASE_EVENTS_API_KEY_HEADER``; 401 otherwise). Each event is
 recorded once, by its id. When a case's status changed and the event names the customer's
-phone number, ``case_updated`` is triggered in ``whatsapp:<digits>`` with the case reference
-and status, and the bot's notice is sent on WhatsApp (a template outside the window). Any
-other event is recorded as skipped, with the reason, and nothing is sent. The answer is 202.
+phone number and says it is verified (``CASE_EVENTS_VERIFIED_FIELD_ID`` is ``Yes``: the
+number the customer wrote from, not one typed into the form, which may be anyone's),
+``case_updated`` is triggered in ``whatsapp:<digits>`` with the case reference and status,
+and the bot's notice is sent on WhatsApp (a template outside the window). Any other event is
+recorded as skipped, with the reason (never the contact), and nothing is sent. The answer is
+202.
 
-The domain's ``PutCaseEventConfiguration`` must include the status, reference and contact
-fields in ``includedData.caseData.fields`` for events to carry them.
+The domain's ``PutCaseEventConfiguration`` must include the status, reference, contact and
+contact-verified fields in ``includedData.caseData.fields`` for events to carry them.
 Unset ``CASE_EVENTS_API_KEY`` and the endpoint does not exist (404).
 """
 
@@ -26,7 +29,7 @@ from pydantic import JsonValue, ValidationError
 
 from api.deps import SettingsDep
 from api.jobs.queue import traced
-from api.outreach.case_events.payload import CaseEvent
+from api.outreach.case_events.payload import CaseEvent, FieldValue
 from api.outreach.records import OutreachRecords, Record
 from api.outreach.runtime import OutreachRuntime
 from api.settings import GatewaySettings
@@ -39,6 +42,8 @@ NOTICE_INTENT = "case_updated"
 SOURCE = "aws.cases"
 UPDATED = "CASE.UPDATED"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+#: how a contact-verified field says yes (Connect's single-select option, or a boolean)
+_YES = frozenset({"yes", "true"})
 
 
 @dataclass(frozen=True)
@@ -85,10 +90,26 @@ async def decide(event: CaseEvent, settings: GatewaySettings, records: OutreachR
     phone = phone_of(fields.get(field_id)) if field_id else None
     if phone is None:
         return Decision(reason="no phone number among the case's fields")
+    unverified = _unverified(fields, settings.case_events_verified_field_id)
+    if unverified is not None:
+        return Decision(reason=unverified)
     ref = fields.get(settings.case_events_reference_field_id)
     if not isinstance(ref, str) or not ref:
         return Decision(reason="the event carries no case reference")
     return Decision(wa_id=phone.lstrip("+"), case_ref=ref, status=status)
+
+
+def _unverified(fields: dict[str, FieldValue], field_id: str | None) -> str | None:
+    # a contact typed into the form may be anyone's: only one the channel vouched for is told
+    if field_id is None:
+        logger.warning("Case events name no contact-verified field; no notice is sent")
+        return "whether the contact is verified is not configured"
+    said = fields.get(field_id)
+    if said is None:
+        return "the event does not say whether the contact is verified"
+    if said is True or (isinstance(said, str) and said.strip().lower() in _YES):
+        return None
+    return "the case's contact is not verified"
 
 
 def runtime_of(request: Request, settings: SettingsDep) -> OutreachRuntime:

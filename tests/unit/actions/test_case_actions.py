@@ -128,6 +128,8 @@ async def test_draft_is_built_from_the_slots_and_the_conversation(
         conversation_id="447911123456",
         channel="whatsapp",
         customer_id=arn,
+        # the contact is the number the gateway says the conversation is from
+        contact_verified=True,
     )
     assert len(key) == 64 and int(key, 16) >= 0
 

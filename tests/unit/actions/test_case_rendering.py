@@ -11,6 +11,7 @@ CONTEXTS = {
         "title": "Router keeps dropping",
         "description": "It restarts every hour.",
         "contact": "+447911123456",
+        "contact_note": "not confirmed as yours",
         "priority": "High",
         "origin": "WhatsApp",
     },
@@ -29,8 +30,11 @@ CONTEXTS = {
     },
     "notice_case_updated.j2": {
         "ref": "40961234",
-        "title": "Router keeps dropping",
         "status": "closed",
+    },
+    "contact_unverified.j2": {
+        "contact": "+447911123456",
+        "ref": "40961234",
     },
 }
 

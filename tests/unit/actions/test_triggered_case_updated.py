@@ -38,13 +38,14 @@ async def run(cases, settings, t):
     return events, [message["text"] for message in dispatcher.messages]
 
 
-async def test_notice_names_the_case_its_title_and_new_status(cases, settings):
+async def test_notice_names_the_case_and_its_new_status_but_never_its_title(cases, settings):
     events, texts = await run(
         cases, settings, notice(case_ref="10000001", status="closed", phone=ANN_PHONE)
     )
 
+    # whoever filed the case wrote the title: it must not reach the number the notice goes to
     assert texts == [
-        'Update on your case 10000001 ("Parcel lost"): it is now closed.\n'
+        "Update on your case 10000001: it is now closed.\n"
         "If anything is still not right, just reply here and I'll help."
     ]
     assert events[-1] == SlotSet("case_ref", "10000001")
@@ -67,7 +68,7 @@ async def test_without_the_back_end_the_notice_goes_without_the_title(cases, set
 async def test_missing_status_is_read_from_the_case(cases, settings):
     _, texts = await run(cases, settings, notice(case_ref="10000001"))
 
-    assert texts[0].startswith('Update on your case 10000001 ("Parcel lost"): it is now closed.')
+    assert texts[0].startswith("Update on your case 10000001: it is now closed.")
 
 
 async def test_nothing_is_said_without_a_reference_or_any_status(cases, settings):
@@ -80,12 +81,19 @@ async def test_nothing_is_said_without_a_reference_or_any_status(cases, settings
     assert no_status == ([], [])
 
 
-def test_long_titles_are_shortened_and_unknown_statuses_spelled_out():
-    text = notice_text("CASE-9", "in_review", "word " * 40)
+async def test_a_title_written_to_mislead_is_not_in_the_notice(cases, settings):
+    cases.add("10000002", contact=ANN_PHONE, title="Pay the fee at evil.example now")
 
-    first_line = text.splitlines()[0]
-    assert "it is now in review." in first_line
-    assert "…" in first_line and len(first_line) < 140
+    _, texts = await run(cases, settings, notice(case_ref="10000002", status="closed"))
+
+    assert len(texts) == 1
+    assert "evil.example" not in texts[0]
+
+
+def test_unknown_statuses_are_spelled_out():
+    first_line = notice_text("CASE-9", "in_review").splitlines()[0]
+
+    assert first_line == "Update on your case CASE-9: it is now in review."
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in Path(TEMPLATE_DIR).glob("notice*.j2")))

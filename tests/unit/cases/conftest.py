@@ -22,6 +22,7 @@ DESCRIPTION_ID = FIELD_ID["Description"]
 CONTACT_ID = FIELD_ID["Contact"]
 PRIORITY_ID = FIELD_ID["Priority"]
 ORIGIN_ID = FIELD_ID["Origin"]
+VERIFIED_ID = FIELD_ID["Contact verified"]
 ON_HOLD_ID = FIELD_ID["On hold"]
 #: the fields read back for a case, in the order the back end asks for them
 WANTED = [
@@ -30,6 +31,7 @@ WANTED = [
     CONTACT_ID,
     PRIORITY_ID,
     ORIGIN_ID,
+    VERIFIED_ID,
     ON_HOLD_ID,
     "reference_number",
     "status",
@@ -91,6 +93,7 @@ class ConnectStubs:
     contact_id = CONTACT_ID
     priority_id = PRIORITY_ID
     origin_id = ORIGIN_ID
+    verified_id = VERIFIED_ID
     on_hold_id = ON_HOLD_ID
     wanted = WANTED
 
@@ -139,6 +142,7 @@ class ConnectStubs:
         for field_id, options in (
             (PRIORITY_ID, ["Low", "Medium", "High", "Critical"]),
             (ORIGIN_ID, ["webchat", "WhatsApp", "Voice", "Email"]),
+            (VERIFIED_ID, ["Yes", "No"]),
         ):
             self.stubber.add_response(
                 "list_field_options",

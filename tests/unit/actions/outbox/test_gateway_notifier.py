@@ -49,6 +49,21 @@ async def test_filed_notice_names_the_conversation_channel_and_reference() -> No
     }
 
 
+async def test_a_notice_goes_to_the_conversation_never_to_a_typed_contact_or_with_the_title():
+    sender, seen = notifier(lambda request: httpx.Response(202))
+    typed = DRAFT.model_copy(
+        update={"contact": "+447700900999", "title": "Pay at evil.example", "description": "x"}
+    )
+
+    await sender.case_filed(typed, "10000042", "key-1")
+
+    [request] = seen
+    body = json.loads(request.content)
+    assert body["conversation_id"] == "whatsapp:447700900123"
+    assert "447700900999" not in request.content.decode()
+    assert "evil.example" not in request.content.decode()
+
+
 @pytest.mark.parametrize("status", [500, 503, 429, 408])
 async def test_gateway_trouble_means_try_again_later(status: int) -> None:
     sender, _ = notifier(lambda request: httpx.Response(status))

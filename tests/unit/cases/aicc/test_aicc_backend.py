@@ -43,6 +43,7 @@ async def test_create_sends_case_info_with_mapped_values_and_returns_the_case_id
         "contactDetail": "+447700900123",
         "channel": "whatsapp",
         "conversationId": "conv-1",
+        "contactVerified": "No",
         "requestKey": "key-1",
         "language": "en",
     }

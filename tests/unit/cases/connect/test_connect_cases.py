@@ -48,6 +48,10 @@ def create_params(stubs: Any, draft: CaseDraft = DRAFT, **changes: Any) -> dict[
             {"id": stubs.contact_id, "value": {"stringValue": draft.contact}},
             {"id": stubs.priority_id, "value": {"stringValue": draft.priority}},
             {"id": stubs.origin_id, "value": {"stringValue": draft.origin}},
+            {
+                "id": stubs.verified_id,
+                "value": {"stringValue": "Yes" if draft.contact_verified else "No"},
+            },
         ],
         "clientToken": KEY,
         "performedBy": {"customEntity": "casebot via whatsapp"},
@@ -89,6 +93,7 @@ async def test_cold_create_reads_fields_template_and_options_then_creates(
     assert stubs.calls == [
         "ListFields",
         "GetTemplate",
+        "ListFieldOptions",
         "ListFieldOptions",
         "ListFieldOptions",
         "CreateCase",
@@ -157,7 +162,7 @@ async def test_create_cleans_performed_by_and_tags_and_hashes_a_long_key(
 async def test_empty_optional_origin_is_left_out(connect: ConnectCasesBackend, stubs: Any) -> None:
     draft = DRAFT.model_copy(update={"origin": ""})
     params = create_params(stubs, draft)
-    params["fields"] = params["fields"][:4]
+    params["fields"] = [f for f in params["fields"] if f["id"] != stubs.origin_id]
     stubs.warm_up()
     stub_create(stubs, params)
 
@@ -425,6 +430,7 @@ async def test_template_comes_from_the_service_by_field_name(
         "contact": stubs.contact_id,
         "priority": stubs.priority_id,
         "origin": stubs.origin_id,
+        "contact_verified": stubs.verified_id,
     }
     assert template.fields["priority"].options == ("Low", "Medium", "High", "Critical")
     assert template.fields["origin"].required is False
@@ -440,14 +446,14 @@ async def test_template_is_read_again_after_the_cache_expires(
     await connect.get_template()
     clock.now += 299
     await connect.get_template()
-    assert len(stubs.calls) == 4
+    assert len(stubs.calls) == 5
     clock.now += 2
     stubs.warm_up()
 
     await connect.get_template()
 
     stubs.stubber.assert_no_pending_responses()
-    assert len(stubs.calls) == 8
+    assert len(stubs.calls) == 10
 
 
 async def test_failed_refresh_keeps_the_template_read_before(

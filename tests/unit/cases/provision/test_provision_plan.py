@@ -113,12 +113,21 @@ def test_empty_service_creates_the_domain_then_everything_in_it(spec: DomainSpec
             ),
         ),
         CreateField(
+            "Contact verified",
+            "SingleSelect",
+            "Yes when the contact is the customer's own (the number they wrote from, or in a "
+            "signed identity); a typed one is No and gets no automatic messages",
+        ),
+        PutFieldOptions(
+            "Contact verified", tuple(OptionChange(v, v, True, "add") for v in ("Yes", "No"))
+        ),
+        CreateField(
             "On hold", "Boolean", "The case waits on the customer or someone else; agents set it"
         ),
         CreateLayout(
             "casebot default layout",
             ("Title", "Status", "On hold", "Priority", "Contact"),
-            ("Description", "Origin", "Customer", "Reference number"),
+            ("Description", "Origin", "Contact verified", "Customer", "Reference number"),
         ),
         CreateTemplate(
             "Customer case",
@@ -282,7 +291,7 @@ def test_layout_showing_other_fields_is_updated(spec: DomainSpec) -> None:
             "layout-1",
             "casebot default layout",
             ("Title", "Status", "On hold", "Priority", "Contact"),
-            ("Description", "Origin", "Customer", "Reference number"),
+            ("Description", "Origin", "Contact verified", "Customer", "Reference number"),
         ),
     )
 

@@ -327,7 +327,9 @@ async def test_case_carries_the_customer_profile_of_its_contact(
 ) -> None:
     conversation = f"webchat:{uuid.uuid4().hex[:12]}"
 
-    case = await with_customers.create_case(draft(conversation), f"{conversation}:1")
+    case = await with_customers.create_case(
+        draft(conversation, contact_verified=True), f"{conversation}:1"
+    )
     found = await search_all(
         with_customers, CaseFilter(customer_id=case.customer_id, conversation_id=conversation)
     )
@@ -342,16 +344,44 @@ async def test_profiles_down_files_the_case_without_a_customer_and_a_retry_finds
 ) -> None:
     conversation = f"webchat:{uuid.uuid4().hex[:12]}"
     customers.down = True
-    first = await with_customers.create_case(draft(conversation), f"{conversation}:1")
+    verified = draft(conversation, contact_verified=True)
+    first = await with_customers.create_case(verified, f"{conversation}:1")
     customers.down = False
 
     # the same submission again, now that a profile is found: same key, other body
-    retried = await with_customers.create_case(draft(conversation), f"{conversation}:1")
+    retried = await with_customers.create_case(verified, f"{conversation}:1")
     found = await search_all(with_customers, CaseFilter(conversation_id=conversation))
 
     assert first.customer_id is None
     assert retried.ref == first.ref
     assert [case.ref for case in found] == [first.ref]
+
+
+async def test_a_typed_contact_finds_no_profile_and_the_case_says_it_is_unverified(
+    with_customers: ConnectCasesBackend, customers: Customers
+) -> None:
+    conversation = f"webchat:{uuid.uuid4().hex[:12]}"
+
+    case = await with_customers.create_case(draft(conversation), f"{conversation}:1")
+    read = await with_customers.get_case(case.ref)
+
+    # anyone can type anyone's address: it must neither find nor make their profile
+    assert customers.asked == []
+    assert (case.customer_id, read.customer_id) == (None, None)
+    assert read.contact == f"{conversation}@example.com"
+    assert read.fields["contact_verified"] == "No"
+
+
+async def test_a_verified_contact_is_recorded_as_verified(
+    with_customers: ConnectCasesBackend,
+) -> None:
+    conversation = f"webchat:{uuid.uuid4().hex[:12]}"
+
+    case = await with_customers.create_case(
+        draft(conversation, contact_verified=True), f"{conversation}:1"
+    )
+
+    assert (await with_customers.get_case(case.ref)).fields["contact_verified"] == "Yes"
 
 
 async def test_a_known_reference_needs_no_search_before_history_comments_or_links(

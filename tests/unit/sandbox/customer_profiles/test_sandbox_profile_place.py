@@ -56,6 +56,8 @@ def draft(contact: str) -> CaseDraft:
         origin="webchat",
         conversation_id=f"webchat:{uuid.uuid4().hex[:10]}",
         channel="webchat",
+        # only a verified contact is looked up in Customer Profiles
+        contact_verified=True,
     )
 
 

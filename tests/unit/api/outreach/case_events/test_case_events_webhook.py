@@ -9,6 +9,7 @@ from tests.unit.api.channels.whatsapp.support import eventually
 from tests.unit.api.outreach.ivr.support import RASA_TOKEN, outreach_gateways
 
 CONTACT_FIELD = "contact-field-uuid"
+VERIFIED_FIELD = "verified-field-uuid"
 PHONE = "+447700900123"
 
 
@@ -27,9 +28,12 @@ def case_event(
     at: str = "2026-03-16T23:16:57.893Z",
     event_type: str = "CASE.UPDATED",
     ref: str | None = "10000001",
+    verified: str | None = "Yes",
 ) -> dict[str, Any]:
     """An EventBridge event from Connect Cases, fields included as the domain was told."""
     fields: dict[str, Any] = {"status": status, CONTACT_FIELD: contact, "title": "Parcel lost"}
+    if verified is not None:
+        fields[VERIFIED_FIELD] = verified
     if ref is not None:
         fields["reference_number"] = ref
     detail: dict[str, Any] = {
@@ -175,6 +179,7 @@ async def test_fields_as_a_list_of_field_value_unions_are_read(start_gateway):
         {"id": "status", "value": {"stringValue": "pending"}},
         {"id": CONTACT_FIELD, "value": {"stringValue": "+44 7700 900123"}},
         {"id": "reference_number", "value": {"stringValue": "10000001"}},
+        {"id": VERIFIED_FIELD, "value": {"stringValue": "Yes"}},
         {"id": "summary", "value": {"emptyValue": {}}},
     ]
 
@@ -240,6 +245,51 @@ async def test_without_a_contact_field_configured_nobody_is_told(start_gateway):
     response = await gateway.case_event(case_event(changed=["status"]))
 
     assert response.json()["reason"] == "no phone number among the case's fields"
+
+
+async def test_a_typed_contact_is_never_told_and_the_record_does_not_name_it(start_gateway, caplog):
+    caplog.set_level("INFO")
+    gateway = await start_gateway()
+
+    response = await gateway.case_event(case_event(changed=["status"], verified="No"))
+
+    assert response.json() == {"status": "skipped", "reason": "the case's contact is not verified"}
+    record = await gateway.runtime.records.get("case-event:evt-1")
+    assert record is not None and record.status == "skipped"
+    assert gateway.rasa.calls == [] and gateway.sent() == []
+    assert "told nobody: the case's contact is not verified" in caplog.text
+    assert PHONE.lstrip("+") not in caplog.text and PHONE.lstrip("+") not in str(record)
+
+
+async def test_an_event_that_cannot_say_whether_the_contact_is_verified_tells_nobody(
+    start_gateway, caplog
+):
+    caplog.set_level("INFO")
+    gateway = await start_gateway()
+
+    response = await gateway.case_event(case_event(changed=["status"], verified=None))
+
+    assert response.json() == {
+        "status": "skipped",
+        "reason": "the event does not say whether the contact is verified",
+    }
+    assert gateway.rasa.calls == [] and gateway.sent() == []
+    assert PHONE.lstrip("+") not in caplog.text
+
+
+async def test_without_a_verified_field_configured_nobody_is_told(start_gateway, caplog):
+    caplog.set_level("INFO")
+    gateway = await start_gateway(case_events_verified_field_id=None)
+
+    response = await gateway.case_event(case_event(changed=["status"]))
+
+    assert response.json() == {
+        "status": "skipped",
+        "reason": "whether the contact is verified is not configured",
+    }
+    assert gateway.rasa.calls == [] and gateway.sent() == []
+    assert "no notice is sent" in caplog.text
+    assert PHONE.lstrip("+") not in caplog.text
 
 
 async def test_endpoint_without_the_api_key_returns_404(client):

@@ -152,6 +152,7 @@ async def outreach_gateways(
                 "ivr_answer_seconds": 2.0,
                 "case_events_api_key": SecretStr(EVENTS_KEY),
                 "case_events_contact_field_id": "contact-field-uuid",
+                "case_events_verified_field_id": "verified-field-uuid",
             }
             values.update(overrides)
             transport = ByHost(
