@@ -9,6 +9,7 @@ import sqlite3
 from actions.kit.attachments import attach_pending
 from actions.kit.base import CaseAction, UsesCases
 from actions.kit.contacts import contact_verified
+from actions.kit.handles import handle_of
 from actions.kit.idempotency import case_idempotency_key, form_run_started_at
 from actions.kit.metadata import given_contact
 from actions.kit.metrics import CASES_CREATED, CASES_FAILED, CASES_QUEUED
@@ -122,11 +123,12 @@ class ActionCreateCase(CaseAction):
         dispatcher.utter_message(response="utter_case_created", case_ref=case.ref)
         _say_if_unverified(dispatcher, draft, case.ref)
         return [
-            SlotSet(CASE_REF, case.ref),
+            # by reference and id: the next turn reads this very case with no search
+            SlotSet(CASE_REF, handle_of(case)),
             *cleared(RESET_AFTER_CREATE),
-            SlotSet(OPENED_CASES, opened_with(tracker, case.ref)),
+            SlotSet(OPENED_CASES, opened_with(tracker, handle_of(case))),
             # the files sent while the form ran
-            *await attach_pending(self._services, tracker, case.ref, dispatcher),
+            *await attach_pending(self._services, tracker, case, dispatcher),
         ]
 
     def _queue(self, draft: CaseDraft, key: str) -> bool:

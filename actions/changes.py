@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from actions.kit.access import CaseToChoose, Viewer, viewer_of, visible_case
 from actions.kit.base import CaseAction
+from actions.kit.contacts import contact_verified
 from actions.kit.handles import handle_of, parse_handle, shown_ref
 from actions.kit.message import TEXT_FIELD, intent_name, text_field_change
 from actions.kit.normalise import normalise_email, normalise_phone
@@ -31,6 +32,9 @@ from actions.kit.template import Accepted
 from cases.backend import BackendError, CaseNotFound
 
 logger = logging.getLogger(__name__)
+
+#: the case field that says whether its contact is the customer's own
+VERIFIED = "contact_verified"
 
 CUSTOMER_FIELDS = frozenset({"title", "description", "contact", "priority"})
 AGENT_FIELDS = CUSTOMER_FIELDS | {"status", "assigned_user", "assigned_queue"}
@@ -144,10 +148,16 @@ class ActionUpdateCase(CaseAction):
             else:
                 dispatcher.utter_message(response=checked.response)
             return []
+        written = dict(checked)
+        if checked.get("contact"):
+            # a new contact is believed no more than one typed into the form: the case says
+            # whether it is the customer's own, and notices go only to one that is
+            verified = contact_verified(tracker, checked["contact"] or "", region)
+            written[VERIFIED] = "Yes" if verified else "No"
         backend = self._services.backend
         try:
             case = await target_case(backend, viewer, tracker)
-            await backend.update_case(case, checked, viewer.actor())
+            await backend.update_case(case, written, viewer.actor())
         except BackendError as exc:
             return _answer_failure(dispatcher, tracker, exc)
         except CaseNotChosen:

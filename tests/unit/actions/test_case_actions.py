@@ -49,12 +49,12 @@ class SlowBackend:
 
 
 CREATED_EVENTS = [
-    SlotSet("case_ref", "00000001"),
+    SlotSet("case_ref", "00000001#case-00000001"),
     SlotSet("title", None),
     SlotSet("description", None),
     SlotSet("priority", None),
     SlotSet("confirmed", None),
-    SlotSet("opened_cases", ["00000001"]),
+    SlotSet("opened_cases", ["00000001#case-00000001"]),
 ]
 # contact goes back to the one the channel gave (normalised), not to None
 DISCARD_EVENTS = [

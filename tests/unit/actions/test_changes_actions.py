@@ -162,7 +162,28 @@ async def test_customer_changes_the_contact_email_normalised(
 
     await run(ActionUpdateCase(cases, settings), t)
 
-    assert cases.updates == [("10000001", {"contact": "Ann@example.org"}, ANN)]
+    # typed, not the number Ann writes from: the case says so, and gets no notices
+    assert cases.updates == [
+        ("10000001", {"contact": "Ann@example.org", "contact_verified": "No"}, ANN)
+    ]
+
+
+async def test_a_contact_changed_to_the_customers_own_number_is_verified(
+    cases: FakeCases, settings: Any
+) -> None:
+    # written the way she would say it: the same number she writes from
+    t = update(
+        "change my number to 07700 900123 on 10000005",
+        entity("phone", "07700 900123"),
+        entity("case_ref", "10000005"),
+        metadata=whatsapp(),
+    )
+    cases.add("10000005", contact=ANN_PHONE)
+
+    _, messages = await run(ActionUpdateCase(cases, settings), t)
+
+    assert cases.updates == [("10000005", {"contact": ANN_PHONE, "contact_verified": "Yes"}, ANN)]
+    assert "verified" not in messages[0]["changes"]
 
 
 async def test_new_title_is_taken_whole_even_with_a_priority_word_inside(

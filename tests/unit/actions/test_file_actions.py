@@ -72,7 +72,7 @@ async def test_files_sent_while_the_form_ran_are_attached_right_after_the_case_i
         "image/jpeg",
         PHOTO,
     )
-    assert SlotSet("case_ref", ref) in events
+    assert SlotSet("case_ref", f"{ref}#id-{ref}") in events
     assert events[-1] == SlotSet("pending_files", None)
     assert responses(dispatcher.messages) == ["utter_case_created", "utter_file_attached"]
 

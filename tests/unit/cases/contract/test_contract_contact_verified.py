@@ -45,3 +45,20 @@ async def test_a_typed_contact_stays_on_the_case_for_agents_with_no_customer(
     assert read.contact == customer
     assert read.customer_id is None
     assert recorded(read) == "No"
+
+
+async def test_a_contact_changed_later_says_again_whether_it_is_verified(
+    backend: CaseBackend, new_draft: Draft
+) -> None:
+    """A case filed from the customer's own number, then given another: no longer verified."""
+    created = await backend.create_case(
+        new_draft(contact_verified=True), f"whatsapp:{uuid.uuid4().hex}:1"
+    )
+
+    await backend.update_case(
+        created, {"contact": "someone.else@example.com", "contact_verified": "No"}
+    )
+
+    read = await backend.get_case(created.ref)
+    assert read.contact == "someone.else@example.com"
+    assert recorded(read) == "No"
