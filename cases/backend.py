@@ -287,3 +287,12 @@ class CaseBackend(Protocol):
     async def get_template(self) -> CaseTemplate:
         """The case template, from the back end (cached) or the fallback file."""
         ...
+
+
+@runtime_checkable
+class QueueChecker(Protocol):
+    """A back end that can tell, before any handoff, whether a queue name will work."""
+
+    async def check_queue(self, queue: str) -> None:
+        """Raise ``BackendError`` when ``queue`` names no queue a case can be put on."""
+        ...

@@ -22,7 +22,7 @@ from actions.kit.services import outbox_at
 from actions.kit.settings import get_settings
 from actions.outbox.notifier import GatewayNotifier
 from actions.outbox.worker import OutboxWorker
-from cases.backend import BackendError
+from cases.backend import BackendError, QueueChecker
 from cases.factory import get_backend
 from common.logsafe import protect_root_logging
 
@@ -71,5 +71,29 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
         if http is not None:
             await http.aclose()
 
+    async def check_handoff_queue(app: Sanic) -> None:  # type: ignore[type-arg]
+        await check_queue_at_start(get_settings().handoff_queue)
+
+    app.register_listener(check_handoff_queue, "after_server_start")
     app.register_listener(start_outbox, "after_server_start")
     app.register_listener(stop_outbox, "before_server_stop")
+
+
+async def check_queue_at_start(queue: str) -> bool:
+    """Say at start, in the log, when the handoff queue cannot be resolved; whether it can.
+
+    A handoff would otherwise fail only when the first customer asks for a person.
+    """
+    try:
+        backend = get_backend()
+        if isinstance(backend, QueueChecker) and queue:
+            await backend.check_queue(queue)
+    except BackendError as exc:
+        logger.error(
+            "HANDOFF_QUEUE %r cannot be used (%s: %s); handoffs will reach no queue until it can",
+            queue,
+            type(exc).__name__,
+            exc,
+        )
+        return False
+    return True

@@ -1,17 +1,13 @@
 """Amazon Connect Cases as a case back end, through boto3's ``connectcases`` client.
 
-CreateCase answers only ``caseId`` and ``caseArn``, so a create reads the new case back with
-one GetCase for its reference number: two calls when the schema is warm (``schema``) and the
-customer's profile is cached. Reference numbers are not unique on Connect Cases: a reference
-is found by a search that asks for two cases, and one shared by two is refused as ``Conflict``
-rather than answered with either (``refs`` remembers only references known to name one);
-``find_cases`` lists them all. A case given rather than its reference is used by its id, with
-no search; ``get_case`` with an id reads it with GetCase. "On hold" lives in ``status``. A
-description longer than its field goes in cut, and whole as comments. Searches are built by
-``search``; comments, linked contacts and history live in ``related``; files are uploaded to
-Amazon Connect by ``files`` and linked to the case by their ARN; queue names become the queue
-ids ``assigned_queue`` holds through ``queues`` (all modules beside this one in
-``cases.connect``), and the ids read back are shown by name again.
+CreateCase answers only ids, so a create reads the new case back with one GetCase for its
+reference number. References are not unique on Connect Cases: one is looked up with room for
+two answers, and one two cases share is ``Conflict`` rather than either (``refs`` remembers
+only references known to name one); ``find_cases`` lists them all. A case given rather than
+its reference is used by its id, with no search. Beside this module in ``cases.connect``: "on
+hold" in ``status``; searches in ``search``; comments, links and history in ``related``;
+uploads in ``files``; queue names to ids and back in ``queues``. A long description goes in
+cut, and whole as comments.
 """
 
 from __future__ import annotations
@@ -306,6 +302,10 @@ class ConnectCasesBackend:
     async def get_template(self) -> CaseTemplate:
         """The template as the domain defines it (cached for ``cache_seconds``)."""
         return (await self._schemas.get()).template
+
+    async def check_queue(self, queue: str) -> None:
+        """Raise ``BackendError`` when ``queue`` names no queue a case can be put on."""
+        await queue_id(self._queues, queue)
 
     async def _customer_of(self, draft: CaseDraft) -> str | None:
         # a typed contact may be anyone's: only a verified one finds (or makes) a profile
