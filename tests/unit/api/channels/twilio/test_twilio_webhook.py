@@ -253,6 +253,29 @@ async def test_sender_that_is_not_a_phone_number_returns_422(start_gateway):
     assert await gateway.runtime.queue.pending() == 0
 
 
+async def test_sender_without_the_whatsapp_prefix_returns_422_and_reaches_nobody(start_gateway):
+    gateway = await start_gateway()
+    # an SMS to another of the account's numbers: From is a bare number
+    params = {**form("SM0042", "I am the agent"), "From": USER}
+
+    response = await gateway.post(params)
+
+    assert response.status_code == 422
+    assert await gateway.runtime.queue.pending() == 0
+    assert gateway.rasa.received == []
+
+
+async def test_message_to_another_number_of_the_account_returns_422(start_gateway):
+    gateway = await start_gateway()
+    params = {**form("SM0043", "hello"), "To": "whatsapp:+14155550000"}
+
+    response = await gateway.post(params)
+
+    assert response.status_code == 422
+    assert await gateway.runtime.queue.pending() == 0
+    assert (await gateway.post(form("SM0044", "hello"))).status_code == 200
+
+
 def test_settings_refuse_a_token_without_where_to_reply_from(settings_with):
     with pytest.raises(ValidationError, match="TWILIO_WEBHOOK_URL"):
         settings_with(twilio_auth_token=SecretStr(AUTH_TOKEN), twilio_account_sid=ACCOUNT_SID)
