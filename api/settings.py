@@ -107,7 +107,10 @@ class GatewaySettings(LimitSettings, BaseSettings):
         default=Path("var/media"), description="Where media users send is stored."
     )
     whatsapp_media_max_bytes: int = Field(
-        default=100 * 1024 * 1024, gt=0, description="Largest media file downloaded."
+        default=5 * 1024 * 1024,
+        gt=0,
+        description="Largest media file downloaded (WhatsApp and Twilio); keep it at the "
+        "action server's ATTACHMENT_MAX_BYTES, since a larger file is never attached.",
     )
     whatsapp_send_max_attempts: int = Field(
         default=5, ge=1, description="Attempts per outgoing message on rate limits and 5xx."

@@ -197,6 +197,28 @@ async def test_media_is_downloaded_with_basic_auth_and_described(start_gateway, 
     assert saved.read_bytes() == picture
 
 
+async def test_a_kind_of_file_no_case_takes_is_never_downloaded(start_gateway, tmp_path):
+    twilio = TwilioState()
+    stored = twilio.add_media(b"a long video", "video/mp4")
+    gateway = await start_gateway(twilio=twilio)
+    url = (
+        f"http://twilio.test/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/"
+        f"{stored.message_sid}/Media/{stored.sid}"
+    )
+
+    await gateway.post(
+        form("SM0022", "", NumMedia="1", MediaUrl0=url, MediaContentType0="video/mp4")
+    )
+    await eventually(lambda: len(gateway.rasa.received) == 1)
+
+    [media] = gateway.rasa.received[0]["metadata"]["media"]
+    assert media["path"] is None
+    assert media["refused"] == "type"
+    assert not (tmp_path / "var" / "media").exists() or not any(
+        (tmp_path / "var" / "media").iterdir()
+    )
+
+
 async def test_media_twilio_refuses_is_described_without_a_file(start_gateway, tmp_path):
     gateway = await start_gateway()
     missing = f"http://twilio.test/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/ME1"
