@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -15,6 +16,20 @@ from api.ratelimit_settings import LimitSettings
 # refuse messages the character limit allows.
 _MAX_UTF8_BYTES_PER_CHAR = 4
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+#: shortest webchat identity secret, in bytes: HS256's own key length
+MIN_SECRET_BYTES = 32
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
+
+
+def _origin(value: str) -> str:
+    """``value`` as an origin (scheme, host, port, no path), or ``ValueError``."""
+    origin = value.strip().rstrip("/").lower()
+    if not _ORIGIN.match(origin):
+        raise ValueError(
+            f"WEBCHAT_ALLOWED_ORIGINS holds {value.strip()!r}, which is not an origin "
+            "such as https://shop.example.com"
+        )
+    return origin
 
 
 class GatewaySettings(LimitSettings, BaseSettings):
@@ -58,8 +73,24 @@ class GatewaySettings(LimitSettings, BaseSettings):
     )
     webchat_identity_secret: SecretStr | None = Field(
         default=None,
-        description="Shared secret (HS256) of the identity tokens the host site signs; "
-        "unset means every webchat user is anonymous and tokens are refused.",
+        description="Shared secret (HS256, at least 32 bytes) of the customers' identity "
+        "tokens the host site signs; unset means every webchat customer is anonymous.",
+    )
+    webchat_agent_identity_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret (HS256, at least 32 bytes, not the customers') of agents' "
+        "identity tokens (role: agent); unset refuses every agent token.",
+    )
+    webchat_allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated origins (https://shop.example.com) of the sites that may "
+        "embed the chat page and hand it an identity token; empty allows none but the gateway.",
+    )
+    webchat_max_sockets: int = Field(
+        default=1000, ge=1, description="Open webchat websockets one gateway process holds."
+    )
+    webchat_max_sockets_per_address: int = Field(
+        default=20, ge=1, description="Open webchat websockets from one source address."
     )
     webchat_identity_issuer: str | None = Field(
         default=None, description="Required `iss` of identity tokens, when set."
@@ -218,6 +249,25 @@ class GatewaySettings(LimitSettings, BaseSettings):
             return frozenset(n if n.startswith("+") else f"+{n}" for n in numbers if n.strip("+"))
         return value
 
+    @field_validator("webchat_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return tuple(_origin(str(item)) for item in value if str(item).strip())
+        return value
+
+    @field_validator("webchat_identity_secret", "webchat_agent_identity_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"webchat identity secrets must be at least {MIN_SECRET_BYTES} bytes "
+                "(openssl rand -hex 32)"
+            )
+        return value
+
     @field_validator("gateway_queue_url")
     @classmethod
     def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
@@ -226,6 +276,16 @@ class GatewaySettings(LimitSettings, BaseSettings):
                 f"GATEWAY_QUEUE_URL must start with one of {', '.join(_REDIS_SCHEMES)}"
             )
         return value
+
+    @model_validator(mode="after")
+    def _agents_have_their_own_key(self) -> Self:
+        agents, customers = self.webchat_agent_identity_secret, self.webchat_identity_secret
+        if agents and customers and agents.get_secret_value() == customers.get_secret_value():
+            raise ValueError(
+                "WEBCHAT_AGENT_IDENTITY_SECRET must differ from WEBCHAT_IDENTITY_SECRET: "
+                "a customer's token must never verify as an agent's"
+            )
+        return self
 
     @model_validator(mode="after")
     def _whatsapp_can_reply(self) -> Self:
