@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.ratelimit_settings import LimitSettings
+from common.sandbox_secrets import Held, published_secrets_refused
 
 # UTF-8 needs at most four bytes per character, so a body limit below this multiple would
 # refuse messages the character limit allows.
@@ -19,6 +20,10 @@ _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 #: shortest webchat identity secret, in bytes: HS256's own key length
 MIN_SECRET_BYTES = 32
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
+
+
+def _plain(secret: SecretStr | None) -> str | None:
+    return None if secret is None else secret.get_secret_value()
 
 
 def _origin(value: str) -> str:
@@ -285,6 +290,23 @@ class GatewaySettings(LimitSettings, BaseSettings):
                 "WEBCHAT_AGENT_IDENTITY_SECRET must differ from WEBCHAT_IDENTITY_SECRET: "
                 "a customer's token must never verify as an agent's"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _no_published_secret_for_a_real_service(self) -> Self:
+        graph = ("WHATSAPP_API_BASE_URL", self.whatsapp_api_base_url)
+        twilio = ("TWILIO_API_BASE_URL", self.twilio_api_base_url)
+        held = {
+            "WHATSAPP_APP_SECRET": (self.whatsapp_app_secret, graph),
+            "WHATSAPP_VERIFY_TOKEN": (self.whatsapp_verify_token, graph),
+            "WHATSAPP_ACCESS_TOKEN": (self.whatsapp_access_token, graph),
+            "TWILIO_AUTH_TOKEN": (self.twilio_auth_token, twilio),
+        }
+        refusals = published_secrets_refused(
+            Held(name, _plain(secret), *peer) for name, (secret, peer) in held.items()
+        )
+        if refusals:
+            raise ValueError("; ".join(refusals))
         return self
 
     @model_validator(mode="after")
