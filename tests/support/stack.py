@@ -97,13 +97,16 @@ def _wait_ready(urls: dict[str, str], proc: subprocess.Popen[bytes], log: Path) 
 
 def stack_env(tmp: Path) -> dict[str, str]:
     """Settings for the four processes on free loopback ports, keeping their files in ``tmp``."""
-    ports = {name: free_port() for name in ("rasa", "actions", "gateway", "sandbox")}
+    ports = {name: free_port() for name in ("rasa", "actions", "gateway", "sandbox", "site")}
     env = {
         "RASA_PORT": str(ports["rasa"]),
         "ACTIONS_PORT": str(ports["actions"]),
         "GATEWAY_HOST": "127.0.0.1",
         "GATEWAY_PORT": str(ports["gateway"]),
         "SANDBOX_PORT": str(ports["sandbox"]),
+        # another website, which the browser test serves on this port, may embed the chat
+        "HOST_SITE_PORT": str(ports["site"]),
+        "WEBCHAT_ALLOWED_ORIGINS": f"http://127.0.0.1:{ports['site']}",
         "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
         "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
