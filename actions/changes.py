@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from actions.kit.access import CaseToChoose, Viewer, viewer_of, visible_case
@@ -41,6 +42,9 @@ AGENT_FIELDS = CUSTOMER_FIELDS | {"status", "assigned_user", "assigned_queue"}
 #: what an agent's comment starts with, so the customer-facing side can tell it apart
 INTERNAL_MARK = "[Internal note]"
 COMMENT_MIN = 2
+# the mark as a customer might type it to pass their words off as an agent's note: any case,
+# any spacing, brackets of any width (NFKC folds full-width ones), invisible characters between
+_POSED_MARK = re.compile(r"^\s*(?:[\[(]\s*internal\s*note\s*[\])]\s*:?\s*)+", re.IGNORECASE)
 
 _STATUS = re.compile(
     r"\b(?:status|mark|set|put|make)\b.*?\b(?P<status>open|pending|closed|on hold)\b",
@@ -57,6 +61,14 @@ class Refusal:
 
     response: str
     reason: str = ""
+
+
+def unmarked(said: str) -> str:
+    """A customer's comment without a leading "[Internal note]" of their own making."""
+    text = said.strip()
+    visible = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isprintable())
+    posed = _POSED_MARK.match(visible)
+    return visible[posed.end() :].strip() if posed else text
 
 
 class ValidateCommentForm(FormValidationAction):
@@ -111,7 +123,10 @@ class ActionAddCaseComment(CaseAction):
             return done
         viewer = viewer_of(tracker, self._services.settings.default_phone_region)
         backend = self._services.backend
-        text = f"{INTERNAL_MARK} {said.strip()}" if viewer.is_agent else said.strip()
+        text = f"{INTERNAL_MARK} {said.strip()}" if viewer.is_agent else unmarked(said)
+        if not text:
+            dispatcher.utter_message(response="utter_invalid_comment")
+            return done
         try:
             case = await target_case(backend, viewer, tracker)
             await backend.add_comment(case, text, viewer.actor())

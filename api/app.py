@@ -129,7 +129,8 @@ def create_app(
     app.include_router(twilio.router)
     app.include_router(ivr.router)
     app.include_router(case_events.router)
-    app.include_router(notices.router)
+    # for the action server only: nothing a client of the gateway should learn of
+    app.include_router(notices.router, include_in_schema=False)
     app.include_router(webchat_socket.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -8,6 +8,11 @@ gateway sets. A user who types ``/share_file`` sends no files, and the actions a
 a message not understood. The files are named after the provider's ids, never after anything
 the user chose, so a user can never choose where a file lands, and are written by ``save``:
 streamed to a ``.part`` file, hashed, cut off past the size limit, renamed only when whole.
+
+Only the kinds of file a case can take (``ACCEPTED_TYPES``) are downloaded at all, and a
+download whose ``Content-Length`` is past the limit is refused before its body is read; an
+item left out says why under ``refused`` (``type`` or ``size``), so the actions can tell the
+user.
 """
 
 from __future__ import annotations
@@ -23,6 +28,24 @@ import httpx
 
 SHARE_FILE = "share_file"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+#: what every case back end takes (the action server's list of files it attaches)
+ACCEPTED_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+)
+#: why an item was not downloaded, as its description's ``refused`` says
+REFUSED_TYPE = "type"
+REFUSED_SIZE = "size"
+
+
+def accepted_type(mime_type: str | None) -> bool:
+    """Whether a file declared as ``mime_type`` is one a case can take."""
+    return (mime_type or "").split(";", 1)[0].strip().lower() in ACCEPTED_TYPES
 
 
 def share_file_text(caption: str | None) -> str:
@@ -56,9 +79,13 @@ class TooLarge(Exception):
 async def save(response: httpx.Response, path: Path, max_bytes: int) -> Saved:
     """Write a streamed answer's body to ``path``; nothing is left there if it fails half-way.
 
-    Raises ``TooLarge`` past ``max_bytes``, and whatever reading the stream raises (httpx's
-    transport errors), in both cases after removing the partial file.
+    Raises ``TooLarge`` past ``max_bytes`` (before reading a byte when ``Content-Length``
+    says so), and whatever reading the stream raises (httpx's transport errors), in both
+    cases after removing the partial file.
     """
+    declared = response.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > max_bytes:
+        raise TooLarge(f"media of {int(declared)} bytes is larger than {max_bytes} bytes")
     digest = hashlib.sha256()
     size = 0
     partial = path.with_name(path.name + ".part")

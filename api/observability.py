@@ -94,7 +94,10 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, key, None)
             if value is not None:
                 line[key] = value
-        if record.exc_info:
+        # the context filter leaves a traceback as masked ``exc_text``, and ``exc_info`` unset
+        if record.exc_text:
+            line["error"] = record.exc_text
+        elif record.exc_info:
             line["error"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
 

@@ -1,6 +1,7 @@
 """The one client for the Rasa server: user messages, triggered intents and readiness.
 
-User messages go to Rasa's REST channel; a turn the user did not start goes to the
+User messages go to Rasa's REST channel with ``Authorization: Bearer <RASA_API_TOKEN>``
+(bot/server/channel.py takes a message from no one else); a turn the user did not start goes to the
 token-protected ``POST /conversations/{id}/trigger_intent?token=..&output_channel=collector``
 with ``{"name": intent, "entities": {...}}``, which runs the intent in the conversation as if
 the user had said it and answers the tracker and, through the collecting output channel, the
@@ -105,7 +106,7 @@ class RasaClient:
         """Send one user message to the conversation ``sender`` and return the bot's replies."""
         body = {"sender": sender, "message": text, "metadata": dict(metadata)}
         replies = await self._post(
-            REST_WEBHOOK_PATH, body, {}, _REPLIES, "a list of bot messages", ""
+            REST_WEBHOOK_PATH, body, {}, _REPLIES, "a list of bot messages", "", bearer=True
         )
         return [reply for reply in replies if not reply.is_empty()]
 
@@ -148,11 +149,15 @@ class RasaClient:
         answer: TypeAdapter[T],
         expected: str,
         context: str,
+        bearer: bool = False,
     ) -> T:
-        """POST ``body`` to ``path`` and read the answer, mapping every failure to the tree."""
+        """POST ``body`` to ``path`` and read the answer, mapping every failure to the tree;
+        ``bearer`` sends the token as ``Authorization`` (the REST channel's check)."""
         # proxies and Rasa's own access log can tie the call to the request that caused it
         correlation = correlation_id.get()
         headers = {} if correlation is None else {"X-Request-ID": correlation}
+        if bearer:
+            headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
         try:
             response = await self._http.post(
                 self._base_url + path, params=params, json=body, headers=headers

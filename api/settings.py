@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -10,11 +11,30 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.ratelimit_settings import LimitSettings
+from common.sandbox_secrets import Held, published_secrets_refused
 
 # UTF-8 needs at most four bytes per character, so a body limit below this multiple would
 # refuse messages the character limit allows.
 _MAX_UTF8_BYTES_PER_CHAR = 4
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+#: shortest webchat identity secret, in bytes: HS256's own key length
+MIN_SECRET_BYTES = 32
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
+
+
+def _plain(secret: SecretStr | None) -> str | None:
+    return None if secret is None else secret.get_secret_value()
+
+
+def _origin(value: str) -> str:
+    """``value`` as an origin (scheme, host, port, no path), or ``ValueError``."""
+    origin = value.strip().rstrip("/").lower()
+    if not _ORIGIN.match(origin):
+        raise ValueError(
+            f"WEBCHAT_ALLOWED_ORIGINS holds {value.strip()!r}, which is not an origin "
+            "such as https://shop.example.com"
+        )
+    return origin
 
 
 class GatewaySettings(LimitSettings, BaseSettings):
@@ -58,8 +78,24 @@ class GatewaySettings(LimitSettings, BaseSettings):
     )
     webchat_identity_secret: SecretStr | None = Field(
         default=None,
-        description="Shared secret (HS256) of the identity tokens the host site signs; "
-        "unset means every webchat user is anonymous and tokens are refused.",
+        description="Shared secret (HS256, at least 32 bytes) of the customers' identity "
+        "tokens the host site signs; unset means every webchat customer is anonymous.",
+    )
+    webchat_agent_identity_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret (HS256, at least 32 bytes, not the customers') of agents' "
+        "identity tokens (role: agent); unset refuses every agent token.",
+    )
+    webchat_allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated origins (https://shop.example.com) of the sites that may "
+        "embed the chat page and hand it an identity token; empty allows none but the gateway.",
+    )
+    webchat_max_sockets: int = Field(
+        default=1000, ge=1, description="Open webchat websockets one gateway process holds."
+    )
+    webchat_max_sockets_per_address: int = Field(
+        default=20, ge=1, description="Open webchat websockets from one source address."
     )
     webchat_identity_issuer: str | None = Field(
         default=None, description="Required `iss` of identity tokens, when set."
@@ -107,7 +143,10 @@ class GatewaySettings(LimitSettings, BaseSettings):
         default=Path("var/media"), description="Where media users send is stored."
     )
     whatsapp_media_max_bytes: int = Field(
-        default=100 * 1024 * 1024, gt=0, description="Largest media file downloaded."
+        default=5 * 1024 * 1024,
+        gt=0,
+        description="Largest media file downloaded (WhatsApp and Twilio); keep it at the "
+        "action server's ATTACHMENT_MAX_BYTES, since a larger file is never attached.",
     )
     whatsapp_send_max_attempts: int = Field(
         default=5, ge=1, description="Attempts per outgoing message on rate limits and 5xx."
@@ -221,6 +260,25 @@ class GatewaySettings(LimitSettings, BaseSettings):
             return frozenset(n if n.startswith("+") else f"+{n}" for n in numbers if n.strip("+"))
         return value
 
+    @field_validator("webchat_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return tuple(_origin(str(item)) for item in value if str(item).strip())
+        return value
+
+    @field_validator("webchat_identity_secret", "webchat_agent_identity_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"webchat identity secrets must be at least {MIN_SECRET_BYTES} bytes "
+                "(openssl rand -hex 32)"
+            )
+        return value
+
     @field_validator("gateway_queue_url")
     @classmethod
     def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
@@ -229,6 +287,33 @@ class GatewaySettings(LimitSettings, BaseSettings):
                 f"GATEWAY_QUEUE_URL must start with one of {', '.join(_REDIS_SCHEMES)}"
             )
         return value
+
+    @model_validator(mode="after")
+    def _agents_have_their_own_key(self) -> Self:
+        agents, customers = self.webchat_agent_identity_secret, self.webchat_identity_secret
+        if agents and customers and agents.get_secret_value() == customers.get_secret_value():
+            raise ValueError(
+                "WEBCHAT_AGENT_IDENTITY_SECRET must differ from WEBCHAT_IDENTITY_SECRET: "
+                "a customer's token must never verify as an agent's"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _no_published_secret_for_a_real_service(self) -> Self:
+        graph = ("WHATSAPP_API_BASE_URL", self.whatsapp_api_base_url)
+        twilio = ("TWILIO_API_BASE_URL", self.twilio_api_base_url)
+        held = {
+            "WHATSAPP_APP_SECRET": (self.whatsapp_app_secret, graph),
+            "WHATSAPP_VERIFY_TOKEN": (self.whatsapp_verify_token, graph),
+            "WHATSAPP_ACCESS_TOKEN": (self.whatsapp_access_token, graph),
+            "TWILIO_AUTH_TOKEN": (self.twilio_auth_token, twilio),
+        }
+        refusals = published_secrets_refused(
+            Held(name, _plain(secret), *peer) for name, (secret, peer) in held.items()
+        )
+        if refusals:
+            raise ValueError("; ".join(refusals))
+        return self
 
     @model_validator(mode="after")
     def _whatsapp_can_reply(self) -> Self:

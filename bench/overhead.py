@@ -49,12 +49,16 @@ async def _conversation(http: httpx.AsyncClient, url: str, direct: bool, out: Ro
         response.raise_for_status()
 
 
-async def run_round(url: str, direct: bool, conversations: int, concurrency: int) -> Round:
-    """``conversations`` conversations, ``concurrency`` at a time."""
+async def run_round(
+    url: str, direct: bool, conversations: int, concurrency: int, token: str = ""
+) -> Round:
+    """``conversations`` conversations, ``concurrency`` at a time; ``direct`` ones to Rasa's
+    REST channel carry the ``token`` it requires, as the gateway's do."""
     result = Round()
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+    headers = {"Authorization": f"Bearer {token}"} if direct else {}
+    async with httpx.AsyncClient(timeout=120, limits=limits, headers=headers) as http:
 
         async def one() -> None:
             async with gate:
@@ -66,20 +70,22 @@ async def run_round(url: str, direct: bool, conversations: int, concurrency: int
     return result
 
 
-async def measure(gateway: str, rasa: str, rounds: int, conversations: int) -> list[list[object]]:
+async def measure(
+    gateway: str, rasa: str, rounds: int, conversations: int, token: str
+) -> list[list[object]]:
     """Alternate the two paths for each concurrency; one table row per path and concurrency."""
     paths = {"gateway": (f"{gateway}/webchat/messages", False)}
     paths["rasa"] = (f"{rasa}/webhooks/rest/webhook", True)
     rows: list[list[object]] = []
     # one untimed conversation per path warms models, caches and connections
     for url, direct in paths.values():
-        await run_round(url, direct, 2, 2)
+        await run_round(url, direct, 2, 2, token)
     for concurrency in (1, 20):
         seen: dict[str, list[Round]] = {name: [] for name in paths}
         count = max(conversations, concurrency) if concurrency > 1 else max(2, conversations // 2)
         for _ in range(rounds):
             for name, (url, direct) in paths.items():
-                seen[name].append(await run_round(url, direct, count, concurrency))
+                seen[name].append(await run_round(url, direct, count, concurrency, token))
         figures = {
             name: (
                 median([r.throughput for r in done]),
@@ -114,7 +120,13 @@ def main() -> None:
     args = parser.parse_args()
     with stack() as running:
         rows = asyncio.run(
-            measure(running.gateway_url, running.rasa_url, args.rounds, args.conversations)
+            measure(
+                running.gateway_url,
+                running.rasa_url,
+                args.rounds,
+                args.conversations,
+                running.env["RASA_API_TOKEN"],
+            )
         )
     header = ["path", "concurrent", "msg/s", "p50 ms", "p95 ms", "throughput", "added"]
     title = (

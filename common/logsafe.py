@@ -3,8 +3,9 @@
 ``mask_secrets`` masks credentials in a text (``token=`` and similar query parameters, bearer
 tokens), always: Rasa's HTTP API takes its token in the URL, and HTTP clients log URLs.
 ``redact`` masks phone numbers and email addresses, unless an operator turns it off.
-``RedactingFilter`` does both to every record a handler emits; ``protect_root_logging`` puts
-that filter on every handler the root logger has (the action server's logging is set up by
+``RedactingFilter`` does both to every record a handler emits (its message, the traceback and
+stack it carries, and the ``extra`` fields a caller added); ``protect_root_logging`` puts that
+filter on every handler the root logger has (the action server's logging is set up by
 rasa-sdk, so the filter is added after it).
 """
 
@@ -38,18 +39,45 @@ def redact(text: str) -> str:
     return _PHONE.sub("<phone>", _EMAIL.sub("<email>", text))
 
 
+# what every LogRecord has; anything else on a record came from a caller's ``extra``
+_STANDARD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_PLAIN = (int, float, bool, type(None))
+_TRACEBACKS = logging.Formatter()
+
+
 class RedactingFilter(logging.Filter):
-    """Replace each record's message by its masked rendering: secrets always, PII when asked."""
+    """Replace each record's text by its masked rendering: secrets always, PII when asked.
+
+    An exception's traceback quotes the values it was raised with (a request's URL with its
+    token, a customer's number), and formatters print it apart from the message; so it is
+    rendered here, masked, and kept as ``exc_text`` (which every formatter prints as it is)
+    in place of ``exc_info``.
+    """
 
     def __init__(self, pii: bool = True) -> None:
         super().__init__()
         self.pii = pii
 
+    def mask(self, text: str) -> str:
+        """``text`` with secrets masked, and PII when this filter masks it."""
+        masked = mask_secrets(text)
+        return redact(masked) if self.pii else masked
+
     def filter(self, record: logging.LogRecord) -> bool:
-        """Mask the message (arguments included); never drops a record."""
-        message = mask_secrets(record.getMessage())
-        record.msg = redact(message) if self.pii else message
+        """Mask the message, traceback, stack and extra fields; never drops a record."""
+        record.msg = self.mask(record.getMessage())
         record.args = None
+        if record.exc_info:
+            record.exc_text = record.exc_text or _TRACEBACKS.formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = self.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
+        for key, value in list(vars(record).items()):
+            if key in _STANDARD_FIELDS or isinstance(value, _PLAIN):
+                continue
+            setattr(record, key, self.mask(value if isinstance(value, str) else repr(value)))
         return True
 
 

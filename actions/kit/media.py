@@ -89,11 +89,15 @@ def shared_file(entry: Mapping[str, Any]) -> SharedFile:
     content_type = _content_type(entry.get("mime_type"))
     name = _name(entry, content_type)
     path = entry.get("path")
-    if not isinstance(path, str) or not path:
-        raise FileRefused(name, "it did not reach me. Could you send it again?")
-    if content_type not in ALLOWED_TYPES:
+    # the gateway does not download a kind or size of file no case takes, and says so
+    refused = entry.get("refused")
+    if content_type not in ALLOWED_TYPES or refused == "type":
         allowed = "JPEG or PNG images, PDFs and Word documents"
         raise FileRefused(name, f"I can only attach {allowed}.")
+    if refused == "size":
+        raise FileRefused(name, "it is bigger than I can take.")
+    if not isinstance(path, str) or not path:
+        raise FileRefused(name, "it did not reach me. Could you send it again?")
     return SharedFile(path=path, name=name, content_type=content_type)
 
 

@@ -1,16 +1,23 @@
-"""What the action server gains beside the actions: ``/metrics``, ``/ready``, the outbox worker.
+"""What the action server gains beside the actions: a caller check, ``/metrics``, ``/ready``, the
+outbox worker.
 
 rasa-sdk offers the Sanic app to plugins (the ``rasa_sdk_plugins`` package in this project);
-``attach`` adds ``GET /metrics``, ``GET /ready`` (200 when the case back end answers, else 503)
-and runs ``OutboxWorker`` for as long as the server
-runs, so queued cases are filed even when nobody talks to the assistant.
+``attach`` refuses to start without ``ACTION_SERVER_TOKEN`` or with a secret the sandbox
+publishes held for a real service, answers 401 to every request but the probes (``/health``,
+``/ready``, ``/metrics``) that lacks ``Authorization: Bearer <ACTION_SERVER_TOKEN>`` (which
+Rasa sends, bot/endpoints.yml), adds ``GET /metrics``, ``GET /ready`` (200 when the case back
+end answers, else 503) and runs ``OutboxWorker`` for as long as the server runs, so queued
+cases are filed even when nobody talks to the assistant.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httpx
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
@@ -19,19 +26,73 @@ from sanic.response import HTTPResponse, json, raw
 
 from actions.kit.metrics import OUTBOX_DEPTH
 from actions.kit.services import outbox_at
-from actions.kit.settings import get_settings
+from actions.kit.settings import ActionSettings, get_settings
 from actions.outbox.notifier import GatewayNotifier
 from actions.outbox.worker import OutboxWorker
+from cases.aicc.settings import AiccSettings, get_aicc_settings
 from cases.backend import BackendError, QueueChecker
 from cases.factory import get_backend
 from common.logsafe import protect_root_logging
+from common.sandbox_secrets import Held, published_secrets_refused
 
 logger = logging.getLogger(__name__)
 
+#: what answers without the token: probes that run no action and read no conversation
+OPEN_PATHS = frozenset({"/health", "/ready", "/metrics"})
+#: shortest ACTION_SERVER_TOKEN, in characters (make run writes 43)
+MIN_TOKEN_CHARS = 32
+
+
+def start_refusals(settings: ActionSettings, aicc: AiccSettings) -> list[str]:
+    """Why the action server must not start with these settings (nothing when it may)."""
+    token = settings.action_server_token
+    secret = aicc.aicc_app_secret
+    # without AICC_BASE_URL no call goes to AICC, whatever its credentials say
+    held = [
+        Held("AICC_APP_KEY", aicc.aicc_app_key, "AICC_BASE_URL", aicc.aicc_base_url),
+        Held(
+            "AICC_APP_SECRET",
+            secret.get_secret_value() if secret else None,
+            "AICC_BASE_URL",
+            aicc.aicc_base_url,
+        ),
+    ]
+    refusals = published_secrets_refused(held if aicc.aicc_base_url else [])
+    if token is None or len(token.get_secret_value()) < MIN_TOKEN_CHARS:
+        refusals.append(
+            f"ACTION_SERVER_TOKEN must be set to a secret of at least {MIN_TOKEN_CHARS} "
+            "characters, the one Rasa sends (make run writes one into .env)"
+        )
+    return refusals
+
+
+Middleware = Callable[[Request], Coroutine[Any, Any, HTTPResponse | None]]
+
+
+def caller_check(token: str) -> Middleware:
+    """A request middleware answering 401 unless the caller holds ``token`` (probes aside)."""
+    expected = f"Bearer {token}".encode()
+
+    async def check(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS:
+            return None
+        given = (request.headers.get("authorization") or "").encode()
+        if hmac.compare_digest(given, expected):
+            return None
+        logger.warning("action server call refused: no valid token")
+        return json({"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"})
+
+    return check
+
 
 def attach(app: Sanic) -> None:  # type: ignore[type-arg]
-    """Add ``/metrics`` and ``/ready``, mask secrets and PII in logs, run the outbox worker."""
-    protect_root_logging(pii=get_settings().log_redact_pii)
+    """Check callers, add ``/metrics`` and ``/ready``, mask logs, run the outbox worker."""
+    settings = get_settings()
+    protect_root_logging(pii=settings.log_redact_pii)
+    refusals = start_refusals(settings, get_aicc_settings())
+    if refusals or settings.action_server_token is None:
+        raise SystemExit("action server not started: " + "; ".join(refusals))
+    app.register_middleware(caller_check(settings.action_server_token.get_secret_value()))
 
     async def metrics(request: Request) -> HTTPResponse:
         return raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

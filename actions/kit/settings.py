@@ -43,6 +43,8 @@ class ActionSettings(BaseSettings):
     gateway_internal_url: str = "http://127.0.0.1:8000"
     #: shared with the gateway (INTERNAL_API_TOKEN) for its internal endpoints
     internal_api_token: SecretStr | None = None
+    #: the secret Rasa sends (bot/endpoints.yml); the action server runs no action without it
+    action_server_token: SecretStr | None = None
 
     @field_validator("default_phone_region")
     @classmethod

@@ -40,6 +40,8 @@ def replies_to(
     response = httpx.post(
         f"{stack.rasa_url}/webhooks/rest/webhook",
         json={"sender": f"whatsapp:{number}", "message": text, "metadata": metadata},
+        # the token the gateway sends: Rasa's REST channel takes no message without it
+        headers={"Authorization": f"Bearer {stack.env['RASA_API_TOKEN']}"},
         timeout=60,
     )
     assert response.status_code == 200, response.text

@@ -56,3 +56,38 @@ def test_rasa_http_api_needs_its_token(stack: Stack) -> None:
     assert without.status_code == 401
     assert wrong.status_code == 401
     assert right.status_code == 200
+
+
+def test_nobody_but_the_gateway_speaks_to_rasa_as_an_agent(stack: Stack) -> None:
+    posed = {"sender": "intruder", "message": "list all cases", "metadata": {"role": "agent"}}
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+
+    anonymous = httpx.post(url, json=posed, timeout=30)
+    guessed = httpx.post(url, json=posed, headers={"Authorization": "Bearer guess"}, timeout=30)
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/intruder/tracker",
+        params={"token": stack.env["RASA_API_TOKEN"]},
+        timeout=10,
+    )
+
+    assert [anonymous.status_code, guessed.status_code] == [401, 401]
+    assert [e for e in tracker.json()["events"] if e["event"] == "user"] == []
+
+
+def test_nobody_but_rasa_runs_an_action(stack: Stack) -> None:
+    call = {"next_action": "action_session_start", "sender_id": "intruder", "tracker": {}}
+    url = f"http://127.0.0.1:{stack.env['ACTIONS_PORT']}/webhook"
+
+    answer = httpx.post(url, json=call, timeout=10)
+
+    assert answer.status_code == 401
+
+
+def test_no_process_shows_a_secret_on_its_command_line(stack: Stack) -> None:
+    tokens = [stack.env[name] for name in ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN")]
+    processes = stack.process_ids()
+
+    assert {"rasa", "actions", "gateway"} <= set(processes)
+    for name, pid in processes.items():
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        assert not [token for token in tokens if token in command_line], name

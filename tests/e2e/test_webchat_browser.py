@@ -6,6 +6,7 @@ import functools
 import re
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -132,22 +133,57 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def host_site(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Another website (another origin) that embeds the chat with the snippet."""
-    root = tmp_path_factory.mktemp("host-site")
+def serve_site(stack: Stack, root: Path, port: int) -> ThreadingHTTPServer:
+    """Another website (another origin) on ``port`` that embeds the chat with the snippet."""
     (root / "index.html").write_text(
         "<!doctype html><html><body><h1>Shop</h1>"
         f'<script src="{stack.gateway_url}/static/embed.js" data-title="Help" defer></script>'
         "</body></html>"
     )
     handler = functools.partial(QuietHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def host_site(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The one other origin the stack's WEBCHAT_ALLOWED_ORIGINS lets embed the chat."""
+    port = int(stack.env["HOST_SITE_PORT"])
+    server = serve_site(stack, tmp_path_factory.mktemp("host-site"), port)
     yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def unlisted_site(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A website whose origin WEBCHAT_ALLOWED_ORIGINS does not list."""
+    server = serve_site(stack, tmp_path_factory.mktemp("unlisted-site"), 0)
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_site_not_on_the_list_cannot_show_the_chat(
+    browser: WebDriver, unlisted_site: str
+) -> None:
+    browser.get(unlisted_site)
+    launcher = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "casebot-launcher"))
+    launcher.click()
+    frame = browser.find_element(By.ID, "casebot-frame")
+    browser.switch_to.frame(frame)
+    try:
+        WebDriverWait(browser, 10).until(
+            lambda b: b.execute_script("return document.readyState") == "complete"
+        )
+        time.sleep(1)
+        # the browser refuses the page (frame-ancestors): nothing of the chat is in the frame
+        chat = browser.find_elements(By.ID, "chat-input")
+    finally:
+        browser.switch_to.default_content()
+
+    assert chat == []
 
 
 def test_snippet_embeds_a_working_chat_in_another_site(browser: WebDriver, host_site: str) -> None:

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_ID = "8a1f5d3e-2c4b-4f6a-9e7d-1b2c3d4e5f60"
 TEMPLATE_ID = "c4a2e9b0-7d15-4e2b-8f3a-5b6c7d8e9f01"
 TOKEN = "internal-token-for-tests"
+ACTION_SERVER_TOKEN = "action-server-token-for-tests-0123456789"
 
 
 def free_port() -> int:
@@ -86,6 +87,7 @@ def processes(tmp_path: Path, gateway: str) -> Iterator[dict[str, str]]:
         "OUTBOX_DB": str(tmp_path / "outbox.sqlite3"),
         "GATEWAY_INTERNAL_URL": gateway,
         "INTERNAL_API_TOKEN": TOKEN,
+        "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
         "SANIC_HOST": "127.0.0.1",
     }
     commands = [
@@ -159,3 +161,16 @@ def test_queued_case_is_filed_by_the_running_action_server_and_the_user_told(
     metrics = httpx.get(f"{processes['actions']}/metrics").text
     assert "casebot_outbox_depth 0.0" in metrics
     assert "casebot_cases_filed_from_outbox_total 1.0" in metrics
+
+
+def test_the_running_action_server_runs_actions_for_rasa_only(processes: dict[str, str]) -> None:
+    call = {"next_action": "action_session_start", "sender_id": "x", "tracker": {}, "domain": {}}
+    url = f"{processes['actions']}/webhook"
+
+    anonymous = httpx.post(url, json=call)
+    wrong = httpx.post(url, json=call, headers={"Authorization": "Bearer not-the-token"})
+    rasa = httpx.post(url, json=call, headers={"Authorization": f"Bearer {ACTION_SERVER_TOKEN}"})
+
+    assert [anonymous.status_code, wrong.status_code] == [401, 401]
+    assert rasa.status_code != 401
+    assert httpx.get(f"{processes['actions']}/health").status_code == 200

@@ -15,7 +15,13 @@ from pydantic import SecretStr
 from api.settings import GatewaySettings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-SECRETS = ("RASA_API_TOKEN", "INTERNAL_API_TOKEN", "REDIS_PASSWORD", "RASA_TRACKER_DB_PASSWORD")
+SECRETS = (
+    "RASA_API_TOKEN",
+    "ACTION_SERVER_TOKEN",
+    "INTERNAL_API_TOKEN",
+    "REDIS_PASSWORD",
+    "RASA_TRACKER_DB_PASSWORD",
+)
 SUBSTITUTION = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?][^}]*)?\}")
 
 
@@ -74,7 +80,30 @@ def test_our_processes_share_one_image_and_run_as_their_procfile_entries_do() ->
 
     assert {services[name]["build"]["dockerfile"] for name in commands} == {"deploy/Dockerfile"}
     assert commands["actions"][:4] == ["python", "-m", "rasa_sdk", "--actions"]
-    assert commands["gateway"][:3] == ["uvicorn", "api.main:app", "--factory"]
+    assert commands["gateway"][:3] == ["python", "-m", "api.main"]
     assert commands["sandbox"][:3] == ["uvicorn", "sandbox.app:create_app", "--factory"]
     assert services["rasa"]["image"] == "rasa/rasa:3.6.21"
     assert "/app/deploy/endpoints.yml" in services["rasa"]["command"]
+    assert services["rasa"]["entrypoint"] == ["python", "-m", "bot.server.run"]
+
+
+def test_rasa_redis_and_postgres_are_reachable_from_the_internal_network_only() -> None:
+    services = compose()["services"]
+    networks = {
+        name: set(service.get("networks", ["default"])) for name, service in services.items()
+    }
+
+    assert compose()["networks"]["internal"]["internal"] is True
+    assert networks["rasa"] == networks["redis"] == networks["postgres"] == {"internal"}
+    assert networks["gateway"] == {"public", "internal"}
+    assert networks["actions"] == {"public", "internal"}
+    # the stand-in for the internet's services is where they are
+    assert networks["sandbox"] == {"public"}
+    assert [name for name, service in services.items() if service.get("ports")] == ["gateway"]
+
+
+def test_no_published_secret_ships_for_the_internet_facing_gateways() -> None:
+    values = documented()
+
+    assert "WHATSAPP_APP_SECRET" not in values
+    assert "WHATSAPP_VERIFY_TOKEN" not in values

@@ -46,7 +46,7 @@ class Stack:
 
     def process_ids(self) -> dict[str, int]:
         """The pid of each Procfile process, by name (found among honcho's descendants)."""
-        names = {"rasa run": "rasa", "rasa_sdk": "actions", "api.main": "gateway"}
+        names = {"bot.server.run": "rasa", "rasa_sdk": "actions", "api.main": "gateway"}
         names["sandbox.app"] = "sandbox"
         found: dict[str, int] = {}
         pending = [self.supervisor_pid]
@@ -97,17 +97,20 @@ def _wait_ready(urls: dict[str, str], proc: subprocess.Popen[bytes], log: Path) 
 
 def stack_env(tmp: Path) -> dict[str, str]:
     """Settings for the four processes on free loopback ports, keeping their files in ``tmp``."""
-    ports = {name: free_port() for name in ("rasa", "actions", "gateway", "sandbox")}
+    ports = {name: free_port() for name in ("rasa", "actions", "gateway", "sandbox", "site")}
     env = {
         "RASA_PORT": str(ports["rasa"]),
         "ACTIONS_PORT": str(ports["actions"]),
         "GATEWAY_HOST": "127.0.0.1",
         "GATEWAY_PORT": str(ports["gateway"]),
         "SANDBOX_PORT": str(ports["sandbox"]),
+        # another website, which the browser test serves on this port, may embed the chat
+        "HOST_SITE_PORT": str(ports["site"]),
+        "WEBCHAT_ALLOWED_ORIGINS": f"http://127.0.0.1:{ports['site']}",
         "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
         "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
-        "RASA_API_TOKEN": secrets.token_urlsafe(24),
+        "RASA_API_TOKEN": secrets.token_urlsafe(32),
         "RASA_TRACKER_DB": str(tmp / "tracker.db"),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -130,6 +133,7 @@ def stack_env(tmp: Path) -> dict[str, str]:
         "OUTBOX_DB": str(tmp / "outbox.sqlite3"),
         "GATEWAY_INTERNAL_URL": f"http://127.0.0.1:{ports['gateway']}",
         "INTERNAL_API_TOKEN": secrets.token_urlsafe(24),
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),
         "WHATSAPP_QUEUE_DB": str(tmp / "whatsapp-queue.sqlite3"),
         "TWILIO_QUEUE_DB": str(tmp / "twilio-queue.sqlite3"),
         "PROACTIVE_QUEUE_DB": str(tmp / "proactive-queue.sqlite3"),

@@ -175,6 +175,9 @@ def compose_entries() -> dict[str, str]:
         command: list[str] = service["command"]
         if "--actions" in command:
             entries[name] = command[command.index("--actions") + 1]
+        elif "-m" in command:
+            # python -m module: the module is what the process imports first
+            entries[name] = command[command.index("-m") + 1]
         else:
             entries[name] = next(word for word in command if re.fullmatch(r"[\w.]+:\w+", word))
     return entries

@@ -23,11 +23,15 @@ API_VERSION = "2010-04-01"
 class TwilioError(Exception):
     """Twilio refused the call."""
 
-    def __init__(self, status: int | None, code: int | None, message: str) -> None:
+    def __init__(
+        self, status: int | None, code: int | None, message: str, too_large: bool = False
+    ) -> None:
         super().__init__(f"Twilio error {code} (HTTP {status}): {message}")
         self.status = status
         self.code = code
         self.message = message
+        #: a download refused for its size
+        self.too_large = too_large
 
     @property
     def is_transient(self) -> bool:
@@ -85,7 +89,7 @@ class TwilioClient:
                     raise _error(response)
                 return await save(response, path, max_bytes)
         except TooLarge as exc:
-            raise TwilioError(200, None, str(exc)) from exc
+            raise TwilioError(200, None, str(exc), too_large=True) from exc
         except httpx.TransportError as exc:
             raise TwilioUnavailable(None, None, f"media download failed: {exc}") from exc
 

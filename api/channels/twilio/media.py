@@ -13,7 +13,7 @@ from pydantic import JsonValue
 
 from api.channels.twilio.client import TwilioClient, TwilioError, TwilioUnavailable
 from api.channels.twilio.payload import TwilioMedia, TwilioMessage
-from api.media import file_name
+from api.media import REFUSED_SIZE, REFUSED_TYPE, accepted_type, file_name
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,8 @@ async def fetch_media(
     client: TwilioClient, message: TwilioMessage, folder: Path, max_bytes: int
 ) -> list[dict[str, JsonValue]]:
     """Download the message's media and describe each for Rasa; ``path`` is ``None`` for an
-    item that failed.
+    item that failed, and ``refused`` says why when it was not a kind or size of file a case
+    can take.
 
     Raises ``TwilioUnavailable`` when Twilio is down, so the message can be handled again later.
     """
@@ -43,6 +44,8 @@ async def _fetch(
         "filename": None,
         "path": None,
     }
+    if not accepted_type(media.content_type):
+        return {**description, "refused": REFUSED_TYPE}
     try:
         saved = await client.download(
             media.url, folder / file_name(media_id, media.content_type), max_bytes
@@ -51,6 +54,6 @@ async def _fetch(
         raise
     except TwilioError as exc:
         logger.warning("Twilio media %s not fetched: %s", media_id, exc)
-        return description
+        return {**description, "refused": REFUSED_SIZE} if exc.too_large else description
     description.update(sha256=saved.sha256, path=str(saved.path))
     return description

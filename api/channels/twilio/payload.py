@@ -53,8 +53,16 @@ class TwilioMessage(BaseModel):
 
     @property
     def has_valid_sender(self) -> bool:
-        """Whether ``From`` holds a phone number."""
-        return bool(_E164.match(self.phone))
+        """Whether ``From`` is a WhatsApp sender (``whatsapp:`` and a phone number).
+
+        The same account's SMS or voice numbers post here with a bare number; taking one of
+        those as a WhatsApp user would let a text message speak for that number on WhatsApp.
+        """
+        return self.from_.startswith(WHATSAPP_PREFIX) and bool(_E164.match(self.phone))
+
+    def is_addressed_to(self, number: str) -> bool:
+        """Whether ``To`` is ``number``, the business's ``whatsapp:+...`` sender."""
+        return "".join(self.to.split()) == "".join(number.split())
 
 
 def parse_params(params: Sequence[tuple[str, str]]) -> TwilioMessage:

@@ -83,7 +83,11 @@ async def receive_webhook(request: Request, settings: SettingsDep) -> Response:
     except ValidationError:
         raise HTTPException(status_code=422, detail="Not a Twilio message.") from None
     if not message.has_valid_sender:
-        raise HTTPException(status_code=422, detail="From is not a phone number.")
+        raise HTTPException(status_code=422, detail="From is not a WhatsApp number.")
+    if not message.is_addressed_to(settings.twilio_whatsapp_number or ""):
+        # another of the account's numbers: its users never wrote to this assistant
+        logger.warning("Twilio message %s refused: To is not our number", message.message_sid)
+        raise HTTPException(status_code=422, detail="To is not this channel's number.")
     payload = traced({"message": message.model_dump(mode="json", by_alias=True)})
     if await runtime.queue.enqueue(message.message_sid, message.phone, payload):
         runtime.worker.wake()

@@ -1,14 +1,16 @@
 """Who a webchat user is, as the host site vouches for them in a signed token.
 
-The host site that embeds the chat signs a JWT (HS256, shared secret ``WEBCHAT_IDENTITY_SECRET``)
-naming its logged-in user::
+The host site that embeds the chat signs a JWT (HS256) naming its logged-in user, with
+``WEBCHAT_IDENTITY_SECRET`` for a customer and ``WEBCHAT_AGENT_IDENTITY_SECRET`` for an agent::
 
     {"sub": "user-42", "exp": 1767225600, "email": "ada@example.com",
      "phone": "+447700900123", "customer_id": "arn:aws:profile:...", "role": "customer"}
 
 ``sub`` and ``exp`` are required; ``iss``/``aud`` are checked when configured. ``role: agent``
-(with an optional ``agent_id``, e.g. the agent's Connect user ARN) makes the user an agent. A
-token that does not verify is refused outright (401); a missing token means an anonymous user.
+(with an optional ``agent_id``, e.g. the agent's Connect user ARN) makes the user an agent, and
+such a token verifies only with the agents' key: the customers' key, which signs a token for
+anyone who logs in to the host site, can never make an agent. A token that does not verify is
+refused outright (401); a missing token means an anonymous user.
 """
 
 from __future__ import annotations
@@ -78,9 +80,14 @@ def looks_signed_in(sender: str) -> bool:
 
 def verify_identity_token(token: str, settings: GatewaySettings) -> Identity:
     """The identity in ``token``; ``IdentityError`` when it does not verify."""
-    secret = settings.webchat_identity_secret
+    role = _claimed_role(token)
+    secret = (
+        settings.webchat_agent_identity_secret
+        if role == "agent"
+        else settings.webchat_identity_secret
+    )
     if secret is None:
-        raise IdentityError("identity tokens are not accepted here")
+        raise IdentityError(f"{role} identity tokens are not accepted here")
     try:
         claims = jwt.decode(
             token,
@@ -93,8 +100,7 @@ def verify_identity_token(token: str, settings: GatewaySettings) -> Identity:
         )
     except jwt.PyJWTError as exc:
         raise IdentityError(f"identity token refused: {type(exc).__name__}") from exc
-    role = claims.get("role", "customer")
-    if role not in ("customer", "agent"):
+    if claims.get("role", "customer") != role:
         raise IdentityError("identity token names an unknown role")
     return Identity(
         subject=_claim(claims, "sub") or "",
@@ -104,6 +110,20 @@ def verify_identity_token(token: str, settings: GatewaySettings) -> Identity:
         customer_id=_claim(claims, "customer_id"),
         agent_id=_claim(claims, "agent_id") if role == "agent" else None,
     )
+
+
+def _claimed_role(token: str) -> Literal["customer", "agent"]:
+    """The role a token claims, read before it is verified, to pick the key that must sign it."""
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise IdentityError(f"identity token refused: {type(exc).__name__}") from exc
+    role = unverified.get("role", "customer")
+    if role == "agent":
+        return "agent"
+    if role == "customer":
+        return "customer"
+    raise IdentityError("identity token names an unknown role")
 
 
 def _claim(claims: dict[str, object], name: str) -> str | None:

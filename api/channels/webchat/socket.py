@@ -3,12 +3,15 @@
 Each frame the page sends is ``{"id", "sender", "message", "metadata"?, "token"?}`` (``token``
 being the identity token a POST carries in ``Authorization``); each answer is ``{"id",
 "replies"}`` or ``{"id", "error", "status"}`` with the status and sentence the POST would give.
-Frames on one socket are answered in order, one at a time.
+Frames on one socket are answered in order, one at a time. A gateway process holds at most
+``WEBCHAT_MAX_SOCKETS`` sockets, and ``WEBCHAT_MAX_SOCKETS_PER_ADDRESS`` from one address; one
+more is refused before it is accepted (the page falls back to ``POST /webchat/messages``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import cast
 
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
@@ -38,6 +41,40 @@ router = APIRouter(prefix="/webchat", tags=["webchat"])
 INVALID_DETAIL = "That message could not be read. Please try again."
 #: close code for a frame larger than the gateway accepts (RFC 6455 "message too big")
 CLOSE_TOO_BIG = 1009
+#: close code for a socket refused because too many are open (RFC 6455 "try again later")
+CLOSE_TRY_LATER = 1013
+
+
+class SocketSlots:
+    """How many sockets are open, in all and per address, against the settings' limits."""
+
+    def __init__(self, total: int, per_address: int) -> None:
+        self._total = total
+        self._per_address = per_address
+        self._open: Counter[str] = Counter()
+
+    def take(self, address: str) -> bool:
+        """Count one more socket from ``address``; ``False`` (and nothing counted) past a limit."""
+        if self._open.total() >= self._total or self._open[address] >= self._per_address:
+            return False
+        self._open[address] += 1
+        return True
+
+    def give_back(self, address: str) -> None:
+        """Forget one socket from ``address``."""
+        self._open[address] -= 1
+        if self._open[address] <= 0:
+            del self._open[address]
+
+
+def slots_of(websocket: WebSocket, settings: GatewaySettings) -> SocketSlots:
+    """The app's socket counts, made on first use."""
+    state = websocket.app.state
+    slots: SocketSlots | None = getattr(state, "webchat_socket_slots", None)
+    if slots is None:
+        slots = SocketSlots(settings.webchat_max_sockets, settings.webchat_max_sockets_per_address)
+        state.webchat_socket_slots = slots
+    return slots
 
 
 @router.websocket("/ws")
@@ -48,8 +85,13 @@ async def webchat_socket(websocket: WebSocket) -> None:
     limits = rate_limits_of(websocket)
     address = client_address(websocket, limits.trusted_proxies)
     sockets = cast(LiveSockets, websocket.app.state.webchat_sockets)
-    await websocket.accept()
+    slots = slots_of(websocket, settings)
+    if not slots.take(address):
+        logger.warning("webchat socket refused: too many open")
+        await websocket.close(code=CLOSE_TRY_LATER)
+        return
     try:
+        await websocket.accept()
         while True:
             received = await websocket.receive()
             if received["type"] == "websocket.disconnect":
@@ -79,6 +121,7 @@ async def webchat_socket(websocket: WebSocket) -> None:
         return
     finally:
         sockets.forget(websocket)
+        slots.give_back(address)
 
 
 async def answer(

@@ -26,11 +26,15 @@ WINDOW_CLOSED_CODE = 131047
 class GraphError(Exception):
     """Graph refused the call."""
 
-    def __init__(self, status: int | None, code: int | None, title: str) -> None:
+    def __init__(
+        self, status: int | None, code: int | None, title: str, too_large: bool = False
+    ) -> None:
         super().__init__(f"Graph error {code} (HTTP {status}): {title}")
         self.status = status
         self.code = code
         self.title = title
+        #: a download refused for its size
+        self.too_large = too_large
 
     @property
     def is_transient(self) -> bool:
@@ -110,7 +114,7 @@ class GraphClient:
                     raise _error(response)
                 return await save(response, path, max_bytes)
         except TooLarge as exc:
-            raise GraphError(200, None, str(exc)) from exc
+            raise GraphError(200, None, str(exc), too_large=True) from exc
         except httpx.TransportError as exc:
             raise GraphUnavailable(None, None, f"media download failed: {exc}") from exc
 

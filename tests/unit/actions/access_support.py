@@ -40,6 +40,7 @@ from cases.template import load_template_spec
 from tests.unit.sandbox.conftest import REPO, SEED_FILE, SandboxServer
 
 IDENTITY_SECRET = "host-site-identity-secret-for-access-tests"
+AGENT_IDENTITY_SECRET = "host-site-agents-identity-secret-for-access-tests"
 AGENT_PHONE = "+447700900777"
 AGENT_ARN = "arn:aws:connect:us-east-1:123456789012:instance/abc/agent/agent-7"
 #: AICC operator ids hold 20 bytes, so an agent there is known by a short id
@@ -48,6 +49,7 @@ GATEWAY = GatewaySettings(
     _env_file=None,  # type: ignore[call-arg]
     rasa_api_token=SecretStr("unused"),
     webchat_identity_secret=SecretStr(IDENTITY_SECRET),
+    webchat_agent_identity_secret=SecretStr(AGENT_IDENTITY_SECRET),
     agent_whatsapp_numbers=frozenset({AGENT_PHONE}),
 )
 SPEC = load_template_spec(REPO / "data" / "case_template.yaml")
@@ -90,7 +92,8 @@ def on_twilio(phone: str) -> User:
 def signed(**claims: Any) -> str:
     """An identity token the host site signs for its logged-in user."""
     body = {"sub": f"user-{uuid.uuid4().hex[:8]}", "exp": int(time.time()) + 600, **claims}
-    return jwt.encode(body, IDENTITY_SECRET, algorithm="HS256")
+    key = AGENT_IDENTITY_SECRET if claims.get("role") == "agent" else IDENTITY_SECRET
+    return jwt.encode(body, key, algorithm="HS256")
 
 
 def on_webchat(token: str | None = None, client: dict[str, Any] | None = None) -> User:

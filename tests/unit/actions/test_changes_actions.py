@@ -106,6 +106,36 @@ async def test_agent_comment_is_marked_internal_and_carries_the_agent(
     assert cases.comments == [("10000009", "[Internal note] Called the customer", AGENT)]
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "[Internal note] Refund approved by the manager",
+        "  [internal NOTE]: Refund approved by the manager",
+        "\uff3bInternal note\uff3d Refund approved by the manager",
+        "[Internal\u200b note] [Internal note] Refund approved by the manager",
+    ],
+)
+async def test_customer_comment_cannot_pose_as_an_agents_internal_note(
+    cases: FakeCases, settings: Any, said: str
+) -> None:
+    t = tracker(metadata=whatsapp(), slots={"comment_text": said})
+
+    await run(ActionAddCaseComment(cases, settings), t)
+
+    assert cases.comments == [("10000002", "Refund approved by the manager", ANN)]
+
+
+async def test_customer_comment_that_is_only_the_mark_is_refused(
+    cases: FakeCases, settings: Any
+) -> None:
+    t = tracker(metadata=whatsapp(), slots={"comment_text": "[Internal note]"})
+
+    _, messages = await run(ActionAddCaseComment(cases, settings), t)
+
+    assert cases.comments == []
+    assert responses(messages) == ["utter_invalid_comment"]
+
+
 async def test_comment_on_someone_elses_case_is_not_found_and_not_written(
     cases: FakeCases, settings: Any
 ) -> None:

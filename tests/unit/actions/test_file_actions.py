@@ -314,6 +314,30 @@ async def test_a_file_the_gateway_could_not_fetch_or_of_a_type_not_taken_is_expl
     ]
 
 
+async def test_a_file_the_gateway_left_out_for_its_kind_or_size_is_explained_as_such(
+    file_settings: ActionSettings,
+) -> None:
+    cases = FakeCases()
+    cases.add("12345678", contact=ANN_PHONE)
+    dispatcher = CollectingDispatcher()
+    metadata = {
+        **whatsapp(),
+        "media": [
+            {"id": "m1", "mime_type": "video/mp4", "path": None, "refused": "type"},
+            {"id": "m2", "mime_type": "application/pdf", "path": None, "refused": "size"},
+        ],
+    }
+    turn = tracker(intent="share_file", metadata=metadata, slots={"case_ref": "12345678"})
+
+    await ActionShareFile(cases, file_settings).run(dispatcher, turn, {})
+
+    assert cases.files == []
+    assert [m["reason"] for m in dispatcher.messages] == [
+        "I can only attach JPEG or PNG images, PDFs and Word documents.",
+        "it is bigger than I can take.",
+    ]
+
+
 async def test_the_words_sent_with_a_file_go_on_the_case_as_a_comment(
     file_settings: ActionSettings, media: Path
 ) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -114,3 +115,15 @@ async def test_every_part_shares_one_copy_of_each_client_and_store(
     assert whatsapp_stores == [shared.whatsapp.store]
     assert twilio_clients == [shared.twilio.client]
     assert twilio_stores == [shared.twilio.store]
+
+
+async def test_the_published_schema_names_no_internal_route(settings_with):
+    app = create_app(settings_with(internal_api_token=SecretStr("t" * 32)))
+    transport = httpx.ASGITransport(app=app)
+
+    async with httpx.AsyncClient(transport=transport, base_url="http://g") as client:
+        schema = (await client.get("/openapi.json")).json()
+
+    assert "/webchat/messages" in schema["paths"]
+    assert not [path for path in schema["paths"] if path.startswith("/internal")]
+    assert "internal" not in json.dumps(schema).lower()

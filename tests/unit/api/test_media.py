@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.media import Saved, TooLarge, save, share_file_text
+from actions.kit.media import ALLOWED_TYPES
+from api.media import ACCEPTED_TYPES, Saved, TooLarge, accepted_type, save, share_file_text
 
 # Rasa 3.6's pattern for "/intent{entities}" (YAMLStoryReader._regex_message_pattern)
 RASA_INTENT_MESSAGE = re.compile(
@@ -88,3 +89,41 @@ async def test_a_stream_cut_half_way_keeps_nothing(tmp_path: Path) -> None:
     with pytest.raises(httpx.ReadError):
         await saved_from(Chunks([b"abc"], then=httpx.ReadError("reset")), path, max_bytes=100)
     assert list(tmp_path.iterdir()) == []
+
+
+class Counted(httpx.AsyncByteStream):
+    """A body that counts the chunks read from it."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+        self.read = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            self.read += 1
+            yield chunk
+
+
+async def test_save_refuses_a_body_announced_past_the_limit_before_reading_it(
+    tmp_path: Path,
+) -> None:
+    body = Counted([b"x" * 1024] * 8)
+    headers = {"Content-Length": str(8 * 1024)}
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, headers=headers, stream=body))
+
+    with pytest.raises(TooLarge):
+        async with (
+            httpx.AsyncClient(transport=transport) as http,
+            http.stream("GET", "https://media.example/big") as response,
+        ):
+            await save(response, tmp_path / "big.pdf", max_bytes=4096)
+
+    assert body.read == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_gateway_downloads_exactly_the_kinds_of_file_a_case_takes() -> None:
+    assert frozenset(ALLOWED_TYPES) == ACCEPTED_TYPES
+    assert accepted_type("application/PDF; charset=binary")
+    assert not accepted_type("video/mp4")
+    assert not accepted_type(None)

@@ -51,6 +51,18 @@ async def test_send_message_posts_the_rest_channel_body():
     }
 
 
+async def test_send_message_carries_the_token_rasas_rest_channel_requires():
+    handler, seen = answering(200, [])
+    client = rasa_client(handler)
+
+    await client.send_message("webchat:a", "hello", {})
+
+    [request] = seen
+    assert request.headers["authorization"] == "Bearer s3cret"
+    # in a header, never in the URL, where proxies and access logs would keep it
+    assert "s3cret" not in str(request.url)
+
+
 async def test_send_message_keeps_a_path_prefix_of_the_base_url():
     handler, seen = answering(200, [])
     client = rasa_client(handler, base_url="http://proxy.test/rasa/")

@@ -30,10 +30,15 @@
   const maxChars = Number(root.dataset.maxChars) || Infinity;
   // A host site that knows its user signs an identity token for them and hands it over as
   // window.casebotIdentityToken (or a data-identity-token attribute on the chat element).
-  // Inside the embed snippet's frame, the host page hands the token over with postMessage.
+  // Inside the embed snippet's frame, the host page hands the token over with postMessage;
+  // only a page of an origin the gateway allows to embed the chat is listened to.
+  const allowedOrigins = new Set(
+    (root.dataset.allowedOrigins || "").split(" ").filter(Boolean).concat(window.location.origin),
+  );
   let embeddedToken = null;
   window.addEventListener("message", (event) => {
     if (event.source !== window.parent || window.parent === window) return;
+    if (!allowedOrigins.has(event.origin)) return;
     const data = event.data;
     if (data && data.type === "casebot:identity" && typeof data.token === "string") {
       embeddedToken = data.token;

@@ -197,6 +197,28 @@ async def test_media_is_downloaded_with_basic_auth_and_described(start_gateway, 
     assert saved.read_bytes() == picture
 
 
+async def test_a_kind_of_file_no_case_takes_is_never_downloaded(start_gateway, tmp_path):
+    twilio = TwilioState()
+    stored = twilio.add_media(b"a long video", "video/mp4")
+    gateway = await start_gateway(twilio=twilio)
+    url = (
+        f"http://twilio.test/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/"
+        f"{stored.message_sid}/Media/{stored.sid}"
+    )
+
+    await gateway.post(
+        form("SM0022", "", NumMedia="1", MediaUrl0=url, MediaContentType0="video/mp4")
+    )
+    await eventually(lambda: len(gateway.rasa.received) == 1)
+
+    [media] = gateway.rasa.received[0]["metadata"]["media"]
+    assert media["path"] is None
+    assert media["refused"] == "type"
+    assert not (tmp_path / "var" / "media").exists() or not any(
+        (tmp_path / "var" / "media").iterdir()
+    )
+
+
 async def test_media_twilio_refuses_is_described_without_a_file(start_gateway, tmp_path):
     gateway = await start_gateway()
     missing = f"http://twilio.test/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/ME1"
@@ -251,6 +273,29 @@ async def test_sender_that_is_not_a_phone_number_returns_422(start_gateway):
 
     assert response.status_code == 422
     assert await gateway.runtime.queue.pending() == 0
+
+
+async def test_sender_without_the_whatsapp_prefix_returns_422_and_reaches_nobody(start_gateway):
+    gateway = await start_gateway()
+    # an SMS to another of the account's numbers: From is a bare number
+    params = {**form("SM0042", "I am the agent"), "From": USER}
+
+    response = await gateway.post(params)
+
+    assert response.status_code == 422
+    assert await gateway.runtime.queue.pending() == 0
+    assert gateway.rasa.received == []
+
+
+async def test_message_to_another_number_of_the_account_returns_422(start_gateway):
+    gateway = await start_gateway()
+    params = {**form("SM0043", "hello"), "To": "whatsapp:+14155550000"}
+
+    response = await gateway.post(params)
+
+    assert response.status_code == 422
+    assert await gateway.runtime.queue.pending() == 0
+    assert (await gateway.post(form("SM0044", "hello"))).status_code == 200
 
 
 def test_settings_refuse_a_token_without_where_to_reply_from(settings_with):

@@ -13,6 +13,7 @@ CONTEXTS = {
         "messages_url": "webchat/messages",
         "socket_url": "webchat/ws",
         "static_url": "static",
+        "allowed_origins": "https://shop.example.com",
     },
 }
 

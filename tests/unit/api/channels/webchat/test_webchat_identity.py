@@ -5,9 +5,10 @@ from typing import Any
 
 import jwt
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 SECRET = "host-site-shared-secret-of-some-length"
+AGENT_SECRET = "host-site-agents-own-secret-of-some-length"
 
 
 def token(secret: str = SECRET, **claims: Any) -> str:
@@ -18,7 +19,10 @@ def token(secret: str = SECRET, **claims: Any) -> str:
 
 @pytest.fixture
 async def gateway(client_with: Any) -> Any:
-    return await client_with(webchat_identity_secret=SecretStr(SECRET))
+    return await client_with(
+        webchat_identity_secret=SecretStr(SECRET),
+        webchat_agent_identity_secret=SecretStr(AGENT_SECRET),
+    )
 
 
 async def post(client: Any, bearer: str | None, sender: str = "tab-1") -> Any:
@@ -64,7 +68,7 @@ async def test_same_sender_id_without_the_token_is_another_conversation(
 
 
 async def test_agent_role_and_id_come_from_the_token_only(gateway: Any, fake_rasa: Any) -> None:
-    await post(gateway, token(role="agent", agent_id="arn:aws:connect:::agent/7"))
+    await post(gateway, token(AGENT_SECRET, role="agent", agent_id="arn:aws:connect:::agent/7"))
     await post(gateway, token(role="customer", agent_id="arn:aws:connect:::agent/7"))
 
     agent, customer = (message["metadata"] for message in fake_rasa.messages())
@@ -130,3 +134,51 @@ async def test_issuer_and_audience_are_checked_when_configured(
     no_audience = await post(gateway, token(iss="https://shop.example"))
 
     assert [good.status_code, wrong_issuer.status_code, no_audience.status_code] == [200, 401, 401]
+
+
+async def test_an_agent_token_signed_with_the_customers_key_is_401(
+    gateway: Any, fake_rasa: Any
+) -> None:
+    response = await post(gateway, token(role="agent", agent_id="arn:aws:connect:::agent/7"))
+
+    assert response.status_code == 401
+    assert fake_rasa.requests == []
+
+
+async def test_a_customer_token_signed_with_the_agents_key_is_401(
+    gateway: Any, fake_rasa: Any
+) -> None:
+    response = await post(gateway, token(AGENT_SECRET, email="ada@example.com"))
+
+    assert response.status_code == 401
+    assert fake_rasa.requests == []
+
+
+async def test_without_an_agents_key_no_agent_token_is_taken(
+    client_with: Any, fake_rasa: Any
+) -> None:
+    gateway = await client_with(webchat_identity_secret=SecretStr(SECRET))
+
+    response = await post(gateway, token(role="agent"))
+
+    assert response.status_code == 401
+    assert fake_rasa.requests == []
+
+
+@pytest.mark.parametrize(
+    "secrets",
+    [
+        {"webchat_identity_secret": SecretStr("x" * 31)},
+        {"webchat_agent_identity_secret": SecretStr("\u00e9" * 15)},
+        {
+            "webchat_identity_secret": SecretStr(SECRET),
+            "webchat_agent_identity_secret": SecretStr(SECRET),
+        },
+    ],
+    ids=["short-customer-key", "short-agent-key", "one-key-for-both"],
+)
+def test_settings_refuse_a_short_key_or_one_key_for_customers_and_agents(
+    settings_with: Any, secrets: dict[str, Any]
+) -> None:
+    with pytest.raises(ValidationError, match="WEBCHAT|at least 32 bytes"):
+        settings_with(**secrets)

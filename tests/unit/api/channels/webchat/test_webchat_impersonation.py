@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from api.channels.webchat.identity import Identity
 
 SECRET = "host-site-shared-secret-of-some-length"
+AGENT_SECRET = "host-site-agents-own-secret-of-some-length"
 AGENT = {"role": "agent", "agent_id": "arn:aws:connect:us-east-1:1:instance/i/agent/7"}
 
 
@@ -31,7 +32,7 @@ def claims(**changes: Any) -> dict[str, Any]:
     return {key: value for key, value in body.items() if value is not None}
 
 
-def signed(body: dict[str, Any], key: str = SECRET, algorithm: str = "HS256") -> str:
+def signed(body: dict[str, Any], key: str = AGENT_SECRET, algorithm: str = "HS256") -> str:
     return jwt.encode(body, key, algorithm=algorithm)
 
 
@@ -52,12 +53,15 @@ def signed_hs512(body: dict[str, Any]) -> str:
     # the host site's own key with another algorithm: PyJWT warns that it is short for HS512
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InsecureKeyLengthWarning)
-        return signed(body, SECRET, "HS512")
+        return signed(body, AGENT_SECRET, "HS512")
 
 
-CUSTOMER = signed(claims(sub="eve-3", role="customer", agent_id=None, email="eve@example.com"))
+CUSTOMER = signed(
+    claims(sub="eve-3", role="customer", agent_id=None, email="eve@example.com"), SECRET
+)
 FORGED = {
     "signed with another key": signed(claims(), "a-guess-at-the-host-sites-secret-key"),
+    "signed with the customers' key": signed(claims(), SECRET),
     "alg none": unsigned(claims()),
     "alg none from pyjwt": jwt.encode(claims(), None, algorithm="none"),
     "signature stripped": signed(claims()).rpartition(".")[0] + ".",
@@ -77,7 +81,10 @@ FORGED = {
 
 @pytest.fixture
 async def gateway(client_with: Any) -> Any:
-    return await client_with(webchat_identity_secret=SecretStr(SECRET))
+    return await client_with(
+        webchat_identity_secret=SecretStr(SECRET),
+        webchat_agent_identity_secret=SecretStr(AGENT_SECRET),
+    )
 
 
 async def post(

@@ -3,6 +3,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+from pydantic import ValidationError
+
 from api.app import STATIC_DIR
 from api.channels.webchat.messages import SENDER_PATTERN
 from api.deps import app_settings
@@ -106,3 +109,45 @@ def test_script_checks_sender_ids_with_the_gateway_pattern():
     [js_pattern] = re.findall(r"SENDER_PATTERN = /(.+)/;", script)
 
     assert js_pattern == SENDER_PATTERN
+
+
+async def test_only_the_gateway_itself_may_frame_the_page_by_default(client):
+    response = await client.get("/")
+
+    policy = response.headers["content-security-policy"]
+    assert policy.endswith("; frame-ancestors 'self'")
+    [root] = parse(response.text).find("main", id="chat")
+    assert root["data-allowed-origins"] == ""
+
+
+async def test_the_allowed_origins_may_frame_the_page_and_hand_it_a_token(client_with):
+    client = await client_with(
+        webchat_allowed_origins="https://shop.example.com, https://Help.Example.org:8443/"
+    )
+
+    response = await client.get("/")
+
+    policy = response.headers["content-security-policy"]
+    ancestors = "frame-ancestors 'self' https://shop.example.com https://help.example.org:8443"
+    assert policy.endswith(ancestors)
+    [root] = parse(response.text).find("main", id="chat")
+    assert root["data-allowed-origins"] == "https://shop.example.com https://help.example.org:8443"
+
+
+def test_the_page_takes_a_handed_over_token_only_from_an_allowed_origin():
+    script = (STATIC_DIR / "webchat.js").read_text()
+    listener = script[script.index('addEventListener("message"') :]
+    listener = listener[: listener.index("});")]
+
+    assert "allowedOrigins.has(event.origin)" in listener
+    assert "root.dataset.allowedOrigins" in script
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["*", "https://*.example.com", "shop.example.com", "https://shop.example.com/path",
+     "javascript:alert(1)", "https://shop.example.com 'unsafe-inline'"],
+)  # fmt: skip
+def test_settings_refuse_what_is_not_an_origin(settings_with, given):
+    with pytest.raises(ValidationError, match="WEBCHAT_ALLOWED_ORIGINS"):
+        settings_with(webchat_allowed_origins=given)

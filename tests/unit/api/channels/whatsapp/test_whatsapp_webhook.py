@@ -222,6 +222,45 @@ async def test_media_whose_sha256_differs_is_discarded(start_gateway, tmp_path):
     assert list((tmp_path / "var" / "media").glob("*")) == []
 
 
+def document(stored_id: str, mime_type: str, sha256: str) -> dict[str, object]:
+    return {
+        "from": WA_ID,
+        "id": f"wamid.{stored_id}",
+        "type": "document",
+        "document": {"id": stored_id, "mime_type": mime_type, "sha256": sha256},
+    }
+
+
+async def test_a_kind_of_file_no_case_takes_is_never_downloaded(start_gateway, tmp_path):
+    graph = GraphState()
+    stored = graph.add_media(b"\x00\x00\x00\x18ftypmp4 a long video", "video/mp4")
+    gateway = await start_gateway(graph=graph)
+
+    await gateway.post(notification(document(stored.id, "video/mp4", stored.sha256)))
+    await eventually(lambda: len(gateway.rasa.received) == 1)
+
+    [media] = gateway.rasa.received[0]["metadata"]["media"]
+    assert media["path"] is None
+    assert media["refused"] == "type"
+    assert "DownloadMedia" not in gateway.graph_calls
+    assert list((tmp_path / "var" / "media").glob("*")) == []
+
+
+async def test_a_file_graph_says_is_too_large_is_never_downloaded(start_gateway, tmp_path):
+    graph = GraphState()
+    stored = graph.add_media(b"%PDF-1.7 " + b"x" * 200, "application/pdf")
+    gateway = await start_gateway(graph=graph, whatsapp_media_max_bytes=100)
+
+    await gateway.post(notification(document(stored.id, "application/pdf", stored.sha256)))
+    await eventually(lambda: len(gateway.rasa.received) == 1)
+
+    [media] = gateway.rasa.received[0]["metadata"]["media"]
+    assert media["path"] is None
+    assert media["refused"] == "size"
+    assert gateway.graph_calls[:1] == ["GetMedia"]
+    assert "DownloadMedia" not in gateway.graph_calls
+
+
 async def test_location_becomes_a_line_of_text(start_gateway):
     gateway = await start_gateway()
     located = {
