@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from actions.kit.access import CaseToChoose, Viewer, own_cases, viewer_of
+from actions.kit.agent_query import agent_query, describe
 from actions.kit.base import CaseAction
 from actions.kit.handles import handle_of
 from actions.kit.message import entity_values
@@ -191,7 +192,7 @@ class ActionListCases(LookupAction):
         viewer = viewer_of(tracker, region)
         page, query, token = _continuation(tracker, viewer)
         if query is None:
-            query = _query(viewer, tracker, region)
+            query = _query(viewer, tracker, region, self._clock())
             if query is None:
                 dispatcher.utter_message(response="utter_ask_list_filter")
                 return [SlotSet(LIST_NEXT, None)]
@@ -267,7 +268,7 @@ def _requested_page(tracker: Tracker) -> int:
     return 1
 
 
-def _query(viewer: Viewer, tracker: Tracker, region: str) -> dict[str, Any] | None:
+def _query(viewer: Viewer, tracker: Tracker, region: str, now: datetime) -> dict[str, Any] | None:
     priority = entity_values(tracker).get(PRIORITY)
     if not viewer.is_agent:
         return {"own": True, "priority": priority}
@@ -277,9 +278,8 @@ def _query(viewer: Viewer, tracker: Tracker, region: str) -> dict[str, Any] | No
         if priority:
             query["priority"] = priority
         return query
-    if viewer.agent_id:
-        return {"assigned_user": viewer.agent_id, "priority": priority}
-    return None
+    text = tracker.latest_message.get("text") or ""
+    return agent_query(text, priority, viewer.agent_id, now)
 
 
 def _contact_entity(tracker: Tracker, region: str) -> str | None:
@@ -297,7 +297,7 @@ def _heading(query: dict[str, Any], page: int) -> str:
     elif query.get("contact"):
         whose = f"Open {priority}cases for {query['contact']}"
     else:
-        whose = f"Your assigned {priority}cases"
+        whose = describe(query)
     return whose if page == 1 else f"{whose}, continued"
 
 

@@ -163,6 +163,12 @@ class CaseFilter(BaseModel):
     priority: str | None = None
     #: cases whose assigned user is this agent id (Connect: user ARN)
     assigned_user: str | None = None
+    #: cases on this queue (its name, or its id where the back end names queues by id)
+    assigned_queue: str | None = None
+    #: cases opened at or after this time
+    created_after: datetime | None = None
+    #: cases changed at or after this time
+    updated_after: datetime | None = None
     #: cases opened from this conversation
     conversation_id: str | None = None
     text: str | None = None

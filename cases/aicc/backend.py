@@ -114,7 +114,7 @@ class AiccBackend:
         self._page_size = page_size
         self._now = now
         self._read = AiccReader(case_type, self._zone)
-        self._list = AiccLister(self._calls, self._read, self._type_id)
+        self._list = AiccLister(self._calls, self._read, self._type_id, self._zone, now)
         self._flow = FlowCache(self._calls, self._type_id, flow_cache_seconds)
         self._write = AiccWriter(
             self._type_id, case_type, self._creator, auto_assigned_key, self._zone, now

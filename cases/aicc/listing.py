@@ -15,7 +15,10 @@ case's ``state`` (open, pending, closed) nor for extension fields, and no sort o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cases.aicc import assumed
 from cases.aicc import fields as f
@@ -27,15 +30,26 @@ from cases.backend import Case, CaseFilter, InvalidCase, Page
 LIST_MAX = 100
 #: rows read at most for one page of a status search, so a rare status cannot read everything
 SCAN_MAX = 1_000
+#: how far back ``startTime`` may reach from ``endTime``
+WINDOW = timedelta(days=31)
 
 
 class AiccLister:
     """Pages of cases of one case type matching a ``CaseFilter``."""
 
-    def __init__(self, calls: AiccCaller, reader: AiccReader, type_id: str) -> None:
+    def __init__(
+        self,
+        calls: AiccCaller,
+        reader: AiccReader,
+        type_id: str,
+        zone: ZoneInfo,
+        now: Callable[[], datetime],
+    ) -> None:
         self._calls = calls
         self._reader = reader
         self._type_id = type_id
+        self._zone = zone
+        self._now = now
 
     async def page(self, filter: CaseFilter, token: str | None, size: int) -> Page:
         """One page of cases matching ``filter``, from the offset ``token`` names."""
@@ -88,6 +102,16 @@ class AiccLister:
             body["priority"] = f.aicc_priority(filter.priority)
         if filter.assigned_user is not None:
             body["ownerId"] = filter.assigned_user
+        if filter.assigned_queue is not None:
+            body["queueId"] = filter.assigned_queue
+        if filter.updated_after is not None:
+            raise InvalidCase("AICC's case list cannot filter by when a case last changed")
+        if filter.created_after is not None:
+            now = self._now()
+            if now - filter.created_after > WINDOW:
+                raise InvalidCase("AICC's case list reaches back 31 days at most")
+            body["startTime"] = f.format_due(filter.created_after, self._zone)
+            body["endTime"] = f.format_due(now, self._zone)
         if filter.text:
             body["title"] = filter.text
         return body

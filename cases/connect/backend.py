@@ -39,7 +39,7 @@ from cases.connect.files import ConnectFiles
 from cases.connect.queues import QueueDirectory, queue_id, queue_named
 from cases.connect.refs import SHARED_MAX, KnownCases, search_by_ref
 from cases.connect.related import COMMENT_MAX, ConnectRelated
-from cases.connect.schema import TEXT_VALUE_MAX, ConnectSchema, ConnectSchemaCache
+from cases.connect.schema import ConnectSchema, ConnectSchemaCache
 from cases.connect.search import search_request
 from cases.connect.status import status_events, status_named, status_of, status_values
 from cases.connect.values import (
@@ -52,7 +52,7 @@ from cases.connect.values import (
     values_of,
     when,
 )
-from cases.longtext import cut_for_field, split_parts
+from cases.longtext import split_parts
 from cases.template import TemplateSpec
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class ConnectCasesBackend:
     async def create_case(self, draft: CaseDraft, idempotency_key: str) -> Case:
         """Create the case (idempotent on the key), attach a long description, read it back."""
         schema = await self._schemas.get()
-        description, spills = self._fit_description(schema, draft.description)
+        description, spills = schema.fit_description(draft.description)
         values = {
             "title": draft.title,
             "description": description,
@@ -124,7 +124,7 @@ class ConnectCasesBackend:
         }
         for name, value in values.items():
             if name != "description":
-                self._check_length(schema, name, value)
+                schema.check_length(name, value)
         fields: list[FieldValueTypeDef] = [
             {"id": field.field_id, "value": {"stringValue": values[name]}}
             for name, field in schema.template.fields.items()
@@ -198,6 +198,10 @@ class ConnectCasesBackend:
     async def search_cases(self, filter: CaseFilter, page: str | None = None) -> Page:
         """Cases matching every criterion of ``filter``, sorted by creation time."""
         schema = await self._schemas.get()
+        if filter.assigned_queue is not None:
+            filter = filter.model_copy(
+                update={"assigned_queue": await queue_id(self._queues, filter.assigned_queue)}
+            )
         request = search_request(schema, self._domain_id, filter, page, self._page_size)
         found = await call("SearchCases", self._client.search_cases, **request)
         cases = [
@@ -233,10 +237,10 @@ class ConnectCasesBackend:
             if name == "assigned_queue":
                 stored = await queue_id(self._queues, value)
             elif name == "description":
-                stored, spills = self._fit_description(schema, value)
+                stored, spills = schema.fit_description(value)
                 spilled = value if spills else None
             else:
-                self._check_length(schema, name, value)
+                schema.check_length(name, value)
             changes[field_id] = {"id": field_id, "value": field_value(name, stored)}
             named[name] = stored
         performer = performed_by(self._assistant_name, actor)
@@ -356,20 +360,6 @@ class ConnectCasesBackend:
         case_id, values = matches[0]
         self._known.remember(wanted, case_id)
         return case_id, values
-
-    def _fit_description(self, schema: ConnectSchema, text: str) -> tuple[str, bool]:
-        field = schema.template.fields.get("description")
-        limit = field.max_length if field and field.max_length else TEXT_VALUE_MAX
-        return cut_for_field(text, limit), len(text) > limit
-
-    def _check_length(self, schema: ConnectSchema, name: str, value: str) -> None:
-        # Connect takes 4,100 characters in any text field; the template's tighter limits
-        # (a 200-character title) are ours, and they are the ones get_template advertises
-        field = schema.template.fields.get(name)
-        if field and field.max_length and len(value) > field.max_length:
-            raise InvalidCase(
-                f"the {name} takes at most {field.max_length} characters; this one has {len(value)}"
-            )
 
     def _case(self, schema: ConnectSchema, case_id: str, values: dict[str, Scalar]) -> Case:
         named = {schema.name_of(field_id): value for field_id, value in values.items()}

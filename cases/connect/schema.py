@@ -30,6 +30,7 @@ from cases.backend import (
     TemplateField,
 )
 from cases.connect.calls import call
+from cases.longtext import cut_for_field
 from cases.template import TemplateSpec
 
 if TYPE_CHECKING:
@@ -88,6 +89,22 @@ class ConnectSchema:
             if known.field_id == field_id:
                 return name
         return field_id
+
+    def fit_description(self, text: str) -> tuple[str, bool]:
+        """The description as its field holds it, and whether the whole text did not fit."""
+        field = self.template.fields.get("description")
+        limit = field.max_length if field and field.max_length else TEXT_VALUE_MAX
+        return cut_for_field(text, limit), len(text) > limit
+
+    def check_length(self, name: str, value: str) -> None:
+        """``InvalidCase`` when ``value`` is longer than the template lets field ``name`` be."""
+        # Connect takes 4,100 characters in any text field; the template's tighter limits
+        # (a 200-character title) are ours, and they are the ones get_template advertises
+        field = self.template.fields.get(name)
+        if field and field.max_length and len(value) > field.max_length:
+            raise InvalidCase(
+                f"the {name} takes at most {field.max_length} characters; this one has {len(value)}"
+            )
 
     def wanted(self) -> list[str]:
         """The field ids to read back for a case."""

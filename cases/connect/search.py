@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from cases.backend import CaseFilter
@@ -29,6 +30,8 @@ def search_request(
         "customer_id": filter.customer_id,
         "priority": filter.priority,
         "assigned_user": filter.assigned_user,
+        # a queue id: the back end turns a name into it before the request is built
+        "assigned_queue": filter.assigned_queue,
     }
     matches: list[CaseFilterTypeDef] = [
         {"field": {"equalTo": {"id": schema.required_id(name), "value": field_value(name, value)}}}
@@ -37,6 +40,19 @@ def search_request(
     ]
     if filter.status is not None:
         matches.extend(status_criteria(schema, filter.status))
+    for field_id, since in (
+        ("created_datetime", filter.created_after),
+        ("last_updated_datetime", filter.updated_after),
+    ):
+        if since is not None:
+            moment = since.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            matches.append(
+                {
+                    "field": {
+                        "greaterThanOrEqualTo": {"id": field_id, "value": {"stringValue": moment}}
+                    }
+                }
+            )
     if filter.conversation_id is not None:
         matches.append(
             {

@@ -355,9 +355,9 @@ async def test_agent_asks_for_their_high_priority_cases(
     _, dispatcher = await listing(many, settings, t)
 
     [(search, _)] = many.searches
-    assert (search.assigned_user, search.priority) == (AGENT_ARN, "High")
+    assert (search.assigned_user, search.priority, search.status) == (AGENT_ARN, "High", "open")
     text = dispatcher.messages[0]["text"]
-    assert text.splitlines()[0] == "Your assigned High-priority cases:"
+    assert text.splitlines()[0] == "Open High-priority cases, assigned to you:"
     assert refs_in(text) == ["40000001"]
 
 
