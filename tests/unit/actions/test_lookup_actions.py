@@ -380,3 +380,20 @@ async def test_agent_without_a_filter_or_an_id_is_asked_whose_cases(
 
     assert responses(dispatcher.messages) == ["utter_ask_list_filter"]
     assert many.searches == []
+
+
+async def test_an_agent_asking_for_the_open_cases_gets_everyones_not_only_their_own(
+    many: FakeCases, settings: ActionSettings
+) -> None:
+    """It used to search the agent's assigned cases only, and answer "No cases match that."."""
+    many.add("40000004", title="Closed one", status="closed", age=timedelta(minutes=5))
+    t = tracker(text="show me the open cases", intent="list_cases", metadata=agent())
+
+    _, dispatcher = await listing(many, settings, t)
+
+    [(search, _)] = many.searches
+    assert (search.status, search.assigned_user, search.contact) == ("open", None, None)
+    text = dispatcher.messages[0]["text"]
+    assert text.splitlines()[0] == "Open cases:"
+    assert "40000004" not in refs_in(text) and len(refs_in(text)) == 3
+    assert dispatcher.messages[0]["buttons"][0]["title"] == "Show more"
