@@ -32,6 +32,7 @@ from cases.backend import (
     CaseEvent,
     CaseFilter,
     CaseNotFound,
+    InvalidCase,
 )
 
 logger = logging.getLogger(__name__)
@@ -198,6 +199,10 @@ class ActionListCases(LookupAction):
                 return [SlotSet(LIST_NEXT, None)]
         try:
             cases, more, token = await self._page(viewer, query, page, token)
+        except InvalidCase as exc:
+            # a search the back end cannot make (AICC's 31-day window): say so, not "down"
+            dispatcher.utter_message(response="utter_list_refused", reason=str(exc))
+            return [SlotSet(LIST_NEXT, None)]
         except BackendError as exc:
             logger.warning("cases not listed: %s: %s", type(exc).__name__, exc)
             dispatcher.utter_message(response="utter_case_lookup_unavailable")

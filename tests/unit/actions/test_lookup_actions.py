@@ -10,7 +10,7 @@ from actions.kit.sdk import CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
 from actions.kit.status import status_words
 from actions.lookup import ActionCheckCaseStatus, ActionListCases, humanise
-from cases.backend import BackendUnavailable, CaseEvent, CaseFilter
+from cases.backend import BackendUnavailable, CaseEvent, CaseFilter, InvalidCase
 from tests.unit.actions.fakes import (
     AGENT_ARN,
     ANN_PHONE,
@@ -397,3 +397,16 @@ async def test_an_agent_asking_for_the_open_cases_gets_everyones_not_only_their_
     assert text.splitlines()[0] == "Open cases:"
     assert "40000004" not in refs_in(text) and len(refs_in(text)) == 3
     assert dispatcher.messages[0]["buttons"][0]["title"] == "Show more"
+
+
+async def test_a_list_the_back_end_cannot_search_is_said_plainly(
+    many: FakeCases, settings: ActionSettings
+) -> None:
+    many.failure = InvalidCase("AICC's case list reaches back 31 days at most")
+    t = tracker(text="cases since 3 january", intent="list_cases", metadata=agent())
+
+    events, dispatcher = await listing(many, settings, t)
+
+    assert responses(dispatcher.messages) == ["utter_list_refused"]
+    assert dispatcher.messages[0]["reason"] == "AICC's case list reaches back 31 days at most"
+    assert events == [SlotSet("list_next", None)]

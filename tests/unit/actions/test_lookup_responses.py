@@ -36,6 +36,7 @@ KWARGS = {
     "utter_which_case": {"case_ref"},
     "utter_ask_list_filter": set(),
     "utter_case_lookup_unavailable": set(),
+    "utter_list_refused": {"reason"},
     "utter_ask_comment_text": set(),
     "utter_invalid_comment": set(),
     "utter_comment_added": {"case_ref"},
