@@ -54,6 +54,16 @@ FAILURES_BEFORE_HELP = 3
 STORY_MIN_WORDS = 6
 SHARE_FILE = "share_file"
 TITLE_MAX_WORDS = 8
+#: a title cut at a phrase keeps at least this many words
+TITLE_MIN_WORDS = 3
+#: words a phrase starts with, and that a title never ends on
+_PHRASE_WORDS = frozenset(
+    "a an the this that these those my our your their his her its every each all some any "
+    "no of in on at to for from with without over under after before since until during about "
+    "into onto through across around near by and or but so because when while whenever if "
+    "which who where than then again is are was were be been being has have had do does did "
+    "very really just still also even only".split()
+)
 _TRIGGER = re.compile(
     r"^\W*(?:(?:hi|hello|hey)\b\W*)?"
     r"(?:(?:please|can you|could you|i'?d like to|i would like to|i (?:want|need) to|let'?s)\s+)?"
@@ -203,10 +213,31 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
 
 
 def short_title(story: str) -> str:
-    """The first clause of ``story``, at most ``TITLE_MAX_WORDS`` words, capitalised."""
+    """The first clause of ``story``, at most ``TITLE_MAX_WORDS`` words, capitalised.
+
+    A longer clause ends where a phrase starts ("... the connection | every hour", "... water |
+    all over the floor"), never mid-phrase, and never on a word like "the" or "over".
+    """
     clause = _CLAUSE_END.split(story.strip(), maxsplit=1)[0]
-    title = " ".join(clause.split()[:TITLE_MAX_WORDS]).strip(" -")
+    words = clause.split()
+    if len(words) > TITLE_MAX_WORDS:
+        words = words[: _phrase_end(words)]
+    while len(words) > 1 and _bare(words[-1]) in _PHRASE_WORDS:
+        words.pop()
+    title = " ".join(words).strip(" -")
     return title[:1].upper() + title[1:]
+
+
+def _phrase_end(words: list[str]) -> int:
+    """How many of ``words`` to keep: up to the last phrase start within the limit."""
+    for keep in range(TITLE_MAX_WORDS, TITLE_MIN_WORDS - 1, -1):
+        if _bare(words[keep]) in _PHRASE_WORDS and _bare(words[keep - 1]) not in _PHRASE_WORDS:
+            return keep
+    return TITLE_MAX_WORDS
+
+
+def _bare(word: str) -> str:
+    return word.lower().strip(".,;:!?'\"()")
 
 
 def _caption_answer(tracker: Tracker, name: str) -> SlotValues:

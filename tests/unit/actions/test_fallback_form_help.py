@@ -107,6 +107,29 @@ def test_a_title_is_the_first_clause_of_at_most_eight_words() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("story", "title"),
+    [
+        (
+            "My router has been dropping the connection every hour since Monday",
+            "My router has been dropping the connection",
+        ),
+        (
+            "My washing machine is leaking water all over the kitchen floor",
+            "My washing machine is leaking water",
+        ),
+        (
+            "I was charged twice for the same order on my credit card last week",
+            "I was charged twice for the same order",
+        ),
+    ],
+)
+def test_a_long_first_clause_ends_where_a_phrase_starts_never_mid_phrase(
+    story: str, title: str
+) -> None:
+    assert short_title(story) == title
+
+
 async def test_changing_the_title_at_confirmation_replaces_it(settings: ActionSettings) -> None:
     text = "change the title to Router keeps rebooting"
     t = tracker(
