@@ -42,6 +42,12 @@ AGENT_FIELDS = CUSTOMER_FIELDS | {"status", "assigned_user", "assigned_queue"}
 #: what an agent's comment starts with, so the customer-facing side can tell it apart
 INTERNAL_MARK = "[Internal note]"
 COMMENT_MIN = 2
+#: an inline comment has at least this many words
+COMMENT_MIN_WORDS = 2
+#: how far into a request its comment's marker is looked for
+_MARKER_WORDS = 12
+#: words after which a request's comment starts ("note that ...", "add a note saying ...")
+_COMMENT_MARKERS = frozenset({"that", "saying", "stating", "says", "reading"})
 # the mark as a customer might type it to pass their words off as an agent's note: any case,
 # any spacing, brackets of any width (NFKC folds full-width ones), invisible characters between
 _POSED_MARK = re.compile(r"^\s*(?:[\[(]\s*internal\s*note\s*[\])]\s*:?\s*)+", re.IGNORECASE)
@@ -71,6 +77,32 @@ def unmarked(said: str) -> str:
     return visible[posed.end() :].strip() if posed else text
 
 
+def inline_comment(text: str) -> str | None:
+    """The comment a request carries: after "add:", "note that", "saying", "tell them"...
+
+    Only the request's first words are looked at for the marker, so a "that" inside the
+    comment itself never cuts it; the comment is the rest of the message, whole.
+    """
+    head, colon, after = text.partition(":")
+    if colon and len(head.split()) <= _MARKER_WORDS and after.strip():
+        return after.strip()
+    words = text.split()
+    for at, word in enumerate(words[:_MARKER_WORDS]):
+        bare = word.lower().strip(",.;!-")
+        rest = words[at + 1 :]
+        if bare in _COMMENT_MARKERS or (bare == "them" and at and words[at - 1].lower() == "tell"):
+            taken = rest
+        elif bare == "know" and at > 1 and words[at - 2].lower() == "let":
+            taken = rest[1:] if rest[:1] and rest[0].lower() == "that" else rest
+        else:
+            continue
+        if taken[:1] and taken[0].lower() == "that":
+            taken = taken[1:]
+        if len(taken) >= COMMENT_MIN_WORDS:
+            return " ".join(taken)
+    return None
+
+
 class ValidateCommentForm(FormValidationAction):
     """Takes the comment from "comment: ..." when it came with the request; checks it."""
 
@@ -81,14 +113,13 @@ class ValidateCommentForm(FormValidationAction):
     async def extract_comment_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, object]:
-        """The part after the first ':' of the request that started the form."""
+        """The comment given with the request that started the form ("note that ...")."""
         if tracker.get_slot(REQUESTED_SLOT) or tracker.get_slot(COMMENT_TEXT):
             return {}
         if intent_name(tracker) != "add_case_comment":
             return {}
-        text = tracker.latest_message.get("text") or ""
-        _, colon, after = text.partition(":")
-        return {COMMENT_TEXT: after.strip()} if colon and after.strip() else {}
+        said = inline_comment(tracker.latest_message.get("text") or "")
+        return {COMMENT_TEXT: said} if said else {}
 
     async def validate_comment_text(
         self,

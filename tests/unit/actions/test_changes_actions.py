@@ -414,3 +414,34 @@ async def test_a_yes_to_something_said_since_asks_again_and_closes_nothing(
     assert cases.updates == []
     assert responses(messages) == ["utter_ask_close_case"]
     assert events == [SlotSet("pending_close", "10000001#id-10000001")]
+
+
+@pytest.mark.parametrize(
+    ("said", "comment"),
+    [
+        ("please note on my case that I'm away until Friday", "I'm away until Friday"),
+        ("tell them I'm away until Friday", "I'm away until Friday"),
+        ("let them know that the parcel arrived", "the parcel arrived"),
+        ("add a note saying the engineer never came", "the engineer never came"),
+        ("add a note to case 10000001: the courier called", "the courier called"),
+        # a "that" inside the comment is the comment's own
+        ("add a comment that the printer that I bought smokes", "the printer that I bought smokes"),
+    ],
+)
+async def test_a_comment_given_with_the_request_is_taken_without_asking_again(
+    said: str, comment: str
+) -> None:
+    t = tracker(text=said, intent="add_case_comment", metadata=whatsapp())
+
+    slots = await ValidateCommentForm().extract_comment_text(CollectingDispatcher(), t, {})
+
+    assert slots == {"comment_text": comment}
+
+
+@pytest.mark.parametrize(
+    "said", ["I want to add a comment", "add a note to my case please", "can you add a note that"]
+)
+async def test_a_request_without_its_comment_asks_for_it(said: str) -> None:
+    t = tracker(text=said, intent="add_case_comment", metadata=whatsapp())
+
+    assert await ValidateCommentForm().extract_comment_text(CollectingDispatcher(), t, {}) == {}
