@@ -54,6 +54,13 @@ FAILURES_BEFORE_HELP = 3
 STORY_MIN_WORDS = 6
 SHARE_FILE = "share_file"
 TITLE_MAX_WORDS = 8
+#: words a message needs to be taken as more detail when another answer was asked
+DETAIL_MIN_WORDS = 5
+#: signs that a message tries to give a contact: an address, a phone number, the words
+_CONTACT_SIGN = re.compile(
+    r"@|\d[\d\s().-]{5}\d|\b(?:e-?mail|phone|number|mobile|call me|reach me|contact|dot com)\b",
+    re.IGNORECASE,
+)
 #: a title cut at a phrase keeps at least this many words
 TITLE_MIN_WORDS = 3
 #: words a phrase starts with, and that a title never ends on
@@ -173,8 +180,10 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> SlotValues:
-        """An email address, or a phone number in E.164."""
-        return self._judge(await self._template(), "contact", slot_value, dispatcher)
+        """An email address, or a phone number in E.164; more detail goes to the description."""
+        template = await self._template()
+        told = volunteered(template, "contact", slot_value, tracker, dispatcher)
+        return told or self._judge(template, "contact", slot_value, dispatcher)
 
     async def validate_priority(
         self,
@@ -184,7 +193,9 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
         domain: DomainDict,
     ) -> SlotValues:
         """One of the template's priorities, also said as "urgent", "p1" and the like."""
-        return self._judge(await self._template(), "priority", slot_value, dispatcher)
+        template = await self._template()
+        told = volunteered(template, "priority", slot_value, tracker, dispatcher)
+        return told or self._judge(template, "priority", slot_value, dispatcher)
 
     async def validate_origin(
         self,
@@ -210,6 +221,30 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
         if verdict.overflows:
             dispatcher.utter_message(response="utter_description_continued")
         return {name: verdict.value}
+
+
+def volunteered(
+    template: FormTemplate,
+    name: str,
+    value: object,
+    tracker: Tracker,
+    dispatcher: CollectingDispatcher,
+) -> SlotValues | None:
+    """More of the story, told while ``name`` was asked: added to the description, thanked for.
+
+    Only a message of some words that is no answer to the question and shows no sign of
+    trying to be one (an address, a number, "email"...) counts; the question is asked again.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text.split()) < DETAIL_MIN_WORDS:
+        return None
+    described = tracker.get_slot(DESCRIPTION)
+    if not isinstance(described, str) or not described:
+        return None
+    if template.accepted(name, text) is not None or _CONTACT_SIGN.search(text[:500]):
+        return None
+    dispatcher.utter_message(response="utter_detail_added")
+    return {name: None, DESCRIPTION: f"{described}\n{text}"}
 
 
 def short_title(story: str) -> str:

@@ -214,3 +214,48 @@ def _returns(value: Any) -> Any:
         return value
 
     return get
+
+
+DETAIL = "The March invoice shows VAT added twice on the subtotal"
+
+
+@pytest.mark.parametrize("asked", ["contact", "priority"])
+async def test_more_detail_told_while_another_answer_was_asked_goes_to_the_description(
+    backend: Any, settings: ActionSettings, load_tracker: LoadTracker, asked: str
+) -> None:
+    """It used to be refused ("that doesn't look like an email address") and lost."""
+    slots = {
+        "title": "Invoice charges VAT twice",
+        "description": "my invoice INV-2231 charges VAT twice",
+        "requested_slot": asked,
+    }
+    if asked == "priority":
+        slots["contact"] = "ann@example.org"
+    tracker = load_tracker("webchat_form_in_progress", slots=slots, events=answered(asked, DETAIL))
+
+    events, dispatcher = await validate(backend, settings, tracker)
+
+    assert SlotSet("description", f"my invoice INV-2231 charges VAT twice\n{DETAIL}") in events
+    assert SlotSet(asked, None) in events
+    assert [m["response"] for m in dispatcher.messages] == ["utter_detail_added"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "my email is ann at example dot org",  # trying to give a contact: told why not
+        "just call me on my mobile later",
+    ],
+)
+async def test_an_attempt_at_a_contact_is_still_refused_with_the_reason(
+    backend: Any, settings: ActionSettings, load_tracker: LoadTracker, said: str
+) -> None:
+    slots = {"title": "Bill", "description": "my bill is wrong", "requested_slot": "contact"}
+    tracker = load_tracker(
+        "webchat_form_in_progress", slots=slots, events=answered("contact", said)
+    )
+
+    events, dispatcher = await validate(backend, settings, tracker)
+
+    assert not [e for e in events if e.get("name") == "description"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_contact"]
