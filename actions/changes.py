@@ -37,12 +37,18 @@ AGENT_FIELDS = CUSTOMER_FIELDS | {"status", "assigned_user", "assigned_queue"}
 INTERNAL_MARK = "[Internal note]"
 COMMENT_MIN = 2
 
+# "set ... closed" and "assign ... to me" on one line. Each line's first verb is taken for good
+# (an atomic group, from the line's start only), so a line of verbs with no status after them
+# is read once rather than once from every verb; the first verb reaches every status a later
+# one does, so what matches is unchanged.
 _STATUS = re.compile(
-    r"\b(?:status|mark|set|put|make)\b.*?\b(?P<status>open|pending|closed|on hold)\b",
-    re.IGNORECASE,
+    r"^(?>.*?\b(?:status|mark|set|put|make)\b).*?\b(?P<status>open|pending|closed|on hold)\b",
+    re.IGNORECASE | re.MULTILINE,
 )
 _REOPEN = re.compile(r"\bre-?open\b", re.IGNORECASE)
-_ASSIGN_ME = re.compile(r"\b(?:assign|give)\b.*\bto me\b|\btake (?:it|this|the case)\b", re.I)
+_ASSIGN_ME = re.compile(
+    r"^(?>.*?\b(?:assign|give)\b).*\bto me\b|\btake (?:it|this|the case)\b", re.I | re.M
+)
 _UNASSIGN = re.compile(r"\bunassign\b", re.IGNORECASE)
 
 

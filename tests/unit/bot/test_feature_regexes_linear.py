@@ -25,7 +25,12 @@ OLD_CASE_REF_WITH_PRIORITY = (
     r"(?i)\b(c[- ]?\d{3,8}|\d{8}|20\d{14})\b.*"
     r"\b(low|medium|high|critical|urgent|asap|emergency|normal|important)\b"
 )
-_NEGATIONS = r"(no|not|never|wrong|incorrect|won't|can't|cannot|isn't|doesn't|don't|hasn't|haven't|didn't)"
+_NEGATIONS = (
+    r"(no|not|never|wrong|incorrect|won't|can't|cannot|isn't|doesn't|don't|hasn't|haven't"
+    r"|didn't)"
+)
+#: an entity annotation, ``[text](entity)`` or ``[text]{...}``, whose text stays
+_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 
 def _blocks() -> Iterator[dict[str, object]]:
@@ -58,7 +63,7 @@ def training_texts() -> list[str]:
     for block in _blocks():
         if "intent" in block:
             for example in _listed(block):
-                texts.append(re.sub(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}", r"\1\2", example))
+                texts.append(_ANNOTATION.sub(r"\1\2", example))
     return texts
 
 
@@ -67,7 +72,8 @@ def _feature(name: str) -> re.Pattern[str]:
 
 
 def _old_negated_product() -> re.Pattern[str]:
-    products = re.search(r"\\b(\((?:washing machine)[^)]*\))\\b", _feature("negated_product").pattern)
+    source = _feature("negated_product").pattern
+    products = re.search(r"\\b(\((?:washing machine)[^)]*\))\\b", source)
     assert products is not None
     nouns = products.group(1)
     source = rf"(?i)\b{_NEGATIONS}\b.*\b{nouns}\b|\b{nouns}\b.*\b{_NEGATIONS}\b"
