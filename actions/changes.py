@@ -52,12 +52,18 @@ _COMMENT_MARKERS = frozenset({"that", "saying", "stating", "says", "reading"})
 # any spacing, brackets of any width (NFKC folds full-width ones), invisible characters between
 _POSED_MARK = re.compile(r"^\s*(?:[\[(]\s*internal\s*note\s*[\])]\s*:?\s*)+", re.IGNORECASE)
 
+# "set ... closed" and "assign ... to me" on one line. Each line's first verb is taken for good
+# (an atomic group, from the line's start only), so a line of verbs with no status after them
+# is read once rather than once from every verb; the first verb reaches every status a later
+# one does, so what matches is unchanged.
 _STATUS = re.compile(
-    r"\b(?:status|mark|set|put|make)\b.*?\b(?P<status>open|pending|closed|on hold)\b",
-    re.IGNORECASE,
+    r"^(?>.*?\b(?:status|mark|set|put|make)\b).*?\b(?P<status>open|pending|closed|on hold)\b",
+    re.IGNORECASE | re.MULTILINE,
 )
 _REOPEN = re.compile(r"\bre-?open\b", re.IGNORECASE)
-_ASSIGN_ME = re.compile(r"\b(?:assign|give)\b.*\bto me\b|\btake (?:it|this|the case)\b", re.I)
+_ASSIGN_ME = re.compile(
+    r"^(?>.*?\b(?:assign|give)\b).*\bto me\b|\btake (?:it|this|the case)\b", re.I | re.M
+)
 _UNASSIGN = re.compile(r"\bunassign\b", re.IGNORECASE)
 
 

@@ -16,7 +16,13 @@ import re
 from actions.kit.attachments import keep_for_new_case
 from actions.kit.base import UsesCases
 from actions.kit.media import gateway_media, real_caption
-from actions.kit.message import entity_values, intent_name, text_field_change
+from actions.kit.message import (
+    entity_values,
+    intent_name,
+    latest_text,
+    text_field_change,
+    whole_answer,
+)
 from actions.kit.metadata import metadata_text
 from actions.kit.sdk import (
     CollectingDispatcher,
@@ -171,7 +177,8 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
         domain: DomainDict,
     ) -> SlotValues:
         """A description; one longer than the back end's field is kept whole and flagged."""
-        return self._judge(await self._template(), DESCRIPTION, slot_value, dispatcher)
+        value = whole_answer(tracker, slot_value)
+        return self._judge(await self._template(), DESCRIPTION, value, dispatcher)
 
     async def validate_contact(
         self,
@@ -289,7 +296,7 @@ def _draft_change(tracker: Tracker, name: str) -> SlotValues:
         return {}
     if intent_name(tracker) != "update_case":
         return {}
-    change = text_field_change(tracker.latest_message.get("text") or "")
+    change = text_field_change(latest_text(tracker))
     return {name: change[1]} if change and change[0] == name else {}
 
 
@@ -299,6 +306,5 @@ def _opening_story(tracker: Tracker) -> str | None:
         return None
     if intent_name(tracker) != "open_case":
         return None
-    text = tracker.latest_message.get("text") or ""
-    story = _TRIGGER.sub("", text, count=1).strip()
+    story = _TRIGGER.sub("", latest_text(tracker), count=1).strip()
     return story if len(story.split()) >= STORY_MIN_WORDS else None

@@ -76,7 +76,9 @@ async def open_resources(
     whatsapp = await stack.enter_async_context(open_whatsapp(settings, http))
     twilio = await stack.enter_async_context(open_twilio(settings, http))
     return Resources(
-        rasa=RasaClient(http, settings.rasa_url, settings.rasa_api_token),
+        rasa=RasaClient(
+            http, settings.rasa_url, settings.rasa_api_token, settings.rasa_max_message_chars
+        ),
         whatsapp=whatsapp,
         whatsapp_notices=None if whatsapp is None else build_notice_deliverer(settings, whatsapp),
         twilio=twilio,
@@ -99,6 +101,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with build_http_client(resolved, transport) as http, AsyncExitStack() as stack:
             app.state.http = http
+            stack.push_async_callback(app.state.rate_limits.aclose)
             shared = await open_resources(stack, resolved, http)
             app.state.resources = shared
             app.state.rasa = shared.rasa
@@ -116,7 +119,10 @@ def create_app(
     app = FastAPI(title="casebot gateway", lifespan=lifespan)
     app.state.settings = resolved
     app.state.webchat_sockets = sockets
-    app.state.rate_limits = RateLimits.from_settings(resolved)
+    queue_url = resolved.gateway_queue_url
+    app.state.rate_limits = RateLimits.from_settings(
+        resolved, None if queue_url is None else queue_url.get_secret_value()
+    )
     app.add_middleware(BodySizeLimit, max_bytes=resolved.gateway_max_body_bytes)
     # outermost, so even a refused body's answer carries the correlation id
     app.add_middleware(CorrelationIdMiddleware)

@@ -6,7 +6,7 @@ and tells Rasa the correlation id of the request behind it (for a queued message
 request that queued it). The keys ``channel``, ``origin``, ``role``, ``contact`` and
 ``identity`` of the metadata Rasa sees are set here from the adapter's fields only; whatever
 the client itself sent travels, untrusted and untouched, under ``"client"``, so it can never
-pose as one of them.
+pose as one of them. (``api.rasa`` adds ``full_text`` to a message longer than Rasa reads.)
 """
 
 from __future__ import annotations

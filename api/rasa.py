@@ -8,6 +8,12 @@ the user had said it and answers the tracker and, through the collecting output 
 bot's messages. Rasa records no metadata with such a turn, so everything the actions need
 travels as entities. Every call goes through one request path with one error mapping.
 
+Rasa reads at most ``max_message_chars`` of a user message: its featurizers run on its event
+loop, and some of their steps (Rasa's own, out of our hands) grow faster than the message, so
+one very long message would keep every other conversation waiting. The start is what the
+classifier needs; the whole text travels beside it as the metadata key ``full_text``, where
+the actions take a long description from (``actions.kit.message.latest_text``).
+
 Exception tree (the HTTP edge turns these into status codes in ``api.errors``)::
 
     RasaError               Rasa answered, but not with something we can use (4xx, bad JSON)
@@ -30,6 +36,10 @@ REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 STATUS_PATH = "/status"
 #: no input channel has this name, so Rasa collects the messages and returns them
 OUTPUT_CHANNEL = "collector"
+#: the metadata key of a message's whole text, when Rasa is sent only its start
+FULL_TEXT_KEY = "full_text"
+#: the longest message Rasa reads whole, unless the gateway's settings say otherwise
+DEFAULT_MAX_MESSAGE_CHARS = 2_000
 
 T = TypeVar("T")
 
@@ -94,17 +104,32 @@ _TRIGGERED = TypeAdapter(_Triggered)
 class RasaClient:
     """Talks to one Rasa server over a shared ``httpx.AsyncClient``."""
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str, token: SecretStr) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        token: SecretStr,
+        max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
+    ) -> None:
         self._http = http
         # Joined by hand: httpx's URL.join would drop a path prefix such as a proxy's "/rasa".
         self._base_url = base_url.rstrip("/")
         self._token = token
+        self._max_message_chars = max_message_chars
 
     async def send_message(
         self, sender: str, text: str, metadata: Mapping[str, JsonValue]
     ) -> list[BotMessage]:
-        """Send one user message to the conversation ``sender`` and return the bot's replies."""
-        body = {"sender": sender, "message": text, "metadata": dict(metadata)}
+        """Send one user message to the conversation ``sender`` and return the bot's replies.
+
+        A text longer than ``max_message_chars`` goes as its start, and whole as the metadata's
+        ``full_text`` (see the module doc).
+        """
+        told = dict(metadata)
+        if len(text) > self._max_message_chars:
+            told[FULL_TEXT_KEY] = text
+            text = text[: self._max_message_chars]
+        body = {"sender": sender, "message": text, "metadata": told}
         replies = await self._post(
             REST_WEBHOOK_PATH, body, {}, _REPLIES, "a list of bot messages", "", bearer=True
         )

@@ -5,10 +5,13 @@ gains 20 a minute; every message takes one, and a message that finds the bucket 
 refused with the time until the next token. A sender that keeps to the rate is never refused;
 one that pauses may send a burst.
 
-The buckets here live in the memory of one process. Behind a load balancer with N gateway
-replicas each replica keeps its own, so a client may reach N times the configured rate; running
-more than one replica calls for a Redis-backed ``RateLimiter`` (the same arithmetic in one Lua
-script per key, shared by every replica) behind the same small protocol.
+``TokenBucket`` keeps the buckets in the memory of one process: behind a load balancer with N
+gateway replicas a client could reach N times the configured rate. With a Redis
+(``GATEWAY_QUEUE_URL``) ``RedisTokenBucket`` keeps them there instead, the same arithmetic in
+one Lua script per call on the Redis server's clock, shared by every replica; each bucket
+expires once it would have filled up again. A Redis that does not answer lets the message
+through with a warning: refusing everyone while Redis is away would do to all customers what
+the limits exist to keep one from doing.
 
 The source address is the peer's, unless the peer is one of ``TRUSTED_PROXIES``: then it is
 the nearest ``X-Forwarded-For`` hop that is not itself a trusted proxy. Hops are read from the
@@ -18,6 +21,7 @@ client and could be made up to slip past the limit.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -27,9 +31,12 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_add
 from typing import Protocol
 
 from fastapi import HTTPException
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from starlette.requests import HTTPConnection
 
 Network = IPv4Network | IPv6Network
+logger = logging.getLogger(__name__)
 
 _PERIODS = {
     "s": 1.0,
@@ -48,6 +55,9 @@ _RATE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*([a-z]+?)s?\s*$", re.IGNORECASE)
 #: bucket starts full again, so this bounds memory at the cost of leniency under a huge spread)
 MAX_TRACKED_KEYS = 100_000
 UNKNOWN_ADDRESS = "unknown"
+REDIS_KEY_PREFIX = "casebot:ratelimit:"
+#: how long a limiter waits for Redis before letting the message through
+REDIS_TIMEOUT_SECONDS = 0.5
 
 SENDER_DETAIL = (
     "You are sending messages faster than I can answer them. Please wait {wait} and try again."
@@ -156,9 +166,63 @@ class TokenBucket:
         return len(self._buckets)
 
 
-def limiter(rate: Rate | None, burst: int) -> RateLimiter:
-    """The in-memory limiter of ``rate``, or none at all when it is switched off."""
-    return Unlimited() if rate is None else TokenBucket(rate, burst)
+# KEYS[1] the bucket; ARGV: tokens gained per second, burst, seconds until a bucket is full
+_ACQUIRE = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = (1 - tokens) / rate
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+return tostring(wait)
+"""
+
+
+class RedisTokenBucket:
+    """Token buckets in Redis, one hash per key, shared by every gateway that uses the same
+    server and name."""
+
+    def __init__(self, client: Redis, name: str, rate: Rate, burst: int) -> None:
+        if burst < 1:
+            raise ValueError("a bucket holds at least one token")
+        self.client = client
+        self._prefix = f"{REDIS_KEY_PREFIX}{name}:"
+        self._rate = rate
+        self._burst = burst
+        # a bucket left alone this long is full again, so it may as well be gone
+        self._ttl = max(1, math.ceil(burst / rate.per_second)) + 1
+        self._acquire = client.register_script(_ACQUIRE)
+
+    async def acquire(self, key: str) -> Decision:
+        """Take one token from ``key``'s bucket, or say how long until there is one."""
+        try:
+            wait = await self._acquire(
+                keys=[self._prefix + key], args=[self._rate.per_second, self._burst, self._ttl]
+            )
+        except (RedisError, OSError) as exc:
+            logger.warning("rate limit not checked, Redis did not answer: %s", exc)
+            return ALLOWED
+        seconds = float(wait)
+        return ALLOWED if seconds <= 0 else Decision(False, seconds)
+
+
+def limiter(
+    rate: Rate | None, burst: int, redis: Redis | None = None, name: str = ""
+) -> RateLimiter:
+    """The limiter of ``rate`` (in ``redis`` under ``name`` when given), or none when it is off."""
+    if rate is None:
+        return Unlimited()
+    return TokenBucket(rate, burst) if redis is None else RedisTokenBucket(redis, name, rate, burst)
 
 
 class RateLimited(HTTPException):
@@ -213,16 +277,25 @@ class RateLimits:
     trusted_proxies: tuple[Network, ...] = ()
 
     @classmethod
-    def from_settings(cls, settings: LimitConfig) -> RateLimits:
-        """The limits the settings ask for, in this process's memory."""
+    def from_settings(cls, settings: LimitConfig, redis_url: str | None = None) -> RateLimits:
+        """The limits the settings ask for: shared in the Redis at ``redis_url`` when given,
+        else in this process's memory."""
+        redis = None if redis_url is None else _redis(redis_url)
         sender = Rate.parse(settings.rate_limit_per_sender)
         address = Rate.parse(settings.rate_limit_per_address)
+        notices = None if sender is None else Rate(1, sender.period_seconds)
         return cls(
-            per_sender=limiter(sender, settings.rate_limit_sender_burst),
-            per_address=limiter(address, settings.rate_limit_address_burst),
-            notices=limiter(None if sender is None else Rate(1, sender.period_seconds), 1),
+            per_sender=limiter(sender, settings.rate_limit_sender_burst, redis, "sender"),
+            per_address=limiter(address, settings.rate_limit_address_burst, redis, "address"),
+            notices=limiter(notices, 1, redis, "notice"),
             trusted_proxies=parse_networks(settings.trusted_proxies),
         )
+
+    async def aclose(self) -> None:
+        """Close the Redis connections of shared limits (nothing for limits in memory)."""
+        for each in (self.per_sender, self.per_address, self.notices):
+            if isinstance(each, RedisTokenBucket):
+                await each.client.aclose()
 
     async def check_sender(self, conversation_id: str) -> None:
         """Raise ``RateLimited`` when the conversation is over its limit."""
@@ -294,6 +367,15 @@ def _ip(text: str) -> IPv4Address | IPv6Address | None:
 
 def _is_trusted(ip: IPv4Address | IPv6Address | None, trusted: tuple[Network, ...]) -> bool:
     return ip is not None and any(ip in network for network in trusted)
+
+
+def _redis(url: str) -> Redis:
+    return Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
 
 
 def _wait(seconds: int) -> str:

@@ -18,21 +18,25 @@ from api.ratelimit import Rate, parse_networks
 class LimitSettings(BaseSettings):
     """Rate limits, trusted proxies and client metadata limits."""
 
+    # On by default: a person chatting sends a message every few seconds at most, in bursts of
+    # a few short lines; a script sending faster is held back before it reaches Rasa.
     rate_limit_per_sender: str | None = Field(
-        default=None,
-        description="Messages one conversation may send, e.g. 20/minute (periods: second, "
-        "minute, hour, day); unset or 0 disables. Webchat answers 429, WhatsApp a notice.",
+        default="30/minute",
+        description="Messages one conversation may send, e.g. 30/minute (periods: second, "
+        "minute, hour, day); empty or 0 disables. Webchat answers 429, WhatsApp a notice.",
     )
     rate_limit_sender_burst: int = Field(
-        default=5, ge=1, description="Messages a quiet conversation may send at once."
+        default=10, ge=1, description="Messages a quiet conversation may send at once."
     )
+    # Many people can share one address (an office, a mobile carrier's NAT), so this is ten
+    # conversations' worth: it stops one machine opening conversation after conversation.
     rate_limit_per_address: str | None = Field(
-        default=None,
-        description="Webchat messages one source address may send, e.g. 120/minute; "
-        "unset or 0 disables.",
+        default="300/minute",
+        description="Webchat messages one source address may send, e.g. 300/minute; "
+        "empty or 0 disables.",
     )
     rate_limit_address_burst: int = Field(
-        default=30, ge=1, description="Webchat messages a quiet address may send at once."
+        default=60, ge=1, description="Webchat messages a quiet address may send at once."
     )
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from api.rasa import DEFAULT_MAX_MESSAGE_CHARS
 from api.ratelimit_settings import LimitSettings
 from common.sandbox_secrets import Held, published_secrets_refused
 
@@ -62,6 +63,12 @@ class GatewaySettings(LimitSettings, BaseSettings):
         default=32_000,
         gt=0,
         description="Longest user message accepted, in characters; longer ones get 413.",
+    )
+    rasa_max_message_chars: int = Field(
+        default=DEFAULT_MAX_MESSAGE_CHARS,
+        gt=0,
+        description="Longest start of a user message Rasa reads; the actions still get the "
+        "whole text (a long description reaches the case whole).",
     )
     gateway_max_body_bytes: int = Field(
         default=512 * 1024,

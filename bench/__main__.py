@@ -19,6 +19,7 @@ BENCHMARKS: tuple[tuple[str, ...], ...] = (
     ("bench.overhead", "--rounds", "6", "--conversations", "20"),
     ("bench.webhook_ack", "--rate", "200", "--seconds", "15"),
     ("bench.backend_cost",),
+    ("bench.redos",),
     ("bench.nlu",),
     ("bench.memory", "--conversations", "1000"),
     ("bench.cold_start", "--runs", "2"),

@@ -14,7 +14,10 @@ from __future__ import annotations
 import logging
 import re
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The part before the "@" is a whole run of address characters, or at most 64 of them (where a
+# match stopped inside a run): were any start inside a run allowed, a long run with no "@" would
+# be scanned again from each of its characters, in time quadratic in its length.
+_EMAIL = re.compile(r"(?:(?<![\w.+-])[\w.+-]+|[\w.+-]{1,64})@[\w-]+(?:\.[\w-]+)+")
 # a run of 7+ digits, possibly with a leading + and spaces, dots, dashes or brackets between;
 # 8-digit case references look the same and are masked too (logs name cases by their id)
 _PHONE = re.compile(r"(?<![\w(])\+?\(?\d(?:[ .()-]{0,2}\d){6,}(?![\w])")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-_EMAIL_TOKEN = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+# what cannot be part of an address written in a sentence: it splits the text into tokens
+_NOT_IN_ADDRESS = re.compile(r"[\s<>()\[\],;:\"']+")
+#: number-like runs looked at in one text (found or not): an answer holds one or two, and each
+#: costs libphonenumber a fraction of a millisecond, so a message of thousands would take seconds
+_MAX_NUMBERS = 20
 _APOSTROPHES = re.compile(r"['’`]")
 _NON_WORD = re.compile(r"[^\w]+")
 # a choice right after one of these words is being ruled out ("not critical"), not chosen
@@ -17,7 +22,7 @@ _NEGATIONS = frozenset({"not", "no", "isnt", "never", "nothing", "hardly"})
 
 def normalise_email(text: str) -> str | None:
     """The normalised email address in ``text`` (alone or inside a sentence), else ``None``."""
-    candidates = [text.strip(), *(m.rstrip(".") for m in _EMAIL_TOKEN.findall(text))]
+    candidates = [text.strip(), *(token.rstrip(".") for token in _address_tokens(text))]
     for candidate in candidates:
         try:
             # deliverability needs DNS, which a chat turn should not wait for
@@ -28,6 +33,13 @@ def normalise_email(text: str) -> str | None:
     return None
 
 
+def _address_tokens(text: str) -> list[str]:
+    # The tokens with an "@" that has something on both sides. Split rather than searched for
+    # with one pattern: a search retries from every character of a long token without an "@",
+    # which costs time quadratic in the token's length.
+    return [token for token in _NOT_IN_ADDRESS.split(text) if "@" in token[1:-1]]
+
+
 def normalise_phone(text: str, region: str) -> str | None:
     """The E.164 form of the phone number in ``text``; ``region`` applies without a +code."""
     try:
@@ -36,9 +48,10 @@ def normalise_phone(text: str, region: str) -> str | None:
         number = None
     if number is not None and _dialable(number):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    for match in phonenumbers.PhoneNumberMatcher(
-        text, region, leniency=phonenumbers.Leniency.POSSIBLE
-    ):
+    matches = phonenumbers.PhoneNumberMatcher(
+        text, region, leniency=phonenumbers.Leniency.POSSIBLE, max_tries=_MAX_NUMBERS
+    )
+    for match in itertools.islice(matches, _MAX_NUMBERS):
         if _dialable(match.number):
             return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
     return None

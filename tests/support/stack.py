@@ -113,6 +113,8 @@ def stack_env(tmp: Path) -> dict[str, str]:
         "RASA_API_TOKEN": secrets.token_urlsafe(32),
         "RASA_TRACKER_DB": str(tmp / "tracker.db"),
         "RASA_TELEMETRY_ENABLED": "false",
+        # every test and benchmark client comes from 127.0.0.1, hundreds of conversations of it
+        "RATE_LIMIT_PER_ADDRESS": "0",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "CASE_BACKEND": "connect",
         "CONNECT_CASES_ENDPOINT_URL": f"http://127.0.0.1:{ports['sandbox']}/connectcases",

@@ -10,6 +10,7 @@ from actions.forms import ValidateCaseForm
 from actions.kit.sdk import CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
 from cases.backend import BackendUnavailable
+from tests.unit.actions.fakes import tracker as bare_tracker
 
 LoadTracker = Callable[..., Tracker]
 
@@ -131,7 +132,7 @@ async def test_validators_normalise_good_values(
     dispatcher = CollectingDispatcher()
     method = getattr(ValidateCaseForm(backend, settings), f"validate_{slot}")
 
-    assert await method(said, dispatcher, None, DOMAIN) == {slot: value}
+    assert await method(said, dispatcher, bare_tracker(), DOMAIN) == {slot: value}
     assert dispatcher.messages == []
 
 
@@ -176,7 +177,7 @@ async def test_validators_clear_bad_values_with_a_reason(
     dispatcher = CollectingDispatcher()
     method = getattr(ValidateCaseForm(backend, settings), f"validate_{slot}")
 
-    assert await method(said, dispatcher, None, DOMAIN) == {slot: None}
+    assert await method(said, dispatcher, bare_tracker(), DOMAIN) == {slot: None}
     assert [(m["response"], m["reason"]) for m in dispatcher.messages] == [(response, reason)]
 
 

@@ -14,6 +14,7 @@ from api.ratelimit import (
     client_address,
     parse_networks,
 )
+from api.settings import GatewaySettings
 
 
 class Clock:
@@ -237,13 +238,14 @@ def test_bad_limit_settings_stop_the_gateway_from_starting(settings_with, overri
         settings_with(**overrides)
 
 
-def test_limit_settings_are_read_from_the_environment(monkeypatch, settings_with):
+def test_limit_settings_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_PER_SENDER", "20/minute")
     monkeypatch.setenv("RATE_LIMIT_PER_ADDRESS", "120/minute")
     monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")
     monkeypatch.setenv("WEBCHAT_MAX_METADATA_BYTES", "2048")
+    monkeypatch.setenv("RASA_API_TOKEN", "t")
 
-    settings = settings_with()
+    settings = GatewaySettings(_env_file=None)
 
     assert settings.rate_limit_per_sender == "20/minute"
     assert settings.rate_limit_per_address == "120/minute"

@@ -30,7 +30,8 @@ async def test_30000_character_description_ends_in_the_field_and_in_comments(
     told = CollectingDispatcher()
     stubs.warm_up()
 
-    filled = await form.validate_description(TEXT, told, None, {})
+    asked = load_tracker("webchat_form_in_progress")
+    filled = await form.validate_description(TEXT, told, asked, {})
 
     assert filled == {"description": TEXT.strip()}
     assert [m["response"] for m in told.messages] == ["utter_description_continued"]
