@@ -16,7 +16,13 @@ from actions.kit.access import CaseToChoose, Viewer, viewer_of, visible_case
 from actions.kit.base import CaseAction
 from actions.kit.contacts import contact_verified
 from actions.kit.handles import handle_of, parse_handle, shown_ref
-from actions.kit.message import TEXT_FIELD, intent_name, text_field_change
+from actions.kit.message import (
+    TEXT_FIELD,
+    intent_name,
+    latest_text,
+    text_field_change,
+    whole_answer,
+)
 from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.sdk import (
     CollectingDispatcher,
@@ -124,7 +130,8 @@ class ValidateCommentForm(FormValidationAction):
             return {}
         if intent_name(tracker) != "add_case_comment":
             return {}
-        said = inline_comment(tracker.latest_message.get("text") or "")
+        # the whole message: Rasa may have been sent only its start
+        said = inline_comment(latest_text(tracker))
         return {COMMENT_TEXT: said} if said else {}
 
     async def validate_comment_text(
@@ -134,8 +141,9 @@ class ValidateCommentForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, object]:
-        """Some words, whitespace at the ends dropped."""
-        text = slot_value.strip() if isinstance(slot_value, str) else ""
+        """Some words, whitespace at the ends dropped; the whole message, not Rasa's start."""
+        whole = whole_answer(tracker, slot_value)
+        text = whole.strip() if isinstance(whole, str) else ""
         if len(text) < COMMENT_MIN:
             dispatcher.utter_message(response="utter_invalid_comment")
             return {COMMENT_TEXT: None}
@@ -251,7 +259,7 @@ def requested_changes(tracker: Tracker, viewer: Viewer, region: str) -> dict[str
     its own ("change the title to urgent: printer closed" changes the title only).
     """
     changes: dict[str, str | None] = {}
-    text = tracker.latest_message.get("text") or ""
+    text = latest_text(tracker)
     said = TEXT_FIELD.search(text)
     free_until = said.start("value") if said else len(text)
     for entity in tracker.latest_message.get("entities") or []:

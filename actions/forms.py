@@ -248,6 +248,8 @@ def volunteered(
     described = tracker.get_slot(DESCRIPTION)
     if not isinstance(described, str) or not described:
         return None
+    whole = whole_answer(tracker, text)
+    text = whole.strip() if isinstance(whole, str) else text
     if template.accepted(name, text) is not None or _CONTACT_SIGN.search(text[:500]):
         return None
     dispatcher.utter_message(response="utter_detail_added")

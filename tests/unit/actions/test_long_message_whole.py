@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from rasa_sdk.events import SlotSet, UserUttered
 
 from actions.cases import ActionCreateCase
+from actions.changes import ValidateCommentForm
 from actions.forms import ValidateCaseForm
 from actions.kit.message import latest_text
 from actions.kit.sdk import CollectingDispatcher, Tracker
@@ -99,3 +100,24 @@ def test_the_whole_text_is_believed_only_where_it_begins_with_what_rasa_read() -
     assert latest_text(tracker(text="hello", metadata={"client": {"full_text": "hello!"}})) == (
         "hello"
     )
+
+
+async def test_a_30k_comment_reaches_the_case_whole() -> None:
+    body = await told_rasa(DESCRIPTION)
+    read = body["message"].strip()
+    asked = as_rasa_reads(tracker(slots={"requested_slot": "comment_text"}), body)
+
+    checked = await ValidateCommentForm().validate_comment_text(
+        read, CollectingDispatcher(), asked, {}
+    )
+
+    assert checked == {"comment_text": DESCRIPTION.strip()}
+
+
+async def test_a_30k_comment_given_with_the_request_is_taken_whole() -> None:
+    body = await told_rasa("add a note to my case: " + DESCRIPTION)
+    asked = as_rasa_reads(tracker(), body, intent="add_case_comment")
+
+    found = await ValidateCommentForm().extract_comment_text(CollectingDispatcher(), asked, {})
+
+    assert found == {"comment_text": DESCRIPTION.strip()}
