@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from actions.kit.access import CaseToChoose, Viewer, viewer_of, visible_case
+from actions.kit.answers import kept_answer
 from actions.kit.base import CaseAction
+from actions.kit.comments import inline_comment, unmarked
 from actions.kit.contacts import contact_verified
 from actions.kit.handles import handle_of, parse_handle, shown_ref
 from actions.kit.message import (
@@ -32,6 +33,7 @@ from actions.kit.sdk import (
     SlotSet,
     Tracker,
 )
+from actions.kit.settings import get_settings
 from actions.kit.slots import CASE_REF, COMMENT_FORM, COMMENT_TEXT, PENDING_CLOSE, REQUESTED_SLOT
 from actions.kit.status import CLOSED, STATUSES, status_list, status_words
 from actions.kit.target import CaseNotChosen, ask_which, requested_ref, target_case
@@ -48,15 +50,6 @@ AGENT_FIELDS = CUSTOMER_FIELDS | {"status", "assigned_user", "assigned_queue"}
 #: what an agent's comment starts with, so the customer-facing side can tell it apart
 INTERNAL_MARK = "[Internal note]"
 COMMENT_MIN = 2
-#: an inline comment has at least this many words
-COMMENT_MIN_WORDS = 2
-#: how far into a request its comment's marker is looked for
-_MARKER_WORDS = 12
-#: words after which a request's comment starts ("note that ...", "add a note saying ...")
-_COMMENT_MARKERS = frozenset({"that", "saying", "stating", "says", "reading"})
-# the mark as a customer might type it to pass their words off as an agent's note: any case,
-# any spacing, brackets of any width (NFKC folds full-width ones), invisible characters between
-_POSED_MARK = re.compile(r"^\s*(?:[\[(]\s*internal\s*note\s*[\])]\s*:?\s*)+", re.IGNORECASE)
 
 # "set ... closed" and "assign ... to me" on one line. Each line's first verb is taken for good
 # (an atomic group, from the line's start only), so a line of verbs with no status after them
@@ -81,40 +74,6 @@ class Refusal:
     reason: str = ""
 
 
-def unmarked(said: str) -> str:
-    """A customer's comment without a leading "[Internal note]" of their own making."""
-    text = said.strip()
-    visible = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isprintable())
-    posed = _POSED_MARK.match(visible)
-    return visible[posed.end() :].strip() if posed else text
-
-
-def inline_comment(text: str) -> str | None:
-    """The comment a request carries: after "add:", "note that", "saying", "tell them"...
-
-    Only the request's first words are looked at for the marker, so a "that" inside the
-    comment itself never cuts it; the comment is the rest of the message, whole.
-    """
-    head, colon, after = text.partition(":")
-    if colon and len(head.split()) <= _MARKER_WORDS and after.strip():
-        return after.strip()
-    words = text.split()
-    for at, word in enumerate(words[:_MARKER_WORDS]):
-        bare = word.lower().strip(",.;!-")
-        rest = words[at + 1 :]
-        if bare in _COMMENT_MARKERS or (bare == "them" and at and words[at - 1].lower() == "tell"):
-            taken = rest
-        elif bare == "know" and at > 1 and words[at - 2].lower() == "let":
-            taken = rest[1:] if rest[:1] and rest[0].lower() == "that" else rest
-        else:
-            continue
-        if taken[:1] and taken[0].lower() == "that":
-            taken = taken[1:]
-        if len(taken) >= COMMENT_MIN_WORDS:
-            return " ".join(taken)
-    return None
-
-
 class ValidateCommentForm(FormValidationAction):
     """Takes the comment from "comment: ..." when it came with the request; checks it."""
 
@@ -125,7 +84,11 @@ class ValidateCommentForm(FormValidationAction):
     async def extract_comment_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, object]:
-        """The comment given with the request that started the form ("note that ...")."""
+        """The comment given with the request that started the form ("note that ..."), or an
+        answer to "What would you like to add?" that reads, barely, like another request."""
+        kept = kept_answer(tracker, COMMENT_TEXT, get_settings().form_exit_confidence)
+        if kept is not None:
+            return {COMMENT_TEXT: kept}
         if tracker.get_slot(REQUESTED_SLOT) or tracker.get_slot(COMMENT_TEXT):
             return {}
         if intent_name(tracker) != "add_case_comment":

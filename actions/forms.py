@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from actions.kit.answers import kept_answer
 from actions.kit.attachments import keep_for_new_case
 from actions.kit.base import UsesCases
 from actions.kit.media import gateway_media, real_caption
@@ -124,6 +125,20 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
         if accepted and failures:
             # only next to a slot the form took, so this never keeps a digression from the rules
             return [*events, SlotSet(FORM_FAILURES, 0)]
+        return events
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The slots the form's own methods extract, and an answer read as a way out."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        if isinstance(asked, str) and asked in _INVALID_RESPONSES:
+            taken = {event.get("name") for event in events}
+            confident = self._services.settings.form_exit_confidence
+            said = None if asked in taken else kept_answer(tracker, asked, confident)
+            if said is not None:
+                events.append(SlotSet(asked, said))
         return events
 
     async def extract_description(

@@ -21,6 +21,7 @@ BENCHMARKS: tuple[tuple[str, ...], ...] = (
     ("bench.backend_cost",),
     ("bench.redos",),
     ("bench.nlu",),
+    ("bench.form_exit",),
     ("bench.memory", "--conversations", "1000"),
     ("bench.cold_start", "--runs", "2"),
     ("bench.scale",),

@@ -23,6 +23,10 @@ class ActionSettings(BaseSettings):
     #: the queue a case goes to when the user asks for a person
     handoff_queue: str = "casebot-handoff"
 
+    #: inside a form, an answer the NLU reads as a way out (a person, cancel, another request)
+    #: below this confidence is taken as the answer; measured with bench/form_exit.py
+    form_exit_confidence: float = Field(default=0.7, ge=0, le=1)
+
     #: mask phone numbers and email addresses in the action server's log
     log_redact_pii: bool = True
 
