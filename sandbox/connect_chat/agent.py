@@ -15,16 +15,8 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox.connect_chat import protocol
-from sandbox.connect_chat.store import (
-    ACTIVE,
-    ENDED,
-    WAITING,
-    Chat,
-    ChatStore,
-    Item,
-    Participant,
-    Speaker,
-)
+from sandbox.connect_chat.records import Chat, Item, Participant, Speaker
+from sandbox.connect_chat.store import ACTIVE, ENDED, WAITING, ChatStore
 
 PREFIX = "/_sandbox/connect-chat"
 DEFAULT_AGENT = "Agent"

@@ -18,7 +18,8 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from sandbox.connect_chat import protocol
 from sandbox.connect_chat.agent import PREFIX, AgentDesk, DeskError, summary
-from sandbox.connect_chat.store import ACTIVE, WAITING, Chat, Item
+from sandbox.connect_chat.records import Chat, Item
+from sandbox.connect_chat.store import ACTIVE, WAITING
 
 PAGE = "/connect/agent"
 #: a form this page posts is a few kilobytes at most; a bigger body is refused unread

@@ -14,7 +14,8 @@ from typing import Any
 from sandbox.aws.service import Call
 from sandbox.connect_chat import protocol
 from sandbox.connect_chat.errors import AccessDeniedException, ValidationException
-from sandbox.connect_chat.store import ENDED, ChatStore, Participant, Speaker
+from sandbox.connect_chat.records import Participant, Speaker
+from sandbox.connect_chat.store import ENDED, ChatStore
 from sandbox.connect_chat.transcript import transcript_page
 
 #: scheme and host the request reached the sandbox at; websocket URLs are made from it

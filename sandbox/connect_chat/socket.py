@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.connect_chat import protocol
-from sandbox.connect_chat.store import ChatStore, Item
+from sandbox.connect_chat.records import Item
+from sandbox.connect_chat.store import ChatStore
 
 #: how often a subscribed socket looks for new items; the database is the one source, so a
 #: sandbox restart or another writer loses nothing

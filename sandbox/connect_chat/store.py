@@ -14,89 +14,26 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.connect_chat import protocol
 from sandbox.connect_chat.db import ChatDatabase
+from sandbox.connect_chat.records import (
+    SYSTEM_SPEAKER,
+    Chat,
+    Item,
+    Participant,
+    Speaker,
+    chat_from_row,
+    item_from_row,
+    participant_from_row,
+)
 
 WAITING, ACTIVE, ENDED, IN_FLOW = "WAITING", "ACTIVE", "ENDED", "IN_FLOW"
 
 Clock = Callable[[], float]
-
-
-@dataclass(frozen=True)
-class Chat:
-    """One chat contact."""
-
-    seq: int
-    contact_id: str
-    instance_id: str
-    flow_id: str
-    state: str
-    created_time: str
-    attributes: dict[str, str]
-    content_types: list[str]
-
-
-@dataclass(frozen=True)
-class Participant:
-    """One participant of a chat; only a customer has tokens."""
-
-    participant_id: str
-    contact_id: str
-    role: str
-    display_name: str
-    connection_token: str | None
-    connection_expires: float | None
-    has_left: bool
-
-
-@dataclass(frozen=True)
-class Item:
-    """One message or event of a chat, numbered in the chat's order by ``seq``."""
-
-    seq: int
-    contact_id: str
-    item_id: str
-    type: str
-    content_type: str
-    content: str | None
-    participant_id: str | None
-    display_name: str
-    role: str
-    absolute_time: str
-    transient: bool
-
-    def transcript_entry(self) -> dict[str, Any]:
-        """The item as GetTranscript (and the websocket) spells it."""
-        entry: dict[str, Any] = {
-            "AbsoluteTime": self.absolute_time,
-            "ContentType": self.content_type,
-            "Id": self.item_id,
-            "Type": self.type,
-            "DisplayName": self.display_name,
-            "ParticipantRole": self.role,
-            "ContactId": self.contact_id,
-        }
-        if self.content is not None:
-            entry["Content"] = self.content
-        if self.participant_id is not None:
-            entry["ParticipantId"] = self.participant_id
-        return entry
-
-
-@dataclass(frozen=True)
-class Speaker:
-    """Who an item is from."""
-
-    participant_id: str | None
-    display_name: str
-    role: str
-
-
-SYSTEM_SPEAKER = Speaker(None, protocol.SYSTEM_NAME, protocol.SYSTEM)
 
 
 class ChatStore:
@@ -178,7 +115,7 @@ class ChatStore:
                 rows = conn.execute(
                     "SELECT * FROM chat_contacts WHERE state = ? ORDER BY seq", (state,)
                 ).fetchall()
-        return [_chat(row) for row in rows]
+        return [chat_from_row(row) for row in rows]
 
     def chat(self, contact_id: str) -> Chat | None:
         """One chat, or ``None``."""
@@ -186,7 +123,7 @@ class ChatStore:
             row = conn.execute(
                 "SELECT * FROM chat_contacts WHERE contact_id = ?", (contact_id,)
             ).fetchone()
-        return None if row is None else _chat(row)
+        return None if row is None else chat_from_row(row)
 
     def participants(self, contact_id: str) -> list[Participant]:
         """The chat's participants, in no particular order."""
@@ -194,7 +131,7 @@ class ChatStore:
             rows = conn.execute(
                 "SELECT * FROM chat_participants WHERE contact_id = ?", (contact_id,)
             ).fetchall()
-        return [_participant(row) for row in rows]
+        return [participant_from_row(row) for row in rows]
 
     # --- tokens ------------------------------------------------------------------------------
 
@@ -204,7 +141,7 @@ class ChatStore:
             row = conn.execute(
                 "SELECT * FROM chat_participants WHERE participant_token = ?", (token,)
             ).fetchone()
-        return None if row is None else _participant(row)
+        return None if row is None else participant_from_row(row)
 
     def connect(self, participant_token: str) -> tuple[Participant, str] | None:
         """Give the token's participant a connection token and a socket key; ``None`` if unknown.
@@ -250,7 +187,7 @@ class ChatStore:
                 "SELECT * FROM chat_participants WHERE participant_id = ?",
                 (row["participant_id"],),
             ).fetchone()
-        return _participant(fresh), socket_key
+        return participant_from_row(fresh), socket_key
 
     def by_connection_token(self, token: str) -> Participant | None:
         """The participant whose unexpired connection token this is."""
@@ -260,7 +197,7 @@ class ChatStore:
             ).fetchone()
         if row is None or (row["connection_expires"] or 0) < self._clock():
             return None
-        return _participant(row)
+        return participant_from_row(row)
 
     def by_socket_key(self, key: str) -> tuple[Participant, int] | None:
         """The participant a websocket URL was handed to, while it may still be opened, and the
@@ -273,7 +210,7 @@ class ChatStore:
             ).fetchone()
         if row is None or row["expires"] < self._clock():
             return None
-        return _participant(row), int(row["after_seq"])
+        return participant_from_row(row), int(row["after_seq"])
 
     # --- items -------------------------------------------------------------------------------
 
@@ -297,7 +234,7 @@ class ChatStore:
                     (speaker.participant_id, *idempotency),
                 ).fetchone()
                 if row is not None:
-                    return _item(row)
+                    return item_from_row(row)
             item = self._add(conn, contact_id, speaker, kind, content_type, content)
             if idempotency is not None and speaker.participant_id is not None:
                 conn.execute(
@@ -314,15 +251,7 @@ class ChatStore:
                 "SELECT * FROM chat_items WHERE contact_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                 (contact_id, seq, limit),
             ).fetchall()
-        return [_item(row) for row in rows]
-
-    def last_seq(self, contact_id: str) -> int:
-        """The ``seq`` of the chat's latest item (0 when it has none)."""
-        with self._db.transaction() as conn:
-            row = conn.execute(
-                "SELECT MAX(seq) AS seq FROM chat_items WHERE contact_id = ?", (contact_id,)
-            ).fetchone()
-        return int(row["seq"] or 0)
+        return [item_from_row(row) for row in rows]
 
     def transcript(self, contact_id: str) -> list[Item]:
         """The chat's items a transcript holds, in order."""
@@ -331,7 +260,7 @@ class ChatStore:
                 "SELECT * FROM chat_items WHERE contact_id = ? AND transient = 0 ORDER BY seq",
                 (contact_id,),
             ).fetchall()
-        return [_item(row) for row in rows]
+        return [item_from_row(row) for row in rows]
 
     # --- the agent's side and the end --------------------------------------------------------
 
@@ -429,44 +358,3 @@ class ChatStore:
     def _iso(self) -> str:
         moment = datetime.fromtimestamp(self._clock(), UTC)
         return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _chat(row: sqlite3.Row) -> Chat:
-    return Chat(
-        seq=row["seq"],
-        contact_id=row["contact_id"],
-        instance_id=row["instance_id"],
-        flow_id=row["flow_id"],
-        state=row["state"],
-        created_time=row["created_time"],
-        attributes=json.loads(row["attributes"]),
-        content_types=json.loads(row["content_types"]),
-    )
-
-
-def _participant(row: sqlite3.Row) -> Participant:
-    return Participant(
-        participant_id=row["participant_id"],
-        contact_id=row["contact_id"],
-        role=row["role"],
-        display_name=row["display_name"],
-        connection_token=row["connection_token"],
-        connection_expires=row["connection_expires"],
-        has_left=bool(row["has_left"]),
-    )
-
-
-def _item(row: sqlite3.Row) -> Item:
-    return Item(
-        seq=row["seq"],
-        contact_id=row["contact_id"],
-        item_id=row["item_id"],
-        type=row["type"],
-        content_type=row["content_type"],
-        content=row["content"],
-        participant_id=row["participant_id"],
-        display_name=row["display_name"],
-        role=row["role"],
-        absolute_time=row["absolute_time"],
-        transient=bool(row["transient"]),
-    )

@@ -13,7 +13,7 @@ from typing import Any
 from sandbox.aws.errors import InvalidInput
 from sandbox.aws.pagination import paginate
 from sandbox.connect_chat import protocol
-from sandbox.connect_chat.store import Item
+from sandbox.connect_chat.records import Item
 
 
 def transcript_page(items: list[Item], params: dict[str, Any]) -> tuple[list[Item], str | None]:
