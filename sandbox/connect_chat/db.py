@@ -1,4 +1,4 @@
-"""The SQLite tables of the chat stand-in: chats, participants, sockets, items, client tokens.
+"""The SQLite tables of the chat stand-in: chats, participants, sockets, items, attachments.
 
 They sit in the sandbox's shared database file, so their names all start with ``chat``; a chat
 outlives a sandbox restart. As in the other stand-ins, one connection in WAL mode behind a lock
@@ -61,9 +61,22 @@ CREATE TABLE IF NOT EXISTS chat_items (
     display_name TEXT NOT NULL,
     role TEXT NOT NULL,
     absolute_time TEXT NOT NULL,
-    transient INTEGER NOT NULL
+    transient INTEGER NOT NULL,
+    attachments TEXT
 );
 CREATE INDEX IF NOT EXISTS chat_items_by_contact ON chat_items (contact_id, seq);
+CREATE TABLE IF NOT EXISTS chat_attachments (
+    attachment_id TEXT PRIMARY KEY,
+    participant_id TEXT NOT NULL REFERENCES chat_participants (participant_id),
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    upload_key TEXT NOT NULL,
+    client_token TEXT NOT NULL,
+    status TEXT NOT NULL,
+    data BLOB,
+    UNIQUE (participant_id, client_token)
+);
 CREATE TABLE IF NOT EXISTS chat_client_tokens (
     participant_id TEXT NOT NULL,
     operation TEXT NOT NULL,

@@ -51,7 +51,8 @@ function show(item) {
   const li = document.createElement('li');
   li.className = item.ParticipantRole + (item.Type === 'EVENT' ? ' event' : '');
   const text = item.Type === 'EVENT' ? item.ContentType.split('.').slice(-2).join(' ')
-                                     : item.Content;
+    : item.Type === 'ATTACHMENT' ? '[file] ' + item.Attachments[0].AttachmentName
+    : item.Content;
   li.textContent = item.DisplayName + ': ' + text;
   list.appendChild(li);
   list.scrollTop = list.scrollHeight;
@@ -206,6 +207,9 @@ def _line(item: Item) -> str:
     if item.type == "EVENT":
         text = escape(" ".join(item.content_type.split(".")[-2:]))
         return f'<li class="{role} event">{name}: {text}</li>'
+    if item.attachments:
+        files = ", ".join(escape(file["AttachmentName"]) for file in item.attachments)
+        return f'<li class="{role}">{name}: [file] {files}</li>'
     return f'<li class="{role}">{name}: {escape(item.content or "")}</li>'
 
 

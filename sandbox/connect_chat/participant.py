@@ -2,7 +2,8 @@
 
 CreateParticipantConnection takes the ParticipantToken StartChatContact gave; every other call
 takes the ConnectionToken it answers. An unknown or expired token is AccessDeniedException, as
-is any call but GetTranscript once the participant has left or the chat has ended.
+is any call but GetTranscript and GetAttachment once the participant has left or the chat has
+ended.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from sandbox.aws.service import Call
 from sandbox.connect_chat import protocol
+from sandbox.connect_chat.attachments import Attachments
 from sandbox.connect_chat.errors import AccessDeniedException, ValidationException
 from sandbox.connect_chat.records import Participant, Speaker
 from sandbox.connect_chat.store import ENDED, ChatStore
@@ -20,6 +22,10 @@ from sandbox.connect_chat.transcript import transcript_page
 
 #: scheme and host the request reached the sandbox at; websocket URLs are made from it
 ORIGIN: ContextVar[str] = ContextVar("connect_chat_origin", default="http://127.0.0.1:8081")
+#: the same with the service's mount path; upload URLs are made from it
+SERVICE_URL: ContextVar[str] = ContextVar(
+    "connect_chat_service_url", default="http://127.0.0.1:8081/connectparticipant"
+)
 #: path of the participant websocket on the sandbox, followed by the socket key
 SOCKET_PATH = "/connect-chat/ws"
 _CONNECTION_TYPES = frozenset({"WEBSOCKET", "CONNECTION_CREDENTIALS"})
@@ -28,8 +34,9 @@ _CONNECTION_TYPES = frozenset({"WEBSOCKET", "CONNECTION_CREDENTIALS"})
 class ParticipantService:
     """Handlers of the participant service over one chat store."""
 
-    def __init__(self, store: ChatStore) -> None:
+    def __init__(self, store: ChatStore, attachments: Attachments) -> None:
         self._store = store
+        self._attachments = attachments
 
     def create_participant_connection(self, call: Call) -> dict[str, Any]:
         """CreateParticipantConnection: a websocket URL and/or the connection token."""
@@ -127,6 +134,20 @@ class ParticipantService:
         participant = self._participant(call.params)
         self._store.leave(participant)
         return {}
+
+    def start_attachment_upload(self, call: Call) -> dict[str, Any]:
+        """StartAttachmentUpload."""
+        participant = self._participant(call.params)
+        return self._attachments.start(participant, call, SERVICE_URL.get())
+
+    def complete_attachment_upload(self, call: Call) -> dict[str, Any]:
+        """CompleteAttachmentUpload."""
+        return self._attachments.complete(self._participant(call.params), call)
+
+    def get_attachment(self, call: Call) -> dict[str, Any]:
+        """GetAttachment, also once the chat has ended."""
+        participant = self._participant(call.params, after_end=True)
+        return self._attachments.get(participant, call, SERVICE_URL.get())
 
     def _participant(self, params: dict[str, Any], *, after_end: bool = False) -> Participant:
         participant = self._store.by_connection_token(params["ConnectionToken"])

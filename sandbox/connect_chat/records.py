@@ -52,6 +52,8 @@ class Item:
     role: str
     absolute_time: str
     transient: bool
+    #: an ATTACHMENT item's files, as the transcript's ``Attachments`` spells them
+    attachments: list[dict[str, str]] | None = None
 
     def transcript_entry(self) -> dict[str, Any]:
         """The item as GetTranscript (and the websocket) spells it."""
@@ -68,6 +70,8 @@ class Item:
             entry["Content"] = self.content
         if self.participant_id is not None:
             entry["ParticipantId"] = self.participant_id
+        if self.attachments is not None:
+            entry["Attachments"] = self.attachments
         return entry
 
 
@@ -125,4 +129,5 @@ def item_from_row(row: sqlite3.Row) -> Item:
         role=row["role"],
         absolute_time=row["absolute_time"],
         transient=bool(row["transient"]),
+        attachments=None if row["attachments"] is None else json.loads(row["attachments"]),
     )

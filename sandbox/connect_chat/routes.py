@@ -1,8 +1,9 @@
 """The Connect Participant Service app, from botocore's model, and the chat stand-in's other routes.
 
-The participant calls carry a bearer token, not a signature. Every other operation of the model
-answers 501. The websocket, the agent API and the agent page are routes of the sandbox app
-itself (see ``standin``), outside this service's prefix.
+The participant calls carry a bearer token, not a signature; every other operation of the model
+answers 501. The attachment upload URLs it hands out are served by the same app. The websocket,
+the agent API and the agent page are routes of the sandbox app itself (see ``standin``),
+outside this service's prefix.
 """
 
 from __future__ import annotations
@@ -12,14 +13,24 @@ from functools import lru_cache
 
 from botocore.loaders import create_loader
 from botocore.model import ServiceModel
-from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.aws.service import ServiceErrors, build_service_app
 from sandbox.connect_chat.agent import AgentDesk, agent_router
+from sandbox.connect_chat.attachments import MAX_BYTES, UPLOAD_PATH, Attachments
+from sandbox.connect_chat.db import ChatDatabase
 from sandbox.connect_chat.errors import InternalServerException, ValidationException
 from sandbox.connect_chat.page import page_router
-from sandbox.connect_chat.participant import ORIGIN, SOCKET_PATH, ParticipantService
+from sandbox.connect_chat.participant import (
+    ORIGIN,
+    SERVICE_URL,
+    SOCKET_PATH,
+    ParticipantService,
+)
 from sandbox.connect_chat.socket import ParticipantSocket
 from sandbox.connect_chat.store import ChatStore
 
@@ -35,9 +46,10 @@ def service_model() -> ServiceModel:
     )
 
 
-def participant_app(store: ChatStore, on_call: Callable[[str], None]) -> ASGIApp:
-    """Return the ASGI app of the participant service over ``store``."""
-    service = ParticipantService(store)
+def participant_app(db: ChatDatabase, store: ChatStore, on_call: Callable[[str], None]) -> ASGIApp:
+    """Return the ASGI app of the participant service over ``store``, uploads included."""
+    attachments = Attachments(db, store)
+    service = ParticipantService(store, attachments)
     app = build_service_app(
         title="Amazon Connect Participant Service (sandbox)",
         model=service_model(),
@@ -47,10 +59,38 @@ def participant_app(store: ChatStore, on_call: Callable[[str], None]) -> ASGIApp
             "SendEvent": service.send_event,
             "GetTranscript": service.get_transcript,
             "DisconnectParticipant": service.disconnect_participant,
+            "StartAttachmentUpload": service.start_attachment_upload,
+            "CompleteAttachmentUpload": service.complete_attachment_upload,
+            "GetAttachment": service.get_attachment,
         },
         errors=ServiceErrors(validation=ValidationException, internal=InternalServerException),
         on_call=on_call,
         sigv4=False,
+    )
+
+    async def upload(request: Request) -> Response:
+        attachment_id = request.path_params["attachment_id"]
+        key = request.query_params.get("key", "")
+        if request.method == "GET":
+            found = await run_in_threadpool(attachments.content, attachment_id, key)
+            if found is None:
+                return Response(status_code=403)
+            return Response(found[0], media_type=found[1])
+        data = await _body(request, MAX_BYTES)
+        if data is None:
+            return Response(status_code=400)
+        status = await run_in_threadpool(
+            attachments.receive,
+            attachment_id,
+            key,
+            request.headers.get("content-type", ""),
+            data,
+        )
+        return Response(status_code=status)
+
+    # ahead of the model's routes, none of which starts with /_uploads
+    app.router.routes.insert(
+        0, Route(UPLOAD_PATH + "/{attachment_id}", upload, methods=["PUT", "GET"])
     )
     return _RememberOrigin(app)
 
@@ -75,5 +115,17 @@ class _RememberOrigin:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             host = dict(scope.get("headers") or []).get(b"host", b"127.0.0.1").decode("latin-1")
-            ORIGIN.set(f"{scope.get('scheme', 'http')}://{host}")
+            origin = f"{scope.get('scheme', 'http')}://{host}"
+            ORIGIN.set(origin)
+            SERVICE_URL.set(origin + scope.get("root_path", ""))
         await self._app(scope, receive, send)
+
+
+async def _body(request: Request, limit: int) -> bytes | None:
+    # read no more than an attachment can be: a bigger upload is refused, not buffered
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)

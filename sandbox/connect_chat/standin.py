@@ -21,7 +21,9 @@ def create_stand_in(settings: SandboxSettings, calls: CallCounter) -> StandIn:
     db = ChatDatabase(settings.db_path)
     store = ChatStore(db)
     calls.register(SERVICE_NAME)
-    app = participant_app(store, on_call=lambda operation: calls.record(SERVICE_NAME, operation))
+    app = participant_app(
+        db, store, on_call=lambda operation: calls.record(SERVICE_NAME, operation)
+    )
 
     @contextmanager
     def lifetime() -> Iterator[None]:

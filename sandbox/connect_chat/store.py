@@ -223,6 +223,7 @@ class ChatStore:
         content: str | None,
         *,
         idempotency: tuple[str, str] | None = None,
+        attachments: list[dict[str, str]] | None = None,
     ) -> Item:
         """Append one item; with ``(operation, client token)`` a repeated call adds nothing."""
         with self._db.transaction() as conn:
@@ -235,7 +236,7 @@ class ChatStore:
                 ).fetchone()
                 if row is not None:
                     return item_from_row(row)
-            item = self._add(conn, contact_id, speaker, kind, content_type, content)
+            item = self._add(conn, contact_id, speaker, kind, content_type, content, attachments)
             if idempotency is not None and speaker.participant_id is not None:
                 conn.execute(
                     "INSERT INTO chat_client_tokens (participant_id, operation, token, response)"
@@ -322,6 +323,7 @@ class ChatStore:
         kind: str,
         content_type: str,
         content: str | None,
+        attachments: list[dict[str, str]] | None = None,
     ) -> Item:
         item = Item(
             seq=0,
@@ -335,11 +337,12 @@ class ChatStore:
             role=speaker.role,
             absolute_time=self._iso(),
             transient=content_type in protocol.TRANSIENT_EVENTS,
+            attachments=attachments,
         )
         cursor = conn.execute(
             "INSERT INTO chat_items (contact_id, item_id, type, content_type, content,"
-            " participant_id, display_name, role, absolute_time, transient)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " participant_id, display_name, role, absolute_time, transient, attachments)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 item.contact_id,
                 item.item_id,
@@ -351,6 +354,7 @@ class ChatStore:
                 item.role,
                 item.absolute_time,
                 int(item.transient),
+                None if attachments is None else json.dumps(attachments),
             ),
         )
         return replace(item, seq=int(cursor.lastrowid or 0))
