@@ -133,12 +133,12 @@ async def _form(request: Request) -> dict[str, str]:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
         raise HTTPException(413, "The form is too large")
-    body = b""
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             raise HTTPException(413, "The form is too large")
-    fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=10)
+    fields = parse_qs(bytes(body).decode("utf-8", errors="replace"), max_num_fields=10)
     return {name: values[0] for name, values in fields.items()}
 
 
