@@ -77,8 +77,12 @@ class _Relay:
 
     async def _read(self) -> None:
         while True:
-            text = await self._ws.receive_text()
-            frame = _frame(text)
+            message = await self._ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            # a binary frame is nothing the protocol sends: ignored, like any unknown frame
+            frame = _frame(text) if isinstance(text, str) else {}
             topic = frame.get("topic")
             if topic == protocol.SUBSCRIBE_TOPIC and not self._subscribed.is_set():
                 content = frame.get("content")

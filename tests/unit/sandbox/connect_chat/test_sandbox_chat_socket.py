@@ -153,3 +153,21 @@ def test_a_chat_survives_a_sandbox_restart_with_its_tokens_and_items(tmp_path: P
     messages = [item["Content"] for item in transcript["Transcript"] if item["Type"] == "MESSAGE"]
     assert messages == ["before the restart", "after"]
     assert [chat["contactId"] for chat in waiting["chats"]] == [started["ContactId"]]
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [b"\x00\xff binary", "not json", "[1, 2]", json.dumps({"topic": "x" * 10_000}), "{}"],
+)
+def test_a_frame_the_stand_in_does_not_know_is_ignored_and_the_socket_goes_on(
+    start_chat: Callable[..., Chat], participant: Any, frame: str | bytes
+) -> None:
+    chat = start_chat()
+    with subscribe(chat.websocket_url) as socket:
+        socket.send(frame)
+        socket.send(json.dumps({"topic": "aws/heartbeat"}))
+        assert json.loads(socket.recv(timeout=5)) == {"topic": "aws/heartbeat"}
+        participant.send_message(
+            ConnectionToken=chat.connection_token, ContentType="text/plain", Content="still here"
+        )
+        assert next_item(socket)["Content"] == "still here"
