@@ -19,9 +19,9 @@ from sandbox.connect_chat import protocol
 from sandbox.connect_chat.records import Item
 from sandbox.connect_chat.store import ChatStore
 
-#: how often a subscribed socket looks for new items; the database is the one source, so a
-#: sandbox restart or another writer loses nothing
-POLL_SECONDS = 0.1
+#: how often a subscribed socket looks for new items when no write of this process wakes it;
+#: the database is the one source, so a sandbox restart or another writer loses nothing
+POLL_SECONDS = 0.5
 #: a client frame longer than this is not read: the real ones are a few dozen characters
 MAX_CLIENT_FRAME = 4096
 
@@ -101,15 +101,18 @@ class _Relay:
     async def _push(self) -> None:
         await self._subscribed.wait()
         while True:
-            items = await run_in_threadpool(self._store.items_after, self._contact_id, self._after)
-            for item in items:
-                await self._send(_chat_frame(item))
-                self._after = item.seq
-                if item.content_type == protocol.ENDED:
-                    await self._ws.close(code=1000)
-                    return
-            if not items:
-                await asyncio.sleep(POLL_SECONDS)
+            with self._store.wakeup.waiter() as waiter:
+                items = await run_in_threadpool(
+                    self._store.items_after, self._contact_id, self._after
+                )
+                for item in items:
+                    await self._send(_chat_frame(item))
+                    self._after = item.seq
+                    if item.content_type == protocol.ENDED:
+                        await self._ws.close(code=1000)
+                        return
+                if not items:
+                    await waiter.wait(POLL_SECONDS)
 
     async def _send(self, frame: dict[str, Any]) -> None:
         async with self._send_lock:

@@ -30,6 +30,7 @@ from sandbox.connect_chat.records import (
     item_from_row,
     participant_from_row,
 )
+from sandbox.connect_chat.wakeup import Wakeup
 
 WAITING, ACTIVE, ENDED, IN_FLOW = "WAITING", "ACTIVE", "ENDED", "IN_FLOW"
 
@@ -39,9 +40,13 @@ Clock = Callable[[], float]
 class ChatStore:
     """Reads and writes chats in the sandbox's SQLite file."""
 
-    def __init__(self, db: ChatDatabase, clock: Clock = time.time) -> None:
+    def __init__(
+        self, db: ChatDatabase, clock: Clock = time.time, wakeup: Wakeup | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
+        #: told of every item written, so the sockets of this process need not wait for a poll
+        self.wakeup = wakeup or Wakeup()
 
     # --- chats -------------------------------------------------------------------------------
 
@@ -357,6 +362,8 @@ class ChatStore:
                 None if attachments is None else json.dumps(attachments),
             ),
         )
+        # the database lock is held until commit, so a woken socket reads the item once committed
+        self.wakeup.notify()
         return replace(item, seq=int(cursor.lastrowid or 0))
 
     def _iso(self) -> str:
