@@ -2,7 +2,8 @@
 
 Without ``StartPosition`` the scan goes BACKWARD from the newest item; with one it goes FORWARD
 from it (the item itself included), unless ``ScanDirection`` says otherwise. Each page holds up
-to ``MaxResults`` items in scan order, then sorted by ``SortOrder`` (DESCENDING by default).
+to ``MaxResults`` items (10 when it is missing or 0) in scan order, then sorted by
+``SortOrder`` (DESCENDING by default).
 ``NextToken`` continues the same scan; items written after the first page are not in it.
 """
 
@@ -25,10 +26,10 @@ def transcript_page(items: list[Item], params: dict[str, Any]) -> tuple[list[Ite
         scanned = items[anchor:] if anchor is not None else list(items)
     else:
         scanned = list(reversed(items[: anchor + 1] if anchor is not None else items))
-    max_results = params.get("MaxResults")
     page, next_token, _ = paginate(
         scanned,
-        max_results=protocol.DEFAULT_TRANSCRIPT_PAGE if max_results is None else max_results,
+        # the model allows 0; a page of nothing with a token to the same place would never end
+        max_results=params.get("MaxResults") or protocol.DEFAULT_TRANSCRIPT_PAGE,
         token=params.get("NextToken"),
         query=["transcript", params.get("ContactId"), start, direction],
         seq=lambda item: item.seq,

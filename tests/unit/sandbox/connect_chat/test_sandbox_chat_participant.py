@@ -257,3 +257,24 @@ def test_after_disconnecting_the_customer_can_read_the_transcript_but_not_write(
     assert [item["ContentType"] for item in transcript][-2:] == [protocol.LEFT, protocol.ENDED]
     state = agent.get(f"/_sandbox/connect-chat/chats/{chat.contact_id}").json()["chat"]["state"]
     assert state == "ENDED"
+
+
+def test_a_page_size_of_zero_reads_default_pages_that_end(
+    start_chat: Callable[..., Chat], participant: Any
+) -> None:
+    chat = start_chat()
+    for number in range(12):
+        say(participant, chat, f"m{number}")
+
+    sizes: list[int] = []
+    token: dict[str, str] = {}
+    while len(sizes) < 5:
+        page = participant.get_transcript(
+            ConnectionToken=chat.connection_token, MaxResults=0, **token
+        )
+        sizes.append(len(page["Transcript"]))
+        if "NextToken" not in page:
+            break
+        token = {"NextToken": page["NextToken"]}
+
+    assert sizes == [protocol.DEFAULT_TRANSCRIPT_PAGE, 13 - protocol.DEFAULT_TRANSCRIPT_PAGE]
