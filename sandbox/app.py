@@ -15,6 +15,7 @@ from sandbox.aicc.standin import create_stand_in as aicc
 from sandbox.calls import CallCounter
 from sandbox.connect.standin import create_stand_in as connect
 from sandbox.connect_cases.standin import create_stand_in as connect_cases
+from sandbox.connect_chat.standin import create_stand_in as connect_chat
 from sandbox.control import control_router
 from sandbox.customer_profiles.standin import create_stand_in as customer_profiles
 from sandbox.faults import FaultInjector, FaultPlan
@@ -29,6 +30,7 @@ StandInFactory = Callable[[SandboxSettings, CallCounter], StandIn]
 STAND_INS: tuple[StandInFactory, ...] = (
     connect_cases,
     connect,
+    connect_chat,
     customer_profiles,
     whatsapp,
     aicc,
@@ -52,6 +54,9 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="casebot sandbox", lifespan=lifespan)
     app.include_router(control_router(calls, faults))
+    for stand_in in stand_ins:
+        # ahead of the mounts, so ``/connect/agent`` is not taken for an Amazon Connect call
+        app.router.routes.extend(stand_in.routes)
     for stand_in in stand_ins:
         app.mount(
             stand_in.prefix, FaultInjector(stand_in.app, stand_in.name, faults), name=stand_in.name

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 
@@ -20,3 +21,5 @@ class StandIn:
     app: ASGIApp
     #: entered at sandbox startup and left at shutdown: opens storage, seeds data
     lifetime: Callable[[], AbstractContextManager[None]]
+    #: routes served at the sandbox's root, ahead of every prefix (a page, a websocket)
+    routes: tuple[BaseRoute, ...] | list[BaseRoute] = ()

@@ -65,15 +65,20 @@ def build_service_app(
     handlers: Mapping[str, Handler],
     errors: ServiceErrors,
     on_call: Callable[[str], None],
+    sigv4: bool = True,
 ) -> FastAPI:
-    """Return an app with one route per operation of ``model``."""
+    """Return an app with one route per operation of ``model``.
+
+    ``sigv4=False`` is for a service whose calls carry a bearer token instead of a signature
+    (the Connect Participant Service): its handlers check the token themselves.
+    """
     unknown = sorted(set(handlers) - set(model.operation_names))
     if unknown:
         raise ValueError(f"{model.service_name} has no operations named {unknown}")
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
     for name in model.operation_names:
         operation = model.operation_model(name)
-        endpoint = _endpoint(operation, handlers.get(name), errors, on_call)
+        endpoint = _endpoint(operation, handlers.get(name), errors, on_call, sigv4)
         app.add_route(
             _route_path(operation.http["requestUri"]),
             endpoint,
@@ -102,6 +107,7 @@ def _endpoint(
     handler: Handler | None,
     errors: ServiceErrors,
     on_call: Callable[[str], None],
+    sigv4: bool,
 ) -> Callable[[Request], Any]:
     name = operation.name
     status = int(operation.http.get("responseCode", 200))
@@ -109,7 +115,8 @@ def _endpoint(
     async def endpoint(request: Request) -> Response:
         on_call(name)
         try:
-            access_key_id = authenticate(request.headers.get("authorization"))
+            authorization = request.headers.get("authorization")
+            access_key_id = authenticate(authorization) if sigv4 else ""
             if handler is None:
                 raise NotImplementedOperation(f"The sandbox does not implement {name}")
             params = read_input(
@@ -117,6 +124,7 @@ def _endpoint(
                 path_params=request.path_params,
                 query=request.query_params,
                 body=await request.body(),
+                headers=request.headers,
             )
             problems = validate_input(params, operation.input_shape)
             if problems:

@@ -27,8 +27,9 @@ def read_input(
     path_params: Mapping[str, Any],
     query: QueryParams,
     body: bytes,
+    headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Gather the operation's input members from the path, the query string and the JSON body.
+    """Gather the operation's input members from the path, query string, headers and JSON body.
 
     Body keys the model does not know are kept, so validation reports them as unknown fields.
     """
@@ -51,6 +52,9 @@ def read_input(
                     params[name] = [_scalar(value, member.member) for value in values]
             elif wire_name in query:
                 params[name] = _scalar(query[wire_name], member)
+        elif location == "header":
+            if headers is not None and wire_name in headers:
+                params[name] = headers[wire_name]
         elif location is None:
             body_names[wire_name] = name
     for key, value in payload.items():

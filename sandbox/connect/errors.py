@@ -3,8 +3,10 @@
 AwsError (sandbox.aws.errors)
 └── ConnectError                   bodies carry ``Message``, as this service's error shapes do
     ├── InvalidRequestException    400
+    ├── InvalidParameterException  400
     ├── ResourceNotFoundException  404
     ├── DuplicateResourceException 409
+    ├── LimitExceededException     429  e.g. the quota of concurrent active chats
     └── InternalServiceException   500
 """
 
@@ -30,6 +32,13 @@ class InvalidRequestException(ConnectError):
     status = 400
 
 
+class InvalidParameterException(ConnectError):
+    """One of the request's values is not acceptable."""
+
+    code = "InvalidParameterException"
+    status = 400
+
+
 class ResourceNotFoundException(ConnectError):
     """The file (or instance) does not exist."""
 
@@ -42,6 +51,13 @@ class DuplicateResourceException(ConnectError):
 
     code = "DuplicateResourceException"
     status = 409
+
+
+class LimitExceededException(ConnectError):
+    """A quota of the instance is reached."""
+
+    code = "LimitExceededException"
+    status = 429
 
 
 class InternalServiceException(ConnectError):

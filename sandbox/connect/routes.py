@@ -1,4 +1,4 @@
-"""The Amazon Connect app: attached files, queues and Cases integration of botocore's model.
+"""The Amazon Connect app: attached files, queues, Cases integration and chats of botocore's model.
 
 Every other operation of the model answers 501. The upload URLs it hands out are served by
 the same app, under ``/_uploads``.
@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.aws.service import ServiceErrors, build_service_app
+from sandbox.connect.chats import ChatContacts
 from sandbox.connect.errors import InternalServiceException, InvalidRequestException
 from sandbox.connect.files import BASE_URL, FileStore
 from sandbox.connect.instance import InstanceStore
@@ -35,9 +36,12 @@ def service_model() -> ServiceModel:
 
 
 def connect_app(
-    files: FileStore, instances: InstanceStore, on_call: Callable[[str], None]
+    files: FileStore,
+    instances: InstanceStore,
+    chats: ChatContacts,
+    on_call: Callable[[str], None],
 ) -> ASGIApp:
-    """Return the ASGI app of Amazon Connect over ``files`` and ``instances``."""
+    """Return the ASGI app of Amazon Connect over ``files``, ``instances`` and ``chats``."""
     app: FastAPI = build_service_app(
         title="Amazon Connect (sandbox)",
         model=service_model(),
@@ -50,6 +54,7 @@ def connect_app(
             "ListIntegrationAssociations": instances.list_integration_associations,
             "CreateUseCase": instances.create_use_case,
             "ListUseCases": instances.list_use_cases,
+            "StartChatContact": chats.start_chat_contact,
         },
         errors=ServiceErrors(validation=InvalidRequestException, internal=InternalServiceException),
         on_call=on_call,
