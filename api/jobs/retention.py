@@ -41,6 +41,11 @@ class Housekeeper:
         """Run ``purge`` with the others from now on, under ``name`` in the log."""
         self._purges[name] = purge
 
+    @property
+    def names(self) -> list[str]:
+        """The purges it runs, by name."""
+        return sorted(self._purges)
+
     def remove(self, name: str) -> None:
         """Stop running the purge ``name`` (its store is closing)."""
         self._purges.pop(name, None)

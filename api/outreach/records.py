@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from api.jobs.store import SqliteStore
 from common.erasure import Person
@@ -131,20 +130,17 @@ class OutreachRecords(SqliteStore):
         return await self._run(work)
 
     async def purge(self, older_than_seconds: float) -> int:
-        """Forget records last changed longer ago than that; how many went."""
+        """Forget records last changed longer ago than that; how many went.
+
+        The last status of each case stays: it names no one, and forgetting it would let an
+        event that comes late pass for news.
+        """
         cutoff = self._clock() - older_than_seconds
-        # changed_at is the event's own ISO 8601 UTC time, which sorts as text
-        iso = datetime.fromtimestamp(cutoff, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-        def work(db: sqlite3.Connection) -> int:
-            return (
+        return await self._write(
+            lambda db: (
                 db.execute("DELETE FROM outreach_records WHERE updated_at < ?", (cutoff,)).rowcount
-                + db.execute(
-                    "DELETE FROM outreach_case_status WHERE changed_at < ?", (iso,)
-                ).rowcount
             )
-
-        return await self._write(work)
+        )
 
     async def erase(self, person: Person) -> int:
         """Forget the records of handoffs and notices to the person; how many went."""
