@@ -15,12 +15,17 @@ MAX_PAGES = 50
 BACKEND_NAMES = {"connect": "Amazon Connect Cases", "aicc": "Huawei AICC"}
 
 
-async def case_references(backend: CaseBackend, person: Person) -> list[str]:
-    """The references of every case whose contact is the person's, each once, in order found."""
+async def case_references(
+    backend: CaseBackend, person: Person, spellings: tuple[str, ...] = ()
+) -> list[str]:
+    """The references of every case whose contact is the person's, each once, in order found.
+
+    ``spellings``: other forms the contact may be written in (an address's local part as the
+    assistant kept its case, where the person's own form is lower-case).
+    """
     found: dict[str, None] = {}
-    for contact in (person.phone, person.email):
-        if contact is None:
-            continue
+    contacts = (person.phone, person.email, *spellings)
+    for contact in dict.fromkeys(c for c in contacts if c is not None):
         token: str | None = None
         for _ in range(MAX_PAGES):
             page = await backend.search_cases(CaseFilter(contact=contact), token)

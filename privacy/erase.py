@@ -70,8 +70,15 @@ class Report:
         return ["Removed:", *shown]
 
 
-async def erase(person: Person, places: Places, backend: CaseBackend | None, name: str) -> Report:
-    """Erase the person from every store in ``places``; list their cases in ``backend``."""
+async def erase(
+    person: Person,
+    places: Places,
+    backend: CaseBackend | None,
+    name: str,
+    spellings: tuple[str, ...] = (),
+) -> Report:
+    """Erase the person from every store in ``places``; list their cases in ``backend``
+    (searched for ``spellings`` of the contact too)."""
     report = Report(backend=name)
     if places.tracker is not None:
         try:
@@ -90,14 +97,15 @@ async def erase(person: Person, places: Places, backend: CaseBackend | None, nam
     report.removed.update(await asyncio.to_thread(erase_actions, person, places))
     if backend is not None:
         try:
-            report.cases = await case_references(backend, person)
+            report.cases = await case_references(backend, person, spellings)
         except BackendError as exc:
             report.failed.append(f"case back end not searched ({type(exc).__name__}): run again")
     return report
 
 
 def person_of(phone: str | None, email: str | None, region: str) -> Person:
-    """The person those contacts name, normalised as the assistant keeps them."""
+    """The person those contacts name, normalised as the assistant keeps them (the address
+    lower-cased, as every store is searched without regard to case)."""
     normal_phone = None if phone is None else normalise_phone(phone, region)
     normal_email = None if email is None else normalise_email(email)
     if phone is not None and normal_phone is None:
@@ -131,7 +139,10 @@ def main(argv: list[str], environ: Mapping[str, str] = os.environ) -> int:
 
         name = BACKEND_NAMES[CaseSettings().case_backend]
         backend = get_backend()
-    report = asyncio.run(erase(person, places, backend, name))
+    # a case keeps the address as the assistant normalised it, its local part's case and all
+    kept_as = normalise_email(args.email) if args.email is not None else None
+    spellings = (kept_as,) if kept_as is not None else ()
+    report = asyncio.run(erase(person, places, backend, name, spellings))
     sys.stdout.write("\n".join(report.lines()) + "\n")
     return 1 if report.failed else 0
 

@@ -86,7 +86,11 @@ def start(argv: list[str], environ: Any) -> threading.Thread | None:
         return None
     from rasa.core.utils import AvailableEndpoints
 
-    where = location(AvailableEndpoints.read_endpoints(path).tracker_store)
+    try:
+        where = location(AvailableEndpoints.read_endpoints(path).tracker_store)
+    except Exception as exc:  # Rasa reads the same file next and says what is wrong with it
+        logger.warning("conversation purge not started: %s", exc)
+        return None
     if where is None:
         logger.warning("conversations are kept for ever: the tracker store is not SQL")
         return None

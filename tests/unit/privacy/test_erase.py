@@ -18,6 +18,7 @@ from cases.backend import BackendUnavailable, Case, CaseDraft, CaseFilter, Page
 from common.erasure import Person
 from common.tracker import Location
 from privacy import erase as command
+from privacy.cases import case_references
 from privacy.erase import erase, person_of
 from privacy.places import Places, tracker_location
 from tests.support import rasa_tracker as rt
@@ -274,3 +275,12 @@ def test_the_command_erases_from_the_stores_its_settings_name(
         "whatsapp:447700900999",
         "webchat:bob-browser",
     }
+
+
+async def test_cases_are_found_under_the_address_as_the_assistant_kept_it() -> None:
+    cases = Cases({"1": "Ada@example.com", "2": "ada@example.com", "3": "+447700900123"})
+
+    found = await case_references(cases, ADA, ("Ada@example.com",))
+
+    assert sorted(found) == ["1", "2", "3"]
+    assert [f.contact for f in cases.searched].count("Ada@example.com") == 1
