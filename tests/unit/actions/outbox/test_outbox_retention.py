@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import time
 from pathlib import Path
 
-from actions.kit.server import purge_now
+from actions.kit.server import keep_purging, purge_now
 from actions.kit.settings import ActionSettings
 from actions.outbox.store import Outbox
 from cases.backend import CaseDraft
@@ -90,3 +93,26 @@ def test_the_action_servers_purge_takes_old_media_and_settled_cases(
     assert purge_now(ours, outbox, clock.now - 31 * DAY) == {"outbox": 1, "media": 1}
 
     assert sorted(path.name for path in media.iterdir()) == ["new.pdf"]
+
+
+async def test_the_action_server_keeps_purging_while_it_runs(
+    settings: ActionSettings, tmp_path: Path
+) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    ours = settings.model_copy(
+        update={"actions_media_dir": media, "retention_purge_every_seconds": 0.01}
+    )
+    task = asyncio.create_task(keep_purging(ours, Outbox(tmp_path / "outbox.sqlite3")))
+    await asyncio.sleep(0.05)
+    # a file that turns old while the server runs goes at a later purge
+    (media / "late.pdf").write_bytes(b"%PDF")
+    os.utime(media / "late.pdf", (time.time() - 8 * DAY,) * 2)
+    for _ in range(200):
+        if not (media / "late.pdf").exists():
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert not (media / "late.pdf").exists()
