@@ -19,7 +19,9 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from botocore.exceptions import BotoCoreError, ClientError
 from dotenv import load_dotenv
 
 from actions.kit.normalise import normalise_email, normalise_phone
@@ -29,7 +31,7 @@ from cases.aicc.settings import AiccSettings
 from cases.backend import BackendError, CaseBackend
 from cases.settings import CaseSettings
 from common.erasure import Person
-from privacy.cases import BACKEND_NAMES, case_references
+from privacy.cases import BACKEND_NAMES, case_references, profile_ids
 from privacy.places import Places, places_of
 from privacy.stores import (
     TrackerUnreachable,
@@ -38,6 +40,9 @@ from privacy.stores import (
     erase_gateway,
     remove_media,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_customer_profiles import CustomerProfilesClient
 
 ENV_FILE = ".env"
 
@@ -51,6 +56,9 @@ class Report:
     #: the back end's name and the references of the person's cases in it
     backend: str = ""
     cases: list[str] = field(default_factory=list)
+    #: the Customer Profiles domain searched, and the ids of the person's profiles in it
+    profile_domain: str = ""
+    profiles: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The report as the command prints it."""
@@ -67,6 +75,17 @@ class Report:
             )
         elif self.backend:
             shown.append(f"No case in {self.backend} has this contact.")
+        if self.profiles:
+            shown.append(
+                f"Customer Profiles profiles in domain {self.profile_domain} with this contact "
+                "(not removed):"
+            )
+            shown += [f"  {profile}" for profile in self.profiles]
+            shown.append(
+                "An agent must delete these profiles in Customer Profiles (DeleteProfile)."
+            )
+        elif self.profile_domain:
+            shown.append(f"No profile in Customer Profiles domain {self.profile_domain}.")
         return ["Removed:", *shown]
 
 
@@ -76,9 +95,11 @@ async def erase(
     backend: CaseBackend | None,
     name: str,
     spellings: tuple[str, ...] = (),
+    profiles: tuple[CustomerProfilesClient, str] | None = None,
 ) -> Report:
-    """Erase the person from every store in ``places``; list their cases in ``backend``
-    (searched for ``spellings`` of the contact too)."""
+    """Erase the person from every store in ``places``; list their cases in ``backend`` and
+    their profiles in ``profiles`` (a client and its domain), searched for ``spellings`` of the
+    contact too."""
     report = Report(backend=name)
     if places.tracker is not None:
         try:
@@ -100,6 +121,14 @@ async def erase(
             report.cases = await case_references(backend, person, spellings)
         except BackendError as exc:
             report.failed.append(f"case back end not searched ({type(exc).__name__}): run again")
+    if profiles is not None:
+        client, report.profile_domain = profiles
+        try:
+            report.profiles = await asyncio.to_thread(
+                profile_ids, client, report.profile_domain, person, spellings
+            )
+        except (ClientError, BotoCoreError) as exc:
+            report.failed.append(f"Customer Profiles not searched ({type(exc).__name__})")
     return report
 
 
@@ -133,16 +162,22 @@ def main(argv: list[str], environ: Mapping[str, str] = os.environ) -> int:
         sys.stderr.write(f"{exc}\n")
         return 2
     places = places_of(GatewaySettings(), actions, AiccSettings(), environ)
-    backend, name = None, ""
+    backend, name, profiles = None, "", None
     if not args.skip_cases:
+        from cases.connect.profiles import get_profiles_client
+        from cases.connect.settings import get_connect_settings
         from cases.factory import get_backend
 
-        name = BACKEND_NAMES[CaseSettings().case_backend]
+        kind = CaseSettings().case_backend
+        name = BACKEND_NAMES[kind]
         backend = get_backend()
+        domain = get_connect_settings().customer_profiles_domain
+        if kind == "connect" and domain:
+            profiles = (get_profiles_client(), domain)
     # a case keeps the address as the assistant normalised it, its local part's case and all
     kept_as = normalise_email(args.email) if args.email is not None else None
     spellings = (kept_as,) if kept_as is not None else ()
-    report = asyncio.run(erase(person, places, backend, name, spellings))
+    report = asyncio.run(erase(person, places, backend, name, spellings, profiles))
     sys.stdout.write("\n".join(report.lines()) + "\n")
     return 1 if report.failed else 0
 
