@@ -3,11 +3,15 @@
 Its lifespan builds every client and opens every store once (``Resources``, kept in
 ``app.state.resources``) and hands each part the ones it uses: the Rasa client to the webchat
 routes and every channel, WhatsApp's Graph client and records to its channel and to the
-outreach and notices that write on WhatsApp, Twilio's to its channel and to the notices.
+outreach and notices that write on WhatsApp, Twilio's to its channel and to the notices. Its
+housekeeper (``api.jobs.retention``) purges, while the app runs, what each part registers and
+the users' media older than ``MEDIA_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from api.channels.webchat.inbox import LiveSockets
 from api.channels.whatsapp import webhook as whatsapp
 from api.channels.whatsapp.channel import WhatsApp, open_whatsapp, whatsapp_channel
 from api.errors import install_error_handlers
+from api.jobs.retention import HOUSEKEEPER_STATE, Housekeeper
 from api.limits import BodySizeLimit
 from api.observability import CorrelationIdMiddleware
 from api.outreach.case_events import webhook as case_events
@@ -38,6 +43,7 @@ from api.rasa import RasaClient
 from api.ratelimit import RateLimits
 from api.routers import health, metrics
 from api.settings import GatewaySettings, get_settings
+from common.retention import older_than, purge_folder
 
 STATIC_DIR = Path(__file__).parent / "channels" / "webchat" / "static"
 # Rasa may take long to answer (custom actions call case back ends), connecting should not.
@@ -85,6 +91,18 @@ async def open_resources(
     )
 
 
+def media_housekeeper(settings: GatewaySettings) -> Housekeeper:
+    """A housekeeper that already purges the users' media folder."""
+    housekeeper = Housekeeper(settings.retention_purge_every_seconds)
+    folder, days = settings.whatsapp_media_dir, settings.media_retention_days
+
+    async def purge_media() -> int:
+        return await asyncio.to_thread(purge_folder, folder, older_than(days, time.time()))
+
+    housekeeper.add("media", purge_media)
+    return housekeeper
+
+
 def create_app(
     settings: GatewaySettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -105,6 +123,9 @@ def create_app(
             shared = await open_resources(stack, resolved, http)
             app.state.resources = shared
             app.state.rasa = shared.rasa
+            housekeeper = media_housekeeper(resolved)
+            setattr(app.state, HOUSEKEEPER_STATE, housekeeper)
+            stack.push_async_callback(housekeeper.stop)
             twilio_deliverer = None if shared.twilio is None else shared.twilio.deliverer
             async with (
                 whatsapp_channel(app, resolved, shared.rasa, shared.whatsapp),
@@ -114,7 +135,10 @@ def create_app(
                     app, resolved, shared.rasa, sockets, shared.whatsapp_notices, twilio_deliverer
                 ),
             ):
+                # every part has registered what it keeps by now
+                housekeeper.start()
                 yield
+                await housekeeper.stop()
 
     app = FastAPI(title="casebot gateway", lifespan=lifespan)
     app.state.settings = resolved

@@ -149,6 +149,37 @@ class GatewaySettings(LimitSettings, BaseSettings):
     whatsapp_media_dir: Path = Field(
         default=Path("var/media"), description="Where media users send is stored."
     )
+    media_retention_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="Days a file users send is kept in WHATSAPP_MEDIA_DIR when no case took "
+        "it (the action server removes one as soon as it is attached).",
+    )
+    buried_job_retention_days: float = Field(
+        default=30.0, gt=0, description="Days a job given up on (buried) is kept for inspection."
+    )
+    delivery_record_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="Days WhatsApp and Twilio delivery receipts, send outcomes and offered "
+        "choices are kept.",
+    )
+    outreach_record_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="Days the records of IVR handoffs, case notices and notices about queued "
+        "cases are kept.",
+    )
+    webchat_inbox_retention_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="Days a webchat notice waits for its conversation's next message.",
+    )
+    retention_purge_every_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often the gateway removes what its retention settings no longer keep.",
+    )
     whatsapp_media_max_bytes: int = Field(
         default=5 * 1024 * 1024,
         gt=0,

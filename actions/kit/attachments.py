@@ -2,6 +2,8 @@
 
 The files come from the gateway's metadata (``actions.kit.media``); what the user wrote with a
 file goes with the first one as its caption, and on the case as a comment once it is attached.
+A file the case took is removed from the media folder (the gateway's, shared) at once: the case
+has it now, and nothing reads it again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from actions.kit.services import CaseServices
 from actions.kit.settings import ActionSettings
 from actions.kit.slots import DESCRIPTION, PENDING_FILES, REQUESTED_SLOT, TITLE
 from cases.backend import BackendError, Case, CaseBackend, CaseRef, InvalidCase
+from common.retention import remove_inside
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +123,7 @@ async def attach_files(
             outcome.failed.append(file)
             continue
         outcome.attached.append(file)
+        _forget(file, settings)
         if file.caption:
             await _add_caption(backend, case, file, viewer)
     if outcome.attached:
@@ -131,6 +135,16 @@ async def attach_files(
             response="utter_file_not_attached", file_names=names(outcome.failed), case_ref=ref
         )
     return outcome
+
+
+def _forget(file: SharedFile, settings: ActionSettings) -> None:
+    # read_attachment resolved it inside the media folder, or it would not have been attached
+    try:
+        if not remove_inside(file.path, [settings.actions_media_dir]):
+            logger.info("attached file already gone from the media folder")
+    except OSError as exc:
+        # a file left behind goes with the folder's retention (MEDIA_RETENTION_DAYS)
+        logger.warning("attached file not removed: %s", type(exc).__name__)
 
 
 async def _add_caption(

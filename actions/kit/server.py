@@ -7,7 +7,9 @@ publishes held for a real service, answers 401 to every request but the probes (
 ``/ready``, ``/metrics``) that lacks ``Authorization: Bearer <ACTION_SERVER_TOKEN>`` (which
 Rasa sends, bot/endpoints.yml), adds ``GET /metrics``, ``GET /ready`` (200 when the case back
 end answers, else 503) and runs ``OutboxWorker`` for as long as the server runs, so queued
-cases are filed even when nobody talks to the assistant.
+cases are filed even when nobody talks to the assistant. Beside it, ``purge_now`` runs every
+``RETENTION_PURGE_EVERY_SECONDS``: settled outbox submissions and media files past their
+retention go.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -28,11 +31,13 @@ from actions.kit.metrics import OUTBOX_DEPTH
 from actions.kit.services import outbox_at
 from actions.kit.settings import ActionSettings, get_settings
 from actions.outbox.notifier import GatewayNotifier
+from actions.outbox.store import Outbox
 from actions.outbox.worker import OutboxWorker
 from cases.aicc.settings import AiccSettings, get_aicc_settings
 from cases.backend import BackendError, QueueChecker
 from cases.factory import get_backend
 from common.logsafe import protect_root_logging
+from common.retention import DAY_SECONDS, older_than, purge_folder
 from common.sandbox_secrets import Held, published_secrets_refused
 
 logger = logging.getLogger(__name__)
@@ -119,15 +124,18 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
             outbox, get_backend, notifier, max_delay=settings.outbox_max_delay_seconds
         )
         app.ctx.casebot_http = http
-        app.ctx.casebot_outbox = asyncio.get_running_loop().create_task(worker.run_forever())
+        loop = asyncio.get_running_loop()
+        app.ctx.casebot_outbox = loop.create_task(worker.run_forever())
+        app.ctx.casebot_retention = loop.create_task(keep_purging(settings, outbox))
         logger.info("outbox worker started on %s", settings.outbox_db)
 
     async def stop_outbox(app: Sanic) -> None:  # type: ignore[type-arg]
-        task = getattr(app.ctx, "casebot_outbox", None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for name in ("casebot_outbox", "casebot_retention"):
+            task = getattr(app.ctx, name, None)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         http = getattr(app.ctx, "casebot_http", None)
         if http is not None:
             await http.aclose()
@@ -138,6 +146,29 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
     app.register_listener(check_handoff_queue, "after_server_start")
     app.register_listener(start_outbox, "after_server_start")
     app.register_listener(stop_outbox, "before_server_stop")
+
+
+def purge_now(settings: ActionSettings, outbox: Outbox, now: float) -> dict[str, int]:
+    """Remove settled submissions and unattached media past their retention; how many went."""
+    return {
+        "outbox": outbox.purge(settings.outbox_retention_days * DAY_SECONDS),
+        "media": purge_folder(
+            settings.actions_media_dir, older_than(settings.media_retention_days, now)
+        ),
+    }
+
+
+async def keep_purging(settings: ActionSettings, outbox: Outbox) -> None:
+    """``purge_now`` at start and every ``retention_purge_every_seconds`` after."""
+    while True:
+        try:
+            removed = await asyncio.to_thread(purge_now, settings, outbox, time.time())
+        except Exception:
+            logger.exception("retention purge failed; tried again later")
+        else:
+            if any(removed.values()):
+                logger.info("retention purge removed %s", removed)
+        await asyncio.sleep(settings.retention_purge_every_seconds)
 
 
 async def check_queue_at_start(queue: str) -> bool:

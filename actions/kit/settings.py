@@ -35,6 +35,8 @@ class ActionSettings(BaseSettings):
     actions_media_dir: Path = Path("var/media")
     #: largest file attached to a case (AICC takes 5 MB in total, Connect 20 MB a file)
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    #: days a file no case took stays in the media folder (an attached one goes at once)
+    media_retention_days: float = Field(default=7.0, gt=0)
 
     # --- cases the back end could not take at once ---
     #: SQLite file of submissions waiting for the back end
@@ -43,6 +45,10 @@ class ActionSettings(BaseSettings):
     create_deadline_seconds: float = Field(default=8.0, gt=0)
     #: longest wait between two tries of a queued case
     outbox_max_delay_seconds: float = Field(default=300.0, gt=0)
+    #: days a queued case is kept once filed or refused
+    outbox_retention_days: float = Field(default=30.0, gt=0)
+    #: how often the action server removes what its retention settings no longer keep
+    retention_purge_every_seconds: float = Field(default=3600.0, gt=0)
     #: the gateway, which delivers notices about queued cases on the user's channel
     gateway_internal_url: str = "http://127.0.0.1:8000"
     #: shared with the gateway (INTERNAL_API_TOKEN) for its internal endpoints

@@ -7,7 +7,8 @@ key makes a retry of a create that did go through (its answer lost) return the s
 
 One SQLite file (``OUTBOX_DB``), safe for several action-server processes on one machine: a
 submission is leased to one worker at a time, and a lease that runs out (its worker died) is
-taken again.
+taken again. A submission filed or refused is kept ``OUTBOX_RETENTION_DAYS`` (``purge``), and
+``erase`` removes one person's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Literal
 
 from cases.backend import CaseDraft
 from common import sqlite
+from common.erasure import Person
 
 State = Literal["pending", "filed", "rejected"]
 
@@ -173,3 +175,35 @@ class Outbox:
                 "SELECT COUNT(*) FROM submissions WHERE state = 'pending'"
             ).fetchone()
         return int(count)
+
+    def purge(self, older_than_seconds: float) -> int:
+        """Remove submissions filed or refused longer ago than that; how many went."""
+        cutoff = self._clock() - older_than_seconds
+        with self._connect() as db:
+            # a refused one has no time of its own: its last try is when it was refused
+            return int(
+                db.execute(
+                    "DELETE FROM submissions WHERE state != 'pending'"
+                    " AND COALESCE(filed_at, next_attempt_at, created_at) < ?",
+                    (cutoff,),
+                ).rowcount
+            )
+
+    def erase(self, person: Person) -> int:
+        """Remove every submission of the person's conversations or naming them; how many went."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                doomed = [
+                    (key,)
+                    for key, conversation, draft in db.execute(
+                        "SELECT key, conversation_id, draft FROM submissions"
+                    )
+                    if person.names(conversation) or person.found_in(draft)
+                ]
+                db.executemany("DELETE FROM submissions WHERE key = ?", doomed)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        return len(doomed)

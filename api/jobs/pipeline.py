@@ -3,10 +3,11 @@
 A channel (or outreach, or notices) says only what is its own: its name, the SQLite file of
 its queue and records, whether its queue moves to Redis when ``GATEWAY_QUEUE_URL`` is set, what
 else it opens beside the queue, its handler and worker policy, and the runtime its webhook
-reads from ``app.state.<name>``. ``pipeline`` opens the queue; ``Pipeline.open`` opens a SQLite
-store in a worker thread; ``Pipeline.run`` puts the runtime on ``app.state`` and starts the
-worker. Leaving the block stops the worker first, then removes the runtime, then closes what
-was opened, last opened first.
+reads from ``app.state.<name>``. ``pipeline`` opens the queue (whose buried jobs the app's
+housekeeper purges); ``Pipeline.open`` opens a SQLite store in a worker thread;
+``Pipeline.retain`` has the housekeeper purge a store too; ``Pipeline.run`` puts the runtime on
+``app.state`` and starts the worker. Leaving the block stops the worker first, then removes
+the runtime, then closes what was opened, last opened first.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from fastapi import FastAPI
 
 from api.jobs.queue import JobQueue
 from api.jobs.redis import RedisQueue, queue_prefix
+from api.jobs.retention import Purge, housekeeper_of
 from api.jobs.sqlite import SqliteQueue
 from api.jobs.worker import Handler, QueueWorker, WorkerPolicy
 from api.settings import GatewaySettings
+from common.retention import DAY_SECONDS
 
 
 class Closeable(Protocol):
@@ -61,6 +64,15 @@ class Pipeline:
         self._stack.push_async_callback(store.close)
         return store
 
+    def retain(self, what: str, purge: Purge) -> None:
+        """Have the app's housekeeper run ``purge`` while the pipeline runs."""
+        housekeeper = housekeeper_of(self._app.state)
+        if housekeeper is None:
+            return
+        name = f"{self._name} {what}"
+        housekeeper.add(name, purge)
+        self._stack.callback(housekeeper.remove, name)
+
     def keep(self, name: str, value: object) -> None:
         """Keep ``value`` in ``app.state.<name>`` while the pipeline runs."""
         setattr(self._app.state, name, value)
@@ -85,4 +97,7 @@ async def pipeline(
     async with AsyncExitStack() as stack:
         queue = await open_queue(settings, path, name, shared)
         stack.push_async_callback(queue.close)
-        yield Pipeline(app, name, queue, stack)
+        running = Pipeline(app, name, queue, stack)
+        kept = settings.buried_job_retention_days * DAY_SECONDS
+        running.retain("buried jobs", lambda: queue.purge_buried(kept))
+        yield running

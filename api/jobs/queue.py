@@ -19,6 +19,7 @@ from typing import Protocol
 from pydantic import JsonValue
 
 from api.observability import correlation_id
+from common.erasure import Person
 
 #: the payload key of the correlation id of the request that queued the job
 CORRELATION_KEY = "correlation_id"
@@ -79,6 +80,14 @@ class JobQueue(Protocol):
 
     async def prune_keys(self, older_than_seconds: float) -> int:
         """Forget dedup keys older than that, once the provider stops redelivering them."""
+        ...
+
+    async def purge_buried(self, older_than_seconds: float) -> int:
+        """Remove the jobs buried longer ago than that; returns how many went."""
+        ...
+
+    async def erase(self, person: Person) -> int:
+        """Remove every job of the person's (by group or payload); returns how many went."""
         ...
 
     async def pending(self) -> int:

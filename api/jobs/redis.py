@@ -12,7 +12,7 @@ group half-updated. The keys, all under one prefix::
     waiting           sorted set of groups whose head may be claimed now, by the head's id
     delayed           sorted set of groups whose head is leased or retried, by when that ends
     live              sorted set of unfinished job ids (``pending`` counts it)
-    buried            sorted set of buried job ids, kept for inspection
+    buried            sorted set of buried job ids by when they were buried, kept for a while
 
 A group with unfinished jobs is in exactly one of ``waiting`` and ``delayed``; a claim first
 moves the groups whose time has come from ``delayed`` to ``waiting``, then takes the group with
@@ -37,6 +37,7 @@ from redis.commands.core import AsyncScript
 
 from api.jobs.queue import Job
 from api.jobs.worker import WorkerPolicy
+from common.erasure import Person
 
 
 def queue_prefix(name: str) -> str:
@@ -152,7 +153,7 @@ return 1
 """
 )
 
-# KEYS: waiting, delayed, live, buried; ARGV: prefix, id, lease, reason
+# KEYS: waiting, delayed, live, buried; ARGV: prefix, id, lease, reason, now
 _BURY = (
     _DETACH
     + """
@@ -163,7 +164,7 @@ end
 local group = redis.call('HGET', job, 'grp')
 detach(ARGV[1], ARGV[2], group, KEYS[1], KEYS[2], KEYS[3])
 redis.call('HSET', job, 'buried', 1, 'lease', '', 'reason', ARGV[4])
-redis.call('ZADD', KEYS[4], ARGV[2], ARGV[2])
+redis.call('ZADD', KEYS[4], ARGV[5], ARGV[2])
 return 1
 """
 )
@@ -188,6 +189,26 @@ for _, key in ipairs(old) do
   end
 end
 return {pruned, #old}
+"""
+
+# KEYS: buried; ARGV: prefix, cutoff, batch size, now. Returns how many jobs were removed and
+# how many were looked at. A job buried before burials were timed is scored by its id, far
+# below any time: it is timed now and kept, not taken for one buried in 1970.
+_PURGE_BURIED = """
+local old = redis.call('ZRANGE', KEYS[1], '-inf', '(' .. ARGV[2], 'BYSCORE', 'WITHSCORES',
+  'LIMIT', 0, ARGV[3])
+local purged = 0
+for i = 1, #old, 2 do
+  local id = old[i]
+  if tonumber(old[i + 1]) < 1000000000 then
+    redis.call('ZADD', KEYS[1], 'XX', ARGV[4], id)
+  else
+    redis.call('DEL', ARGV[1] .. 'job:' .. id)
+    redis.call('ZREM', KEYS[1], id)
+    purged = purged + 1
+  end
+end
+return {purged, #old / 2}
 """
 
 _PRUNE_BATCH = 500
@@ -218,6 +239,7 @@ class RedisQueue:
         self._ack = client.register_script(_ACK)
         self._bury = client.register_script(_BURY)
         self._prune = client.register_script(_PRUNE)
+        self._purge_buried = client.register_script(_PURGE_BURIED)
 
     @classmethod
     def from_url(
@@ -290,7 +312,7 @@ class RedisQueue:
     async def bury(self, job: Job, reason: str) -> None:
         """Give up on the job: it is kept for inspection and its group moves on."""
         keys = ["waiting", "delayed", "live", "buried"]
-        await self._run(self._bury, keys, job.id, job.lease, reason)
+        await self._run(self._bury, keys, job.id, job.lease, reason, repr(self._clock()))
 
     async def prune_keys(self, older_than_seconds: float) -> int:
         """Forget dedup keys older than that, once the provider stops redelivering them."""
@@ -302,6 +324,35 @@ class RedisQueue:
             total += int(pruned)
             if int(seen) < _PRUNE_BATCH:
                 return total
+
+    async def purge_buried(self, older_than_seconds: float) -> int:
+        """Remove the jobs buried longer ago than that; returns how many went."""
+        now = self._clock()
+        cutoff = repr(now - older_than_seconds)
+        total = 0
+        while True:
+            purged, seen = await self._run(
+                self._purge_buried, ["buried"], cutoff, _PRUNE_BATCH, repr(now)
+            )
+            total += int(purged)
+            if int(seen) < _PRUNE_BATCH:
+                return total
+
+    async def erase(self, person: Person) -> int:
+        """Remove every job of the person's (by group or payload); returns how many went."""
+        erased = 0
+        for name in ("live", "buried"):
+            for job_id in await self._redis.zrange(self._key(name), 0, -1):
+                group, payload = await self._redis.hmget(
+                    self._key(f"job:{_text(job_id)}"), ["grp", "payload"]
+                )
+                if group is None:
+                    continue
+                if person.names(_text(group)) or person.found_in(_text(payload)):
+                    # what finishing a job does: out of its group and every set, then gone
+                    keys = ["waiting", "delayed", "live", "buried"]
+                    erased += int(await self._run(self._ack, keys, _text(job_id)))
+        return erased
 
     async def pending(self) -> int:
         """How many jobs are waiting or in flight (buried ones not counted)."""

@@ -15,6 +15,7 @@ from pydantic import JsonValue
 
 from api.jobs.queue import Job
 from api.jobs.store import SqliteStore
+from common.erasure import Person
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queue_keys (
@@ -119,11 +120,17 @@ class SqliteQueue(SqliteStore):
 
     async def bury(self, job: Job, reason: str) -> None:
         """Give up on the job: it is kept for inspection and its group moves on."""
-        await self._held(
-            job,
-            "UPDATE queue_jobs SET buried = 1, lease = NULL, reason = ? WHERE id = ? AND lease = ?",
-            reason,
-        )
+        now = self._clock()
+
+        # a buried job is never claimed, so available_at is free to say when it was buried
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE queue_jobs SET buried = 1, lease = NULL, reason = ?, available_at = ? "
+                "WHERE id = ? AND lease = ?",
+                (reason, now, job.id, job.lease),
+            )
+
+        await self._write(work)
 
     async def _held(self, job: Job, sql: str, first: object) -> bool:
         def work(db: sqlite3.Connection) -> bool:
@@ -142,6 +149,31 @@ class SqliteQueue(SqliteStore):
                 "AND key NOT IN (SELECT key FROM queue_jobs)",
                 (cutoff,),
             ).rowcount
+
+        return await self._write(work)
+
+    async def purge_buried(self, older_than_seconds: float) -> int:
+        """Remove the jobs buried longer ago than that; returns how many went."""
+        cutoff = self._clock() - older_than_seconds
+        return await self._write(
+            lambda db: (
+                db.execute(
+                    "DELETE FROM queue_jobs WHERE buried = 1 AND available_at < ?", (cutoff,)
+                ).rowcount
+            )
+        )
+
+    async def erase(self, person: Person) -> int:
+        """Remove every job of the person's (by group or payload); returns how many went."""
+
+        def work(db: sqlite3.Connection) -> int:
+            doomed = [
+                (job_id,)
+                for job_id, group, payload in db.execute("SELECT id, grp, payload FROM queue_jobs")
+                if person.names(group) or person.found_in(payload)
+            ]
+            db.executemany("DELETE FROM queue_jobs WHERE id = ?", doomed)
+            return len(doomed)
 
         return await self._write(work)
 

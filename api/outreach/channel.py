@@ -22,6 +22,7 @@ from api.outreach.records import OutreachRecords
 from api.outreach.runtime import OutreachRuntime, Waiters
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
+from common.retention import DAY_SECONDS
 
 
 def build_notice_deliverer(settings: GatewaySettings, whatsapp: WhatsApp) -> NoticeDeliverer:
@@ -49,6 +50,8 @@ async def outreach_channel(
     path = settings.proactive_queue_db
     async with pipeline(app, settings, "outreach", path) as running:
         records = await running.open(OutreachRecords.open, path)
+        kept = settings.outreach_record_retention_days * DAY_SECONDS
+        running.retain("records", lambda: records.purge(kept))
         waiters = Waiters()
         processor = OutreachProcessor(Outreach(rasa, deliverer), records, waiters)
         running.run(

@@ -5,6 +5,7 @@ repeat is recognised and answered from the record; its status moves from ``accep
 ``sent`` or ``failed``, or is ``skipped`` with a reason when nobody can be told. The last
 status seen of each case tells a change from a repeat when an event does not list what
 changed. Kept in SQLite beside the queue; phone numbers are stored, message text never is.
+``purge`` forgets records past their retention, ``erase`` one person's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from api.jobs.store import SqliteStore
+from common.erasure import Person
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outreach_records (
@@ -126,6 +128,35 @@ class OutreachRecords(SqliteStore):
             return (None if row is None else str(row[0])), True
 
         return await self._run(work)
+
+    async def purge(self, older_than_seconds: float) -> int:
+        """Forget records last changed longer ago than that; how many went.
+
+        The last status of each case stays: it names no one, and forgetting it would let an
+        event that comes late pass for news.
+        """
+        cutoff = self._clock() - older_than_seconds
+        return await self._write(
+            lambda db: (
+                db.execute("DELETE FROM outreach_records WHERE updated_at < ?", (cutoff,)).rowcount
+            )
+        )
+
+    async def erase(self, person: Person) -> int:
+        """Forget the records of handoffs and notices to the person; how many went."""
+
+        def work(db: sqlite3.Connection) -> int:
+            doomed = [
+                (key,)
+                for key, wa_id, detail in db.execute(
+                    "SELECT key, wa_id, detail FROM outreach_records"
+                )
+                if person.names(wa_id) or person.names(key) or person.found_in(detail)
+            ]
+            db.executemany("DELETE FROM outreach_records WHERE key = ?", doomed)
+            return len(doomed)
+
+        return await self._write(work)
 
 
 def _get(db: sqlite3.Connection, key: str) -> Record | None:

@@ -5,7 +5,8 @@
 shows in ``ps`` or /proc/<pid>/cmdline; Rasa reads it nowhere else. Before Rasa starts, it
 also keeps users' words out of Rasa's warnings and log records: a message typed as
 ``/anything{...}`` is parsed as an intent, and Rasa's warnings about one it cannot read quote
-the whole line, its intent or its entities; those are replaced by their length.
+the whole line, its intent or its entities; those are replaced by their length. It starts
+the purge of conversations silent for ``CONVERSATION_RETENTION_DAYS`` (``bot.server.retention``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import warnings
 from typing import Any, TextIO
 
+from bot.server import retention
 from bot.server.secret import usable_token
 
 # What Rasa writes before it quotes a user's message, in its warnings
@@ -99,6 +101,7 @@ def main() -> None:
     sys.argv = rasa_argv(sys.argv[1:], os.environ)
     guard_warnings()
     guard_records()
+    retention.start(sys.argv, os.environ)
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -24,6 +24,7 @@ from api.jobs.worker import WorkerPolicy
 from api.outbound import Backoff
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
+from common.retention import DAY_SECONDS
 
 #: Twilio does not redeliver a webhook it got an answer to; its fallback URL may, soon after
 DEDUP_SECONDS = 24 * 60 * 60
@@ -91,6 +92,8 @@ async def twilio_channel(
         yield
         return
     async with pipeline(app, settings, "twilio", settings.twilio_queue_db) as running:
+        kept = settings.delivery_record_retention_days * DAY_SECONDS
+        running.retain("delivery records", lambda: twilio.store.purge(kept))
         processor = TwilioProcessor(settings, rasa, twilio.client, twilio.store, twilio.deliverer)
         running.run(
             processor.handle,

@@ -1,7 +1,8 @@
 """What the Twilio channel remembers: the options a user may answer by number, send outcomes.
 
 Kept in SQLite beside the channel's queue. Phone numbers and message SIDs are stored, where
-the records need them; message text never is.
+the records need them; message text never is. ``purge`` forgets records past their retention,
+``erase`` one person's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from api.jobs.store import SqliteStore
 from api.rasa import Button
+from common.erasure import Person
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS twilio_choices (
@@ -105,3 +107,28 @@ class TwilioStore(SqliteStore):
             return [TwilioDelivery(*row) for row in rows]
 
         return await self._run(work)
+
+    async def purge(self, older_than_seconds: float) -> int:
+        """Forget send outcomes and offered choices older than that; how many went."""
+        cutoff = self._clock() - older_than_seconds
+
+        def work(db: sqlite3.Connection) -> int:
+            return (
+                db.execute("DELETE FROM twilio_deliveries WHERE at < ?", (cutoff,)).rowcount
+                + db.execute("DELETE FROM twilio_choices WHERE at < ?", (cutoff,)).rowcount
+            )
+
+        return await self._write(work)
+
+    async def erase(self, person: Person) -> int:
+        """Forget every record of the person's number; how many went."""
+        names = sorted(person.addresses)
+        marks = ", ".join("?" for _ in names)
+
+        def work(db: sqlite3.Connection) -> int:
+            return sum(
+                db.execute(f"DELETE FROM {table} WHERE phone IN ({marks})", names).rowcount
+                for table in ("twilio_deliveries", "twilio_choices")
+            )
+
+        return await self._write(work)

@@ -6,6 +6,7 @@ later). A page that holds a websocket to this gateway gets the notice at once, a
 inbox (SQLite) and are shown before the answer to the conversation's next message. The
 inbox keeps the bot's words only until they are shown, and they are deleted as they are taken.
 Whatever runs the notices keeps the open inbox in ``app.state.webchat_inbox`` (``INBOX_STATE``).
+``purge`` forgets notices nobody came back for, ``erase`` one person's.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import JsonValue
 from starlette.datastructures import State
 
 from api.jobs.store import SqliteStore
+from common.erasure import Person
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +91,31 @@ class WebchatInbox(SqliteStore):
             return taken
 
         return await self._run(work)
+
+    async def purge(self, older_than_seconds: float) -> int:
+        """Forget notices waiting longer than that; how many went."""
+        cutoff = self._clock() - older_than_seconds
+        return await self._write(
+            lambda db: (
+                db.execute("DELETE FROM webchat_inbox WHERE created_at < ?", (cutoff,)).rowcount
+            )
+        )
+
+    async def erase(self, person: Person) -> int:
+        """Forget the notices of the person's conversations, or naming them; how many went."""
+
+        def work(db: sqlite3.Connection) -> int:
+            doomed = [
+                (row_id,)
+                for row_id, conversation, replies in db.execute(
+                    "SELECT id, conversation_id, replies FROM webchat_inbox"
+                )
+                if person.names(conversation) or person.found_in(replies)
+            ]
+            db.executemany("DELETE FROM webchat_inbox WHERE id = ?", doomed)
+            return len(doomed)
+
+        return await self._write(work)
 
 
 class LiveSockets:

@@ -24,6 +24,7 @@ from api.jobs.worker import WorkerPolicy
 from api.outbound import Backoff
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
+from common.retention import DAY_SECONDS
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ async def whatsapp_channel(
     async with pipeline(
         app, settings, "whatsapp", settings.whatsapp_queue_db, shared=True
     ) as running:
+        kept = settings.delivery_record_retention_days * DAY_SECONDS
+        running.retain("delivery records", lambda: whatsapp.store.purge(kept))
         deliverer = Deliverer(
             whatsapp.graph,
             whatsapp.store,

@@ -1,7 +1,8 @@
 """What the WhatsApp channel remembers: delivery receipts, service windows, send outcomes.
 
 Kept in SQLite beside the queue. Phone numbers and message ids are stored here, where the
-records need them; message text never is.
+records need them; message text never is. ``purge`` forgets records past their retention,
+``erase`` one person's.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from api.jobs.store import SqliteStore
+from common.erasure import Person
 
 #: free-form messages may be sent this long after the user's last message
 SERVICE_WINDOW_SECONDS = 24 * 60 * 60
@@ -163,3 +165,35 @@ class WhatsAppStore(SqliteStore):
             return [Delivery(*row) for row in rows]
 
         return await self._run(work)
+
+    async def purge(self, older_than_seconds: float) -> int:
+        """Forget receipts, send outcomes and windows older than that; how many went."""
+        now = self._clock()
+        cutoff = now - older_than_seconds
+        # an open window is needed whatever the retention says
+        window_cutoff = min(cutoff, now - SERVICE_WINDOW_SECONDS)
+
+        def work(db: sqlite3.Connection) -> int:
+            return (
+                db.execute("DELETE FROM wa_statuses WHERE received_at < ?", (cutoff,)).rowcount
+                + db.execute("DELETE FROM wa_deliveries WHERE at < ?", (cutoff,)).rowcount
+                + db.execute(
+                    "DELETE FROM wa_windows WHERE last_inbound_at < ?", (window_cutoff,)
+                ).rowcount
+            )
+
+        return await self._write(work)
+
+    async def erase(self, person: Person) -> int:
+        """Forget every record of the person's number; how many went."""
+        names = sorted(person.addresses)
+        marks = ", ".join("?" for _ in names)
+
+        def work(db: sqlite3.Connection) -> int:
+            return (
+                db.execute(f"DELETE FROM wa_statuses WHERE recipient IN ({marks})", names).rowcount
+                + db.execute(f"DELETE FROM wa_deliveries WHERE wa_id IN ({marks})", names).rowcount
+                + db.execute(f"DELETE FROM wa_windows WHERE wa_id IN ({marks})", names).rowcount
+            )
+
+        return await self._write(work)

@@ -30,6 +30,7 @@ from api.outreach.notices.runtime import NoticeRuntime
 from api.outreach.records import OutreachRecords
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
+from common.retention import DAY_SECONDS
 
 
 @asynccontextmanager
@@ -53,6 +54,10 @@ async def notice_channel(
         records = await running.open(OutreachRecords.open, path)
         inbox = await running.open(WebchatInbox.open, path)
         running.keep(INBOX_STATE, inbox)
+        records_kept = settings.outreach_record_retention_days * DAY_SECONDS
+        running.retain("records", lambda: records.purge(records_kept))
+        inbox_kept = settings.webchat_inbox_retention_days * DAY_SECONDS
+        running.retain("webchat inbox", lambda: inbox.purge(inbox_kept))
         channels: dict[str, NoticeChannel] = {"webchat": WebchatNotices(inbox, sockets)}
         if whatsapp is not None:
             channels["whatsapp"] = WhatsAppNotices(whatsapp)

@@ -1,0 +1,122 @@
+"""Each store's part of an erasure: Rasa's conversations, the gateway's, the action server's.
+
+Every store is changed in short transactions while the processes that own it keep running
+(SQLite in WAL mode with a busy timeout, Redis one script a job). A SQLite file that does not
+exist is not created: there is nothing in it to erase.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from actions.outbox.store import Outbox
+from api.channels.twilio.store import TwilioStore
+from api.channels.webchat.inbox import WebchatInbox
+from api.channels.whatsapp.store import WhatsAppStore
+from api.jobs.redis import RedisQueue, queue_prefix
+from api.jobs.sqlite import SqliteQueue
+from api.outreach.records import OutreachRecords
+from common.erasure import Person
+from common.retention import remove_inside
+from common.tracker import Erased, Location, TrackerStore, erase_person
+from privacy.places import Places
+
+#: the queues every gateway shares in Redis when GATEWAY_QUEUE_URL is set
+SHARED_QUEUES = ("whatsapp", "notices")
+RASA_ENV_TIMEOUT_SECONDS = 600
+
+
+class TrackerUnreachable(Exception):
+    """The tracker store could not be opened from here (nor from Rasa's environment)."""
+
+
+def erase_conversations(person: Person, where: Location, rasa_python: Path) -> Erased:
+    """Remove the person's conversations from Rasa's tracker store."""
+    if where.dialect == "sqlite" and not Path(where.db).is_file():
+        # sqlite3 would make an empty file (or a throwaway one for "") and find nobody there
+        raise TrackerUnreachable(f"no tracker store at {where.db!r} (RASA_TRACKER_DB)")
+    try:
+        store = TrackerStore.open(where)
+    except ModuleNotFoundError:
+        # PostgreSQL: only Rasa's environment has a driver for it
+        return _in_rasa_environment(person, where, rasa_python)
+    try:
+        return erase_person(store, person)
+    finally:
+        store.close()
+
+
+def _in_rasa_environment(person: Person, where: Location, python: Path) -> Erased:
+    if not python.exists():
+        raise TrackerUnreachable(f"no PostgreSQL driver here and no {python}")
+    asked = {"phone": person.phone, "email": person.email, "location": dataclasses.asdict(where)}
+    try:
+        done = subprocess.run(
+            [str(python), "-m", "bot.server.erase"],
+            input=json.dumps(asked),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=RASA_ENV_TIMEOUT_SECONDS,
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        raise TrackerUnreachable(f"Rasa's environment could not erase: {exc}") from exc
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    return Erased(
+        frozenset(answer["conversations"]), int(answer["events"]), frozenset(answer["media_paths"])
+    )
+
+
+def remove_media(paths: frozenset[str], folders: tuple[Path, ...]) -> int:
+    """Remove the files among ``paths`` that lie inside the media ``folders``."""
+    return sum(1 for path in sorted(paths) if remove_inside(path, list(folders)))
+
+
+async def erase_gateway(person: Person, places: Places) -> dict[str, int]:
+    """Remove the person from the gateway's queues, records and webchat inbox."""
+    removed = {"queued jobs": 0, "delivery records": 0, "outreach records": 0, "webchat inbox": 0}
+    for path in dict.fromkeys(
+        (places.whatsapp_db, places.twilio_db, places.proactive_db, places.notice_db)
+    ):
+        if not path.exists():
+            continue
+        removed["queued jobs"] += await _erase_in(SqliteQueue.open, path, person)
+        removed["delivery records"] += await _erase_in(WhatsAppStore.open, path, person)
+        removed["delivery records"] += await _erase_in(TwilioStore.open, path, person)
+        removed["outreach records"] += await _erase_in(OutreachRecords.open, path, person)
+        removed["webchat inbox"] += await _erase_in(WebchatInbox.open, path, person)
+    if places.redis_url is not None:
+        for name in SHARED_QUEUES:
+            queue = RedisQueue.from_url(places.redis_url, prefix=queue_prefix(name))
+            try:
+                removed["queued jobs"] += await queue.erase(person)
+            finally:
+                await queue.close()
+    return removed
+
+
+class _Erasable(Protocol):
+    async def erase(self, person: Person) -> int: ...
+
+    async def close(self) -> None: ...
+
+
+async def _erase_in(opener: Callable[[Path], _Erasable], path: Path, person: Person) -> int:
+    store = await asyncio.to_thread(opener, path)
+    try:
+        return await store.erase(person)
+    finally:
+        await store.close()
+
+
+def erase_actions(person: Person, places: Places) -> dict[str, int]:
+    """Remove the person's case submissions from the action server's outbox."""
+    if not places.outbox_db.exists():
+        return {"outbox submissions": 0}
+    return {"outbox submissions": Outbox(places.outbox_db).erase(person)}
