@@ -173,12 +173,10 @@ class GatewaySettings(LimitSettings, BaseSettings):
     webchat_inbox_retention_days: float = Field(
         default=7.0,
         gt=0,
-        description="Days a webchat notice waits for its conversation's next message.",
+        description="Days a webchat notice waits for the conversation's next turn.",
     )
     retention_purge_every_seconds: float = Field(
-        default=3600.0,
-        gt=0,
-        description="How often the gateway removes what its retention settings no longer keep.",
+        default=3600.0, gt=0, description="How often the gateway removes what it no longer keeps."
     )
     whatsapp_media_max_bytes: int = Field(
         default=5 * 1024 * 1024,

@@ -237,15 +237,24 @@ def test_an_allow_listed_whatsapp_agent_reads_and_changes_the_case_as_themselves
     assert ref in agent.say(f"put case {ref} on hold")
 
     client = stack.cases_client()
-    case = client.get_case(
-        domainId=DOMAIN_ID, caseId=anns_case["case_id"], fields=[{"id": "status"}]
+    on_hold = next(
+        f["fieldId"] for f in client.list_fields(domainId=DOMAIN_ID)["fields"] if f["name"] == "On hold"
     )
-    assert case["fields"][0]["value"]["stringValue"] == "pending"
+    case = client.get_case(
+        domainId=DOMAIN_ID,
+        caseId=anns_case["case_id"],
+        fields=[{"id": "status"}, {"id": on_hold}],
+    )
+    # on hold is the custom field: the system status stays open, as on AWS
+    assert {f["id"]: f["value"] for f in case["fields"]} == {
+        "status": {"stringValue": "open"},
+        on_hold: {"booleanValue": True},
+    }
     events = client.get_case_audit_events(domainId=DOMAIN_ID, caseId=anns_case["case_id"])
     [changed] = [
         event
         for event in events["auditEvents"]
-        if any(field["eventFieldId"] == "status" for field in event["fields"])
+        if any(field["eventFieldId"] == on_hold for field in event["fields"])
         and event["type"] == "Case.Updated"
     ]
     assert changed["performedBy"]["user"] == {"customEntity": f"agent -{AGENT_NUMBER} via whatsapp"}

@@ -143,7 +143,8 @@ def test_photo_out_of_the_blue_waits_for_the_customer_to_pick_their_case(stack: 
     asked = replies_to(stack, number, "/share_file", photo(stack, f"m3{number}"))
     assert "Which case is it for?" in asked[0]["text"]
     payloads = [button["payload"] for button in asked[0]["buttons"]]
-    assert payloads == [f'/attach_files{{"case_ref": "{ref}"}}', "/open_case"]
+    # the case by reference and id, so the pick attaches to exactly this case
+    assert payloads == [f'/attach_files{{"case_ref": "{ref}#{case_id}"}}', "/open_case"]
     assert file_items(stack, case_id) == []
 
     picked = turn(stack, number, payloads[0])

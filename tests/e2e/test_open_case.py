@@ -97,7 +97,8 @@ def test_conversation_opens_case_readable_with_boto3(stack: Stack) -> None:
     assert values[FIELD_IDS["priority"]] == "High"
     assert values[FIELD_IDS["origin"]] == "webchat"
     assert case["tags"].get("channel") == "webchat"
-    # the customer's profile, found or made by their email in Customer Profiles
+    # an email typed by an anonymous webchat user may be anyone's: it reaches the case for
+    # agents, but no Customer Profile is found or made for it
     profiles = boto3.client(
         "customer-profiles",
         endpoint_url=stack.cases_endpoint.replace("/connectcases", "/profiles"),
@@ -105,12 +106,11 @@ def test_conversation_opens_case_readable_with_boto3(stack: Stack) -> None:
         aws_access_key_id="sandbox",
         aws_secret_access_key="sandbox",
     )
-    [profile] = profiles.search_profiles(
+    found = profiles.search_profiles(
         DomainName="casebot", KeyName="_email", Values=["jane.doe@example.com"]
     )["Items"]
-    assert values["customer_id"] == (
-        f"arn:aws:profile:us-east-1:123456789012:domains/casebot/profiles/{profile['ProfileId']}"
-    )
+    assert found == []
+    assert values.get("customer_id") is None
 
 
 def test_cancel_mid_form_creates_no_case(stack: Stack) -> None:

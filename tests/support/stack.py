@@ -115,6 +115,8 @@ def stack_env(tmp: Path) -> dict[str, str]:
         "RASA_TELEMETRY_ENABLED": "false",
         # every test and benchmark client comes from 127.0.0.1, hundreds of conversations of it
         "RATE_LIMIT_PER_ADDRESS": "0",
+        # a scripted conversation sends its turns back to back, faster than any person types
+        "RATE_LIMIT_PER_SENDER": "0",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "CASE_BACKEND": "connect",
         "CONNECT_CASES_ENDPOINT_URL": f"http://127.0.0.1:{ports['sandbox']}/connectcases",
