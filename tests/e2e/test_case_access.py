@@ -238,7 +238,9 @@ def test_an_allow_listed_whatsapp_agent_reads_and_changes_the_case_as_themselves
 
     client = stack.cases_client()
     on_hold = next(
-        f["fieldId"] for f in client.list_fields(domainId=DOMAIN_ID)["fields"] if f["name"] == "On hold"
+        f["fieldId"]
+        for f in client.list_fields(domainId=DOMAIN_ID)["fields"]
+        if f["name"] == "On hold"
     )
     case = client.get_case(
         domainId=DOMAIN_ID,
