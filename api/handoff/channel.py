@@ -81,7 +81,13 @@ async def handoff_channel(
         return await channel.deliver(chat.sender, messages)
 
     participant = ParticipantClient(participant_client(settings.connect_participant_endpoint_url))
-    relay = ChatRelay(store, participant, deliver, rasa.resume)
+    relay = ChatRelay(
+        store,
+        participant,
+        deliver,
+        rasa.resume,
+        agent_wait_seconds=settings.handoff_agent_wait_seconds,
+    )
     relay_live_chats(rasa, relay)
     await relay.resume_all()
     try:

@@ -8,10 +8,12 @@ subscribes, then reads the transcript after the last item relayed: an item is re
 whichever of the two brings it, and what was written while no socket was open is not lost.
 
 Relayed to the customer: messages of the agent and of the contact flow (``SYSTEM``), and an
-agent joining. When the chat ends (the agent ends it, the flow closes it, the customer leaves),
-the chat is forgotten, the conversation resumed in Rasa and the customer told the assistant is
-back, once, however many of those happen together. Only what AWS documents of the socket is
-relied on: the ``aws/subscribe`` request and ``aws/chat`` frames carrying transcript items.
+agent joining. A chat no agent joins within ``agent_wait_seconds`` of its start is left and
+the customer told so. When the chat ends (the agent ends it, the flow closes it, the customer
+leaves), the chat is forgotten, the conversation resumed in Rasa and the customer told the
+assistant is back, once, however many of those happen together. Only what AWS documents of
+the socket is relied on: the ``aws/subscribe`` request and ``aws/chat`` frames carrying
+transcript items.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -36,6 +39,11 @@ logger = logging.getLogger(__name__)
 END_WORDS = frozenset({"end chat", "end the chat", "stop chat", "/end_chat"})
 #: told to the customer when a chat is over
 BACK = "The chat with our team has ended. I'm back: ask me anything."
+#: told when no agent joined in time
+NO_AGENT = (
+    "Sorry, no one from our team could join the chat in time. Your request is with them, and "
+    "they'll reply on your contact details. I'm back: ask me anything."
+)
 JOINED_EVENT = "application/vnd.amazonaws.connect.event.participant.joined"
 ENDED_EVENT = "application/vnd.amazonaws.connect.event.chat.ended"
 _SHOWN_ROLES = frozenset({"AGENT", "SYSTEM"})
@@ -58,14 +66,19 @@ class ChatRelay:
         deliver: Deliver,
         resume: Resume,
         *,
+        agent_wait_seconds: float = 180.0,
         retry_seconds: tuple[float, ...] = _RETRY_SECONDS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        self._agent_wait_seconds = agent_wait_seconds
+        self._clock = clock
         self._store = store
         self._participant = participant
         self._deliver = deliver
         self._resume = resume
         self._retry_seconds = retry_seconds
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._watches: dict[str, asyncio.Task[None]] = {}
         self._seen: dict[str, set[str]] = {}
 
     async def open(
@@ -115,13 +128,14 @@ class ChatRelay:
 
     async def close(self) -> None:
         """Stop relaying; the chats stay kept for the next start."""
-        tasks = list(self._tasks.values())
+        tasks = [*self._tasks.values(), *self._watches.values()]
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        self._watches.clear()
 
     def _start(self, chat: LiveChat, websocket_url: str | None) -> None:
         old = self._tasks.pop(chat.contact_id, None)
@@ -131,6 +145,22 @@ class ChatRelay:
         task = asyncio.create_task(self._run(chat, websocket_url))
         self._tasks[chat.contact_id] = task
         task.add_done_callback(lambda _: self._forget(chat.contact_id, task))
+        if not chat.agent_joined:
+            watch = asyncio.create_task(self._watch(chat))
+            self._watches[chat.contact_id] = watch
+            watch.add_done_callback(lambda _: self._watches.pop(chat.contact_id, None))
+
+    async def _watch(self, chat: LiveChat) -> None:
+        """Leave the chat, and say so, if no agent has joined it in time."""
+        deadline = chat.started_at + self._agent_wait_seconds
+        await asyncio.sleep(max(deadline - self._clock(), 0.0))
+        kept = await self._store.get(chat.conversation_id)
+        if kept is None or kept.contact_id != chat.contact_id or kept.agent_joined:
+            return
+        logger.info("live chat %s: no agent joined in time", chat.contact_id)
+        with contextlib.suppress(ParticipantError):
+            await self._participant.disconnect(chat.connection_token)
+        await self._finish(chat, NO_AGENT)
 
     def _forget(self, contact_id: str, task: asyncio.Task[None]) -> None:
         if self._tasks.get(contact_id) is task:
@@ -190,6 +220,8 @@ class ChatRelay:
         seen = self._seen.setdefault(chat.contact_id, set())
         if not item.item_id or item.item_id in seen:
             return False
+        if item.content_type == JOINED_EVENT and item.role == "AGENT":
+            await self._store.agent_joined(chat.contact_id)
         told = _told(item)
         if told is not None and not await self._deliver(chat, [BotMessage(text=told)]):
             logger.warning("live chat %s: an item was not delivered", chat.contact_id)
@@ -200,14 +232,14 @@ class ChatRelay:
             return True
         return False
 
-    async def _finish(self, chat: LiveChat) -> None:
+    async def _finish(self, chat: LiveChat, told: str = BACK) -> None:
         if not await self._store.end(chat.contact_id):
             return
         try:
             await self._resume(chat.conversation_id)
         except Exception:
             logger.exception("conversation %s not resumed after its chat", chat.conversation_id)
-        await self._deliver(chat, [BotMessage(text=BACK)])
+        await self._deliver(chat, [BotMessage(text=told)])
 
 
 def _told(item: ChatItem) -> str | None:

@@ -25,13 +25,14 @@ CREATE TABLE IF NOT EXISTS live_chats (
     connection_token TEXT NOT NULL,
     case_ref TEXT,
     last_item_id TEXT,
-    started_at REAL NOT NULL
+    started_at REAL NOT NULL,
+    agent_joined INTEGER NOT NULL DEFAULT 0
 );
 """
 
 _COLUMNS = (
     "conversation_id, channel, sender, contact_id, participant_id, participant_token,"
-    " connection_token, case_ref, last_item_id, started_at"
+    " connection_token, case_ref, last_item_id, started_at, agent_joined"
 )
 
 
@@ -50,6 +51,8 @@ class LiveChat:
     #: the transcript item (its Id) last relayed to the customer
     last_item_id: str | None = None
     started_at: float = 0.0
+    #: whether an agent has joined the chat (until then it may time out)
+    agent_joined: bool = False
 
 
 class RelayStore(SqliteStore):
@@ -63,7 +66,7 @@ class RelayStore(SqliteStore):
         values = tuple(getattr(kept, name.strip()) for name in _COLUMNS.split(","))
         await self._run(
             lambda db: db.execute(
-                f"INSERT OR REPLACE INTO live_chats ({_COLUMNS}) VALUES ({', '.join('?' * 10)})",
+                f"INSERT OR REPLACE INTO live_chats ({_COLUMNS}) VALUES ({', '.join('?' * 11)})",
                 values,
             )
         )
@@ -96,6 +99,14 @@ class RelayStore(SqliteStore):
             )
         )
 
+    async def agent_joined(self, contact_id: str) -> None:
+        """An agent has joined the chat: it no longer waits for one."""
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE live_chats SET agent_joined = 1 WHERE contact_id = ?", (contact_id,)
+            )
+        )
+
     async def end(self, contact_id: str) -> bool:
         """The chat is over: forget it; whether it was still kept (one ending wins)."""
         cursor = await self._run(
@@ -105,16 +116,22 @@ class RelayStore(SqliteStore):
 
 
 def _chat(row: sqlite3.Row | tuple[Any, ...]) -> LiveChat:
-    (conversation, channel, sender, contact, participant, token, connection, case, last, at) = row
+    names = [name.strip() for name in _COLUMNS.split(",")]
+    found = dict(zip(names, tuple(row), strict=True))
+
+    def optional(name: str) -> str | None:
+        return None if found[name] is None else str(found[name])
+
     return LiveChat(
-        conversation_id=str(conversation),
-        channel=str(channel),
-        sender=str(sender),
-        contact_id=str(contact),
-        participant_id=str(participant),
-        participant_token=str(token),
-        connection_token=str(connection),
-        case_ref=None if case is None else str(case),
-        last_item_id=None if last is None else str(last),
-        started_at=float(at),
+        conversation_id=str(found["conversation_id"]),
+        channel=str(found["channel"]),
+        sender=str(found["sender"]),
+        contact_id=str(found["contact_id"]),
+        participant_id=str(found["participant_id"]),
+        participant_token=str(found["participant_token"]),
+        connection_token=str(found["connection_token"]),
+        case_ref=optional("case_ref"),
+        last_item_id=optional("last_item_id"),
+        started_at=float(found["started_at"]),
+        agent_joined=bool(found["agent_joined"]),
     )

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from api.handoff.participant import ParticipantClient, participant_client
-from api.handoff.relay import BACK, ChatRelay
+from api.handoff.relay import BACK, NO_AGENT, ChatRelay
 from api.handoff.store import LiveChat, RelayStore
 from api.rasa import BotMessage
 from tests.unit.sandbox.connect_chat.support import FLOW, INSTANCE, ChatSandbox, aws_client
@@ -51,17 +51,22 @@ def customer() -> Customer:
 @pytest.fixture
 def make_relay(
     sandbox: ChatSandbox, tmp_path: Path, customer: Customer
-) -> Iterator[Callable[[], ChatRelay]]:
+) -> Iterator[Callable[..., ChatRelay]]:
     stores: list[RelayStore] = []
 
-    def make() -> ChatRelay:
+    def make(agent_wait_seconds: float = 60.0) -> ChatRelay:
         store = RelayStore.open(tmp_path / "relay.sqlite3")
         stores.append(store)
         participant = ParticipantClient(
             participant_client(f"{sandbox.url}/connectparticipant", "us-east-1")
         )
         return ChatRelay(
-            store, participant, customer.deliver, customer.resume, retry_seconds=(0.05,)
+            store,
+            participant,
+            customer.deliver,
+            customer.resume,
+            agent_wait_seconds=agent_wait_seconds,
+            retry_seconds=(0.05,),
         )
 
     yield make
@@ -212,3 +217,56 @@ async def test_a_restarted_relay_resumes_without_losing_or_repeating(
         "while the gateway was down",
         "after the restart",
     ]
+
+
+async def test_no_agent_in_time_leaves_the_chat_and_the_assistant_answers_again(
+    sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
+) -> None:
+    who = conversation()
+    handed = handoff(sandbox)
+    relay = make_relay(agent_wait_seconds=0.3)
+
+    await relay.open(who, "webchat", who.split(":")[1], handed)
+    await until(lambda: customer.resumed == [who])
+    await relay.close()
+
+    assert customer.texts() == [NO_AGENT]
+    kinds = [i.get("ContentType", "") for i in transcript(sandbox, handed["contact_id"])]
+    assert any(kind.endswith("participant.left") for kind in kinds)
+
+
+async def test_an_agent_who_joins_in_time_keeps_the_chat_past_the_wait(
+    sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
+) -> None:
+    who = conversation()
+    handed = handoff(sandbox)
+    relay = make_relay(agent_wait_seconds=0.5)
+    await relay.open(who, "webchat", who.split(":")[1], handed)
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    await until(lambda: "Sam from our team has joined the chat." in customer.texts())
+
+    await asyncio.sleep(0.8)
+
+    assert customer.resumed == []
+    assert await relay.customer_says(who, "still here") is True
+    await relay.close()
+
+
+async def test_the_wait_for_an_agent_counts_from_the_chats_start_across_a_restart(
+    sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
+) -> None:
+    who = conversation()
+    first = make_relay(agent_wait_seconds=1.0)
+    await first.open(who, "webchat", who.split(":")[1], handoff(sandbox))
+    await first.close()
+    await asyncio.sleep(0.6)
+
+    second = make_relay(agent_wait_seconds=1.0)
+    await second.resume_all()
+    started = asyncio.get_running_loop().time()
+    await until(lambda: customer.resumed == [who])
+    await second.close()
+
+    # the second relay waited what was left of the second, not a whole one
+    assert asyncio.get_running_loop().time() - started < 0.8
+    assert customer.texts() == [NO_AGENT]

@@ -53,3 +53,16 @@ async def test_only_the_first_ending_of_a_chat_counts(tmp_path: Path) -> None:
     assert await store.end("contact-1") is False
     assert await store.get("webchat:ann") is None
     await store.close()
+
+
+async def test_an_agent_having_joined_survives_a_reopen(tmp_path: Path) -> None:
+    store = RelayStore.open(tmp_path / "relay.sqlite3")
+    await store.put(chat())
+    assert (await store.get("webchat:ann")).agent_joined is False  # type: ignore[union-attr]
+
+    await store.agent_joined("contact-1")
+    await store.close()
+    reopened = RelayStore.open(tmp_path / "relay.sqlite3")
+
+    assert (await reopened.get("webchat:ann")).agent_joined is True  # type: ignore[union-attr]
+    await reopened.close()
