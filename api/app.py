@@ -130,7 +130,12 @@ def create_app(
                     app, resolved, shared.rasa, sockets, shared.whatsapp_notices, twilio_deliverer
                 ),
                 handoff_channel(
-                    app, resolved, shared.rasa, sockets, relay_deliverers(shared, twilio_deliverer)
+                    app,
+                    resolved,
+                    shared.rasa,
+                    sockets,
+                    http,
+                    relay_deliverers(shared, twilio_deliverer),
                 ),
             ):
                 yield

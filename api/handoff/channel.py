@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
 
+import httpx
 from fastapi import FastAPI
 
 from api.channels.webchat.inbox import INBOX_STATE, LiveSockets, WebchatInbox, inbox_of
@@ -19,6 +20,7 @@ from api.conversation import relay_live_chats
 from api.handoff.participant import ParticipantClient, participant_client
 from api.handoff.relay import ChatRelay
 from api.handoff.store import LiveChat, RelayStore
+from api.handoff.transcripts import TranscriptPoster
 from api.rasa import BotMessage, RasaClient
 from api.settings import GatewaySettings
 
@@ -56,6 +58,7 @@ async def handoff_channel(
     settings: GatewaySettings,
     rasa: RasaClient,
     sockets: LiveSockets,
+    http: httpx.AsyncClient,
     others: Mapping[str, ChannelDeliverer],
 ) -> AsyncIterator[None]:
     """Relay live chats for the app's lifetime; nothing unless ``HANDOFF_MODE=connect_chat``.
@@ -86,6 +89,7 @@ async def handoff_channel(
         participant,
         deliver,
         rasa.resume,
+        file_transcript=TranscriptPoster(http, settings.actions_url, settings.internal_api_token),
         agent_wait_seconds=settings.handoff_agent_wait_seconds,
     )
     relay_live_chats(rasa, relay)

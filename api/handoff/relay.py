@@ -10,10 +10,10 @@ whichever of the two brings it, and what was written while no socket was open is
 Relayed to the customer: messages of the agent and of the contact flow (``SYSTEM``), and an
 agent joining. A chat no agent joins within ``agent_wait_seconds`` of its start is left and
 the customer told so. When the chat ends (the agent ends it, the flow closes it, the customer
-leaves), the chat is forgotten, the conversation resumed in Rasa and the customer told the
-assistant is back, once, however many of those happen together. Only what AWS documents of
-the socket is relied on: the ``aws/subscribe`` request and ``aws/chat`` frames carrying
-transcript items.
+leaves), the chat is forgotten, the conversation resumed in Rasa, the customer told the
+assistant is back and the transcript put on the case, once, however many of those happen
+together. Only what AWS documents of the socket is relied on: the ``aws/subscribe`` request
+and ``aws/chat`` frames carrying transcript items.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ _RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
 Deliver = Callable[[LiveChat, list[BotMessage]], Awaitable[bool]]
 #: resumes the conversation in Rasa
 Resume = Callable[[str], Awaitable[None]]
+#: puts an ended chat's transcript on its case
+FileTranscript = Callable[[LiveChat, list[ChatItem]], Awaitable[bool]]
 
 
 class ChatRelay:
@@ -66,10 +68,12 @@ class ChatRelay:
         deliver: Deliver,
         resume: Resume,
         *,
+        file_transcript: FileTranscript | None = None,
         agent_wait_seconds: float = 180.0,
         retry_seconds: tuple[float, ...] = _RETRY_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._file_transcript = file_transcript
         self._agent_wait_seconds = agent_wait_seconds
         self._clock = clock
         self._store = store
@@ -235,11 +239,22 @@ class ChatRelay:
     async def _finish(self, chat: LiveChat, told: str = BACK) -> None:
         if not await self._store.end(chat.contact_id):
             return
+        # nothing of the chat may reach the customer after they are told it is over
+        for tasks in (self._tasks, self._watches):
+            task = tasks.get(chat.contact_id)
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
         try:
             await self._resume(chat.conversation_id)
         except Exception:
             logger.exception("conversation %s not resumed after its chat", chat.conversation_id)
         await self._deliver(chat, [BotMessage(text=told)])
+        if self._file_transcript is not None and chat.case_ref is not None:
+            try:
+                items = await self._participant.transcript_after(chat.connection_token, None)
+                await self._file_transcript(chat, items)
+            except ParticipantError as exc:
+                logger.warning("chat %s transcript not read: %s", chat.contact_id, exc)
 
 
 def _told(item: ChatItem) -> str | None:

@@ -15,12 +15,15 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from api.conversation import NOT_CONNECTED
 from api.handoff.relay import BACK
 from tests.unit.api.conftest import FakeRasa
 from tests.unit.api.handoff.test_handoff_relay import agent, handoff, transcript, until
 from tests.unit.sandbox.connect_chat.support import ChatSandbox
+
+INTERNAL_TOKEN = "internal-token-for-tests-0123456789"
 
 
 class HandoffRasa(FakeRasa):
@@ -29,8 +32,13 @@ class HandoffRasa(FakeRasa):
     def __init__(self) -> None:
         super().__init__()
         self.resumed: list[str] = []
+        self.transcripts: list[dict[str, Any]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/internal/chat-transcripts" and request.url.port == 5055:
+            assert request.headers["authorization"] == f"Bearer {INTERNAL_TOKEN}"
+            self.transcripts.append(json.loads(request.content))
+            return httpx.Response(204)
         if request.url.path.endswith("/tracker/events"):
             self.requests.append(request)
             assert json.loads(request.content) == {"event": "resume"}
@@ -61,6 +69,7 @@ def live_settings(
         "handoff_relay_db": tmp_path / "relay.sqlite3",
         "notice_queue_db": tmp_path / "notices.sqlite3",
         "connect_participant_endpoint_url": f"{sandbox.url}/connectparticipant",
+        "internal_api_token": SecretStr(INTERNAL_TOKEN),
     }
 
 
@@ -118,6 +127,11 @@ async def test_webchat_customer_talks_with_a_person_then_the_assistant_is_back(
 
     assert texts(answer) == [BACK, "How else can I help?"]
     assert [m["message"] for m in fake_rasa.messages()] == ["a person please", "thanks"]
+    # the action server is sent the chat for its case
+    await until(lambda: len(fake_rasa.transcripts) == 1)
+    [filed] = fake_rasa.transcripts
+    assert (filed["case_ref"], filed["contact_id"]) == ("12345678", handed["contact_id"])
+    assert "Sam: Hi, Sam here. What happened?\nCustomer: my parcel is lost" in filed["transcript"]
 
 
 async def test_a_chat_the_gateway_does_not_relay_resumes_the_assistant_and_says_so(

@@ -11,10 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from api.handoff.participant import ParticipantClient, participant_client
+from api.handoff.participant import ChatItem, ParticipantClient, participant_client
 from api.handoff.relay import BACK, NO_AGENT, ChatRelay
 from api.handoff.store import LiveChat, RelayStore
+from api.handoff.transcripts import transcript_text
 from api.rasa import BotMessage
+from tests.support.linear import LINEAR_GROWTH, slowest_growth
 from tests.unit.sandbox.connect_chat.support import FLOW, INSTANCE, ChatSandbox, aws_client
 
 
@@ -31,6 +33,11 @@ class Customer:
     def __init__(self) -> None:
         self.told: list[tuple[str, str]] = []
         self.resumed: list[str] = []
+        self.filed: list[tuple[str | None, str]] = []
+
+    async def file(self, chat: LiveChat, items: list[ChatItem]) -> bool:
+        self.filed.append((chat.case_ref, transcript_text(items)))
+        return True
 
     async def deliver(self, chat: LiveChat, messages: list[BotMessage]) -> bool:
         self.told.extend((chat.conversation_id, m.text or "") for m in messages)
@@ -65,6 +72,7 @@ def make_relay(
             participant,
             customer.deliver,
             customer.resume,
+            file_transcript=customer.file,
             agent_wait_seconds=agent_wait_seconds,
             retry_seconds=(0.05,),
         )
@@ -151,15 +159,26 @@ async def test_agent_ending_the_chat_resumes_the_assistant_once(
     who = conversation()
     handed = handoff(sandbox)
     await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept")
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    agent(sandbox, handed["contact_id"], "messages", content="How can I  help?")
+    assert await relay.customer_says(who, "my parcel\nis lost") is True
 
     agent(sandbox, handed["contact_id"], "end")
-    await until(lambda: customer.resumed == [who])
+    await until(lambda: len(customer.filed) == 1)
 
-    assert customer.texts()[-1] == BACK
+    assert customer.resumed == [who] and customer.texts()[-1] == BACK
+    # the transcript of the chat goes to the case it was started for
+    assert customer.filed == [
+        (
+            "12345678",
+            "Customer: Customer: a person please\nSam: How can I help?\n"
+            "Customer: my parcel is lost",
+        )
+    ]
     assert await relay.customer_says(who, "hello again") is False
     await asyncio.sleep(0.2)
     assert customer.resumed == [who] and customer.texts().count(BACK) == 1
+    assert len(customer.filed) == 1
 
 
 async def test_customer_ending_the_chat_leaves_it_and_resumes_the_assistant(
@@ -270,3 +289,25 @@ async def test_the_wait_for_an_agent_counts_from_the_chats_start_across_a_restar
     # the second relay waited what was left of the second, not a whole one
     assert asyncio.get_running_loop().time() - started < 0.8
     assert customer.texts() == [NO_AGENT]
+
+
+def test_a_transcript_keeps_its_latest_messages_within_the_limit() -> None:
+    items = [
+        ChatItem(f"i{n}", "MESSAGE", "text/plain", f"line {n}", "CUSTOMER", "Ann")
+        for n in range(100)
+    ]
+    items.append(ChatItem("e", "EVENT", "x.chat.ended", "", "SYSTEM", ""))
+
+    text = transcript_text(items, limit=100)
+
+    assert len(text) <= 100
+    assert text.endswith("Customer: line 99") and "line 0\n" not in text
+
+
+def test_writing_a_transcript_takes_linear_time() -> None:
+    def step(content: str) -> str:
+        return transcript_text([ChatItem("i", "MESSAGE", "text/plain", content, "AGENT", "Sam")])
+
+    shape, grown = slowest_growth(step)
+
+    assert grown < LINEAR_GROWTH, f"grows {grown:.1f}x from 8k to 32k on {shape}"
