@@ -48,11 +48,17 @@ NOT_CONNECTED = (
 logger = logging.getLogger(__name__)
 
 
+class LiveChatUnavailable(RasaUnavailable):
+    """The customer's live chat could not take their message now; the channel tries again
+    later, as when Rasa is down (the other end of the conversation is what failed)."""
+
+
 class LiveChats(Protocol):
     """The live chats with a person that customers are in (``api.handoff.relay.ChatRelay``)."""
 
     async def customer_says(self, conversation_id: str, text: str) -> bool:
-        """Send the message to the conversation's live chat; whether it has one."""
+        """Send the message to the conversation's live chat; whether it has one
+        (``LiveChatUnavailable`` when the chat cannot take it now)."""
         ...
 
     async def open(

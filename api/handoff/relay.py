@@ -29,6 +29,7 @@ from typing import Any
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from api.conversation import LiveChatUnavailable
 from api.handoff.participant import ChatGone, ChatItem, ParticipantClient, ParticipantError
 from api.handoff.store import LiveChat, RelayStore
 from api.rasa import BotMessage
@@ -121,6 +122,8 @@ class ChatRelay:
             # the chat ended before its end reached this gateway: the assistant answers
             await self._finish(chat)
             return False
+        except ParticipantError as exc:
+            raise LiveChatUnavailable(f"live chat {chat.contact_id}: {exc}") from exc
         return True
 
     async def resume_all(self) -> int:

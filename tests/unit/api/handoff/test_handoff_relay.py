@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.conversation import LiveChatUnavailable
 from api.handoff.participant import ChatItem, ParticipantClient, participant_client
 from api.handoff.relay import BACK, NO_AGENT, ChatRelay
 from api.handoff.store import LiveChat, RelayStore
@@ -311,3 +312,18 @@ def test_writing_a_transcript_takes_linear_time() -> None:
     shape, grown = slowest_growth(step)
 
     assert grown < LINEAR_GROWTH, f"grows {grown:.1f}x from 8k to 32k on {shape}"
+
+
+async def test_a_chat_service_that_fails_is_unavailable_for_the_channel_to_try_again(
+    sandbox: ChatSandbox, relay: ChatRelay
+) -> None:
+    who = conversation()
+    handed = handoff(sandbox)
+    await relay.open(who, "webchat", who.split(":")[1], handed)
+    faults = {"connectparticipant": {"down": True}}
+    httpx.put(f"{sandbox.url}/_sandbox/faults", json=faults, timeout=10).raise_for_status()
+    try:
+        with pytest.raises(LiveChatUnavailable):
+            await relay.customer_says(who, "hello?")
+    finally:
+        httpx.delete(f"{sandbox.url}/_sandbox/faults", timeout=10)
