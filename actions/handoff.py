@@ -163,7 +163,7 @@ class ActionRequestHuman(CaseAction):
                     response="utter_handoff_chat_unavailable_case", case_ref=case.ref
                 )
             return remembered
-        if case is not None:
+        if case is not None and start.contact_arn is not None:
             try:
                 await self._services.backend.link_contact(case, start.contact_arn)
             except BackendError as exc:
@@ -171,6 +171,7 @@ class ActionRequestHuman(CaseAction):
                 logger.warning(
                     "chat not linked to case %s: %s: %s", case.ref, type(exc).__name__, exc
                 )
+        if case is not None:
             dispatcher.utter_message(response="utter_handoff_chat_case", case_ref=case.ref)
         else:
             dispatcher.utter_message(response="utter_handoff_chat")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +34,8 @@ from cases.connect.calls import counted
 from cases.connect.domain import ArnPlace, CasesDomain
 from cases.connect.factory import get_connect_client, get_instance_client
 from cases.connect.settings import get_connect_settings
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from mypy_boto3_connect.client import ConnectClient
@@ -67,7 +70,8 @@ class ChatStart:
     contact_id: str
     participant_id: str
     participant_token: str
-    contact_arn: str
+    #: ``None`` when the instance's ARN cannot be known now: the chat goes on, unlinked
+    contact_arn: str | None
 
 
 class ConnectChat:
@@ -117,20 +121,23 @@ class ConnectChat:
             # person can chat now: the customer is told so at once
             raise ChatUnavailable(str(exc)) from exc
         contact_id = started["ContactId"]
+        instance_arn = await self._instance_arn()
         return ChatStart(
             contact_id=contact_id,
             participant_id=started["ParticipantId"],
             participant_token=started["ParticipantToken"],
-            contact_arn=f"{await self._instance_arn()}/contact/{contact_id}",
+            contact_arn=None if instance_arn is None else f"{instance_arn}/contact/{contact_id}",
         )
 
-    async def _instance_arn(self) -> str:
+    async def _instance_arn(self) -> str | None:
         if self._instance_id.startswith("arn:"):
             return self._instance_id
         try:
             place = await self._place()
         except BackendError as exc:
-            raise BackendUnavailable(f"the instance's ARN is not known: {exc}") from exc
+            # the customer still reaches a person; only the link to the case is missed
+            logger.warning("chat contact not linkable: the instance's ARN is not known: %s", exc)
+            return None
         return (
             f"arn:{place.partition}:connect:{place.region}:{place.account}"
             f":instance/{self._instance_id}"

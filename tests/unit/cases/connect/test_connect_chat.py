@@ -96,12 +96,18 @@ async def test_full_flow_is_chat_unavailable(connect: Any) -> None:
         await chat_on(connect, flow="sandbox-full").start("Ada", {}, "hi", uuid.uuid4().hex)
 
 
-async def test_unknown_instance_place_is_unavailable_not_a_crash(connect: Any) -> None:
+async def test_a_chat_whose_instance_arn_is_unknown_still_starts_unlinkable(
+    server: SandboxServer, connect: Any
+) -> None:
     async def nowhere() -> ArnPlace:
         raise BackendUnavailable("GetDomain failed")
 
-    with pytest.raises(BackendUnavailable):
-        await ConnectChat(connect, INSTANCE, FLOW, nowhere).start("Ada", {}, "", uuid.uuid4().hex)
+    start = await ConnectChat(connect, INSTANCE, FLOW, nowhere).start(
+        "Ada", {}, "", uuid.uuid4().hex
+    )
+
+    assert start.contact_arn is None
+    assert agent_view(server, start.contact_id)["chat"]["state"] == "WAITING"
 
 
 async def test_long_transcript_starts_with_its_latest_lines_within_a_message(
