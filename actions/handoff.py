@@ -13,6 +13,13 @@ The person who takes over releases the conversation through Rasa's HTTP API (tok
 after which the assistant answers again from the next message on. The action ends the turn
 with ``action_listen`` before pausing, so that next message is understood as a fresh turn,
 whatever arrived in between.
+
+With ``HANDOFF_MODE=connect_chat`` the case is queued the same way, and a live Amazon Connect
+chat is started for the customer (the conversation so far as its first message, the case,
+channel and conversation as its attributes), linked to the case as a contact, and handed to the
+gateway in the reply (``actions.kit.livechat``); the conversation pauses while the chat lasts.
+When no chat can start (the flow's quota is reached, the service fails), the customer is told
+at once that the team will reply on the case, and the assistant does not pause.
 """
 
 from __future__ import annotations
@@ -24,6 +31,14 @@ from typing import Any
 from actions.kit.access import Viewer, viewer_of, visible_case
 from actions.kit.base import CaseAction
 from actions.kit.handles import handle_of, parse_handle
+from actions.kit.livechat import (
+    LiveChat,
+    chat_attributes,
+    customer_name,
+    handoff_key,
+    live_chat_payload,
+    process_live_chat,
+)
 from actions.kit.sdk import (
     ActionExecuted,
     CollectingDispatcher,
@@ -33,9 +48,11 @@ from actions.kit.sdk import (
     SlotSet,
     Tracker,
 )
+from actions.kit.settings import ActionSettings
 from actions.kit.slots import CASE_REF
 from actions.kit.target import requested_handle
-from cases.backend import BackendError, Case
+from cases.backend import BackendError, Case, CaseBackend
+from cases.settings import CaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +85,17 @@ def paused() -> list[EventType]:
 class ActionRequestHuman(CaseAction):
     """Puts the case in front of a person, with the conversation, and pauses the assistant."""
 
+    def __init__(
+        self,
+        backend: CaseBackend | None = None,
+        settings: ActionSettings | None = None,
+        case_settings: CaseSettings | None = None,
+        *,
+        chat: LiveChat | None = None,
+    ) -> None:
+        super().__init__(backend, settings, case_settings)
+        self._chat = chat
+
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_request_human"
@@ -75,30 +103,80 @@ class ActionRequestHuman(CaseAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Queue the case and attach the transcript; pause whether or not there is a case."""
+        """Queue the case and attach the transcript; then pause, or start a live chat."""
         settings = self._services.settings
         viewer = viewer_of(tracker, settings.default_phone_region)
-        try:
-            case = await self._case(viewer, tracker)
-        except BackendError as exc:
-            logger.warning("handoff without a case: %s: %s", type(exc).__name__, exc)
-            case = None
+        text = transcript(tracker.events, self._services.case_settings.assistant_name)
+        case = await self._queued(viewer, tracker, text)
+        if settings.handoff_mode == "connect_chat":
+            return await self._live(dispatcher, tracker, viewer, case, text)
         if case is None:
-            dispatcher.utter_message(response="utter_handoff_no_case")
-            return paused()
-        backend = self._services.backend
-        actor = viewer.actor()
-        try:
-            await backend.update_case(case, {"assigned_queue": settings.handoff_queue}, actor)
-            text = transcript(tracker.events, self._services.case_settings.assistant_name)
-            if text:
-                await backend.add_comment(case, f"Chat before handoff:\n{text}", actor)
-        except BackendError as exc:
-            logger.warning("case %s not queued: %s: %s", case.ref, type(exc).__name__, exc)
             dispatcher.utter_message(response="utter_handoff_no_case")
             return paused()
         dispatcher.utter_message(response="utter_handoff_case", case_ref=case.ref)
         return [SlotSet(CASE_REF, handle_of(case)), *paused()]
+
+    async def _queued(self, viewer: Viewer, tracker: Tracker, text: str) -> Case | None:
+        """The case, once on the handoff queue with the chat attached; None if it is not."""
+        try:
+            case = await self._case(viewer, tracker)
+        except BackendError as exc:
+            logger.warning("handoff without a case: %s: %s", type(exc).__name__, exc)
+            return None
+        if case is None:
+            return None
+        backend = self._services.backend
+        actor = viewer.actor()
+        try:
+            await backend.update_case(
+                case, {"assigned_queue": self._services.settings.handoff_queue}, actor
+            )
+            if text:
+                await backend.add_comment(case, f"Chat before handoff:\n{text}", actor)
+        except BackendError as exc:
+            logger.warning("case %s not queued: %s: %s", case.ref, type(exc).__name__, exc)
+            return None
+        return case
+
+    async def _live(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        viewer: Viewer,
+        case: Case | None,
+        text: str,
+    ) -> list[EventType]:
+        """Start a chat with a person and hand it to the gateway; if none can start, say so
+        and stay: a customer told to wait for a person nobody will send waits for nothing."""
+        remembered: list[EventType] = [] if case is None else [SlotSet(CASE_REF, handle_of(case))]
+        try:
+            chat = self._chat or process_live_chat()
+            start = await chat.start(
+                customer_name(tracker), chat_attributes(viewer, case), text, handoff_key(tracker)
+            )
+        except BackendError as exc:
+            logger.warning("no live chat: %s: %s", type(exc).__name__, exc)
+            if case is None:
+                dispatcher.utter_message(response="utter_handoff_chat_unavailable")
+            else:
+                dispatcher.utter_message(
+                    response="utter_handoff_chat_unavailable_case", case_ref=case.ref
+                )
+            return remembered
+        if case is not None and start.contact_arn is not None:
+            try:
+                await self._services.backend.link_contact(case, start.contact_arn)
+            except BackendError as exc:
+                # the agent still sees the case reference among the chat's attributes
+                logger.warning(
+                    "chat not linked to case %s: %s: %s", case.ref, type(exc).__name__, exc
+                )
+        if case is not None:
+            dispatcher.utter_message(response="utter_handoff_chat_case", case_ref=case.ref)
+        else:
+            dispatcher.utter_message(response="utter_handoff_chat")
+        dispatcher.utter_message(json_message=live_chat_payload(start, case))
+        return [*remembered, *paused()]
 
     async def _case(self, viewer: Viewer, tracker: Tracker) -> Case | None:
         backend = self._services.backend

@@ -3,9 +3,10 @@
 Its lifespan builds every client and opens every store once (``Resources``, kept in
 ``app.state.resources``) and hands each part the ones it uses: the Rasa client to the webchat
 routes and every channel, WhatsApp's Graph client and records to its channel and to the
-outreach and notices that write on WhatsApp, Twilio's to its channel and to the notices. Its
-housekeeper (``api.jobs.retention``) purges, while the app runs, what each part registers and
-the users' media older than ``MEDIA_RETENTION_DAYS``.
+outreach and notices that write on WhatsApp, Twilio's to its channel and to the notices, and
+the deliverers of every channel to the live relay of chats with a person. Its housekeeper
+(``api.jobs.retention``) purges, while the app runs, what each part registers and the users'
+media older than ``MEDIA_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.channels.twilio import webhook as twilio
 from api.channels.twilio.channel import Twilio, open_twilio, twilio_channel
+from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.webchat import messages as webchat
 from api.channels.webchat import page as webchat_page
 from api.channels.webchat import socket as webchat_socket
@@ -30,6 +32,7 @@ from api.channels.webchat.inbox import LiveSockets
 from api.channels.whatsapp import webhook as whatsapp
 from api.channels.whatsapp.channel import WhatsApp, open_whatsapp, whatsapp_channel
 from api.errors import install_error_handlers
+from api.handoff.channel import ChannelDeliverer, handoff_channel
 from api.jobs.retention import HOUSEKEEPER_STATE, Housekeeper
 from api.limits import BodySizeLimit
 from api.observability import CorrelationIdMiddleware
@@ -39,6 +42,7 @@ from api.outreach.delivery import NoticeDeliverer
 from api.outreach.ivr import webhook as ivr
 from api.outreach.notices import webhook as notices
 from api.outreach.notices.channel import notice_channel
+from api.outreach.notices.delivery import TwilioNotices, WhatsAppNotices
 from api.rasa import RasaClient
 from api.ratelimit import RateLimits
 from api.routers import health, metrics
@@ -103,6 +107,18 @@ def media_housekeeper(settings: GatewaySettings) -> Housekeeper:
     return housekeeper
 
 
+def relay_deliverers(
+    shared: Resources, twilio: TwilioDeliverer | None
+) -> dict[str, ChannelDeliverer]:
+    """What a live chat's words reach WhatsApp and Twilio customers through, when configured."""
+    found: dict[str, ChannelDeliverer] = {}
+    if shared.whatsapp_notices is not None:
+        found["whatsapp"] = WhatsAppNotices(shared.whatsapp_notices)
+    if twilio is not None:
+        found["twilio"] = TwilioNotices(twilio)
+    return found
+
+
 def create_app(
     settings: GatewaySettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -133,6 +149,14 @@ def create_app(
                 outreach_channel(app, resolved, shared.rasa, shared.whatsapp_notices),
                 notice_channel(
                     app, resolved, shared.rasa, sockets, shared.whatsapp_notices, twilio_deliverer
+                ),
+                handoff_channel(
+                    app,
+                    resolved,
+                    shared.rasa,
+                    sockets,
+                    http,
+                    relay_deliverers(shared, twilio_deliverer),
                 ),
             ):
                 # every part has registered what it keeps by now

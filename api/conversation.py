@@ -7,14 +7,23 @@ request that queued it). The keys ``channel``, ``origin``, ``role``, ``contact``
 ``identity`` of the metadata Rasa sees are set here from the adapter's fields only; whatever
 the client itself sent travels, untrusted and untouched, under ``"client"``, so it can never
 pose as one of them. (``api.rasa`` adds ``full_text`` to a message longer than Rasa reads.)
+
+While the customer is in a live chat with a person (``api.handoff``), ``converse`` sends their
+message to the chat instead of Rasa, and answers nothing itself. A handoff's reply carries the
+chat to join as the custom payload ``{"live_chat": {...}}``: it is taken out of the replies here,
+whatever happens, so no channel ever shows it. The live chats are those ``relay_live_chats``
+registered with the Rasa client (one per app): without them, the chat cannot be relayed, so
+the conversation is resumed and the customer told so.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import JsonValue
 
@@ -28,6 +37,46 @@ Origin = Literal["webchat", "WhatsApp", "Voice"]
 Role = Literal["customer", "agent"]
 
 CLIENT_METADATA_KEY = "client"
+#: the custom payload of a handoff's reply that carries the live chat to join
+LIVE_CHAT_KEY = "live_chat"
+#: told when a handoff's chat cannot be joined: the assistant answers again
+NOT_CONNECTED = (
+    "Sorry, I couldn't connect you to our team just now. Your request is with them, and "
+    "I'm still here if you need anything else."
+)
+
+logger = logging.getLogger(__name__)
+
+
+class LiveChatUnavailable(RasaUnavailable):
+    """The customer's live chat could not take their message now; the channel tries again
+    later, as when Rasa is down (the other end of the conversation is what failed)."""
+
+
+class LiveChats(Protocol):
+    """The live chats with a person that customers are in (``api.handoff.relay.ChatRelay``)."""
+
+    async def customer_says(self, conversation_id: str, text: str) -> bool:
+        """Send the message to the conversation's live chat; whether it has one
+        (``LiveChatUnavailable`` when the chat cannot take it now)."""
+        ...
+
+    async def open(
+        self, conversation_id: str, channel: str, sender: str, handed: Mapping[str, JsonValue]
+    ) -> object:
+        """Join the chat a handoff handed over, as the customer, and relay it."""
+        ...
+
+
+_LIVE: weakref.WeakKeyDictionary[RasaClient, LiveChats] = weakref.WeakKeyDictionary()
+
+
+def relay_live_chats(rasa: RasaClient, live: LiveChats | None) -> None:
+    """Turns through ``rasa`` now check ``live`` first (``None``: no live chats any more)."""
+    if live is None:
+        _LIVE.pop(rasa, None)
+    else:
+        _LIVE[rasa] = live
 
 
 @dataclass(frozen=True)
@@ -84,13 +133,17 @@ async def converse(
     """Pass one inbound message to Rasa and return the bot's replies (counted and timed).
 
     ``metadata`` is what Rasa is told, built from ``inbound`` (``Inbound.rasa_metadata`` when
-    not given, or a channel's ``phone_metadata``); the correlation id is added here.
+    not given, or a channel's ``phone_metadata``); the correlation id is added here. A message
+    of a customer in a live chat goes to the chat, and nothing is answered.
     """
+    live = _LIVE.get(rasa)
+    MESSAGES_IN.labels(inbound.channel).inc()
+    if live is not None and await live.customer_says(inbound.conversation_id, inbound.text):
+        return []
     told = dict(inbound.rasa_metadata() if metadata is None else metadata)
     correlation = correlation_id.get()
     if correlation is not None:
         told["correlation_id"] = correlation
-    MESSAGES_IN.labels(inbound.channel).inc()
     started = time.perf_counter()
     try:
         replies = await rasa.send_message(inbound.conversation_id, inbound.text, told)
@@ -101,5 +154,35 @@ async def converse(
         TURN_FAILURES.labels(inbound.channel, "rasa_error").inc()
         raise
     TURN_SECONDS.labels(inbound.channel).observe(time.perf_counter() - started)
+    replies = await _join_live_chat(rasa, live, inbound, replies)
     MESSAGES_OUT.labels(inbound.channel).inc(len(replies))
     return replies
+
+
+async def _join_live_chat(
+    rasa: RasaClient, live: LiveChats | None, inbound: Inbound, replies: list[BotMessage]
+) -> list[BotMessage]:
+    """The replies without a handoff's live chat, which is joined; or the truth if it cannot be."""
+    handed = [_handed(reply) for reply in replies]
+    chats = [chat for chat in handed if chat is not None]
+    if not chats:
+        return replies
+    kept = [reply for reply, chat in zip(replies, handed, strict=True) if chat is None]
+    try:
+        if live is None:
+            raise LookupError("live chats are not relayed by this gateway (HANDOFF_MODE)")
+        await live.open(inbound.conversation_id, inbound.channel, inbound.sender, chats[-1])
+    except Exception as exc:
+        # the customer was told a person is coming and Rasa is paused: neither may stay so
+        logger.error("live chat of %s not joined: %s", inbound.channel, type(exc).__name__)
+        await rasa.resume(inbound.conversation_id)
+        return [BotMessage(text=NOT_CONNECTED)]
+    return kept
+
+
+def _handed(reply: BotMessage) -> Mapping[str, JsonValue] | None:
+    custom = reply.custom
+    if not isinstance(custom, dict):
+        return None
+    chat = custom.get(LIVE_CHAT_KEY)
+    return chat if isinstance(chat, dict) else None

@@ -6,7 +6,9 @@ token-protected ``POST /conversations/{id}/trigger_intent?token=..&output_channe
 with ``{"name": intent, "entities": {...}}``, which runs the intent in the conversation as if
 the user had said it and answers the tracker and, through the collecting output channel, the
 bot's messages. Rasa records no metadata with such a turn, so everything the actions need
-travels as entities. Every call goes through one request path with one error mapping.
+travels as entities. A conversation paused for a live chat with a person is resumed with the
+event ``{"event": "resume"}`` on ``POST /conversations/{id}/tracker/events?token=..``. Every call
+goes through one request path with one error mapping.
 
 Rasa reads at most ``max_message_chars`` of a user message: its featurizers run on its event
 loop, and some of their steps (Rasa's own, out of our hands) grow faster than the message, so
@@ -99,6 +101,8 @@ class Triggered:
 
 _REPLIES = TypeAdapter(list[BotMessage])
 _TRIGGERED = TypeAdapter(_Triggered)
+#: the tracker Rasa answers a resume with is not needed: any JSON will do
+_RESUMED: TypeAdapter[JsonValue] = TypeAdapter(JsonValue)
 
 
 class RasaClient:
@@ -154,6 +158,19 @@ class RasaClient:
         )
         messages = [message for message in answer.messages if not message.is_empty()]
         return Triggered(messages=messages, slots=answer.tracker.slots)
+
+    async def resume(self, conversation_id: str) -> None:
+        """Resume a paused conversation (a live chat with a person is over): the assistant
+        answers again from the next message on."""
+        conversation = quote(conversation_id, safe=":+@")
+        await self._post(
+            f"/conversations/{conversation}/tracker/events",
+            {"event": "resume"},
+            {"token": self._token.get_secret_value()},
+            _RESUMED,
+            "JSON",
+            " to resume the conversation",
+        )
 
     async def is_ready(self, timeout: float = 5.0) -> bool:
         """Whether Rasa answers its status endpoint, which it does only with a model loaded."""

@@ -257,6 +257,25 @@ class GatewaySettings(LimitSettings, BaseSettings):
         description="SQLite file of the queue of notices about queued cases, and of webchat "
         "notices waiting for their conversation's next message.",
     )
+    handoff_mode: Literal["queue", "connect_chat"] = Field(
+        default="queue",
+        description="connect_chat relays the live Amazon Connect chats the action server "
+        "starts on a handoff; queue (as the action server's) relays none.",
+    )
+    handoff_agent_wait_seconds: float = Field(
+        default=180.0,
+        gt=0,
+        description="How long a live chat waits for an agent to join before the customer is "
+        "told no one could and the assistant answers again.",
+    )
+    handoff_relay_db: Path = Field(
+        default=Path("var/handoff-relay.sqlite3"),
+        description="SQLite file of the live chats relayed, resumed when the gateway starts.",
+    )
+    connect_participant_endpoint_url: str | None = Field(
+        default=None,
+        description="The Connect Participant Service; unset means real AWS.",
+    )
     case_events_api_key: SecretStr | None = Field(
         default=None,
         description="API key case change events must carry; unset disables "

@@ -6,7 +6,8 @@ rasa-sdk offers the Sanic app to plugins (the ``rasa_sdk_plugins`` package in th
 publishes held for a real service, answers 401 to every request but the probes (``/health``,
 ``/ready``, ``/metrics``) that lacks ``Authorization: Bearer <ACTION_SERVER_TOKEN>`` (which
 Rasa sends, bot/endpoints.yml), adds ``GET /metrics``, ``GET /ready`` (200 when the case back
-end answers, else 503) and runs ``OutboxWorker`` for as long as the server runs, so queued
+end answers, else 503), the gateway's ``POST /internal/chat-transcripts`` (its own token,
+``actions.kit.transcripts``) and runs ``OutboxWorker`` for as long as the server runs, so queued
 cases are filed even when nobody talks to the assistant. Beside it, ``purge_now`` runs every
 ``RETENTION_PURGE_EVERY_SECONDS``: settled outbox submissions and media files past their
 retention go.
@@ -30,6 +31,7 @@ from sanic.response import HTTPResponse, json, raw
 from actions.kit.metrics import OUTBOX_DEPTH
 from actions.kit.services import outbox_at
 from actions.kit.settings import ActionSettings, get_settings
+from actions.kit.transcripts import TRANSCRIPTS_PATH, TranscriptFiler
 from actions.outbox.notifier import GatewayNotifier
 from actions.outbox.store import Outbox
 from actions.outbox.worker import OutboxWorker
@@ -44,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 #: what answers without the token: probes that run no action and read no conversation
 OPEN_PATHS = frozenset({"/health", "/ready", "/metrics"})
+#: what the gateway calls, with its own token (INTERNAL_API_TOKEN) checked by the route
+GATEWAY_PATHS = frozenset({TRANSCRIPTS_PATH})
 #: shortest ACTION_SERVER_TOKEN, in characters (make run writes 43)
 MIN_TOKEN_CHARS = 32
 
@@ -79,7 +83,7 @@ def caller_check(token: str) -> Middleware:
     expected = f"Bearer {token}".encode()
 
     async def check(request: Request) -> HTTPResponse | None:
-        if request.path in OPEN_PATHS:
+        if request.path in OPEN_PATHS or request.path in GATEWAY_PATHS:
             return None
         given = (request.headers.get("authorization") or "").encode()
         if hmac.compare_digest(given, expected):
@@ -113,6 +117,20 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
         return json({"backend": "ok"})
 
     app.add_route(ready, "/ready", methods=["GET"], name="casebot_ready")
+
+    filer = TranscriptFiler(get_backend, settings.internal_api_token)
+
+    async def chat_transcript(request: Request) -> HTTPResponse:
+        try:
+            body = request.json
+        except Exception:  # Sanic raises its own error for a body that is not JSON
+            body = None
+        status, answer = await filer.handle(request.headers.get("authorization"), body)
+        return json(answer, status=status) if status != 204 else HTTPResponse(status=204)
+
+    app.add_route(
+        chat_transcript, TRANSCRIPTS_PATH, methods=["POST"], name="casebot_chat_transcript"
+    )
 
     async def start_outbox(app: Sanic) -> None:  # type: ignore[type-arg]
         settings = get_settings()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,9 @@ class ActionSettings(BaseSettings):
     default_phone_region: str = Field(default="GB", min_length=2, max_length=2)
     #: the queue a case goes to when the user asks for a person
     handoff_queue: str = "casebot-handoff"
+    #: ``queue``: a person picks the case up from the queue; ``connect_chat``: a live Amazon
+    #: Connect chat is started too (CONNECT_CHAT_CONTACT_FLOW_ID), for the gateway to relay
+    handoff_mode: Literal["queue", "connect_chat"] = "queue"
 
     #: inside a form, an answer the NLU reads as a way out (a person, cancel, another request)
     #: below this confidence is taken as the answer; measured with bench/form_exit.py

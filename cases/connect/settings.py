@@ -31,6 +31,8 @@ class ConnectSettings(BaseSettings):
     connect_instance_id: str | None = None
     #: unset means real AWS; the sandbox serves http://127.0.0.1:8081/connect
     connect_endpoint_url: str | None = None
+    #: the contact flow a live chat with a person starts on (HANDOFF_MODE=connect_chat)
+    connect_chat_contact_flow_id: str | None = None
     connect_cases_connect_timeout: float = Field(default=3.0, gt=0)
     connect_cases_read_timeout: float = Field(default=10.0, gt=0)
 

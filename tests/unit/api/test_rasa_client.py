@@ -19,6 +19,7 @@ def rasa_client(handler, base_url="http://rasa.test:5005"):
 CALLS = {
     "send_message": lambda client: client.send_message("a", "hi", {}),
     "trigger": lambda client: client.trigger("whatsapp:1", "case_updated", {"case_ref": "1"}),
+    "resume": lambda client: client.resume("webchat:a"),
 }
 each_call = pytest.mark.parametrize("call", list(CALLS.values()), ids=list(CALLS))
 
@@ -227,3 +228,15 @@ async def test_every_call_carries_the_current_correlation_id_as_x_request_id(cal
         correlation_id.reset(token)
     await call(client)
     assert [request.headers.get("x-request-id") for request in seen] == ["turn-0000-0001", None]
+
+
+async def test_resume_posts_the_resume_event_to_the_conversation_with_the_token():
+    handler, seen = answering(200, {"sender_id": "whatsapp:+44 1", "paused": False})
+
+    await rasa_client(handler, base_url="http://proxy.test/rasa/").resume("whatsapp:+44 1")
+
+    [request] = seen
+    assert request.method == "POST"
+    assert request.url.raw_path.startswith(b"/rasa/conversations/whatsapp:+44%201/tracker/events?")
+    assert request.url.params["token"] == "s3cret"
+    assert json.loads(request.content) == {"event": "resume"}

@@ -1,0 +1,283 @@
+"""The relay: one websocket per live chat carries the person's words to the customer's channel.
+
+``open`` takes the chat the handoff handed over (``live_chat`` payload), connects as the
+customer and keeps the chat in the store; ``customer_says`` sends what the customer writes to
+the chat instead of the assistant (``END_WORDS`` leave it); ``resume_all`` picks every kept
+chat up again when the gateway starts. Each chat's task opens a new participant connection,
+subscribes, then reads the transcript after the last item relayed: an item is relayed once
+whichever of the two brings it, and what was written while no socket was open is not lost.
+
+Relayed to the customer: messages of the agent and of the contact flow (``SYSTEM``), and an
+agent joining. A chat no agent joins within ``agent_wait_seconds`` of its start is left and
+the customer told so. When the chat ends (the agent ends it, the flow closes it, the customer
+leaves), the chat is forgotten, the conversation resumed in Rasa, the customer told the
+assistant is back and the transcript put on the case, once, however many of those happen
+together. Only what AWS documents of the socket is relied on: the ``aws/subscribe`` request
+and ``aws/chat`` frames carrying transcript items.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import WebSocketException
+
+from api.conversation import LiveChatUnavailable
+from api.handoff.participant import ChatGone, ChatItem, ParticipantClient, ParticipantError
+from api.handoff.store import LiveChat, RelayStore
+from api.rasa import BotMessage
+
+logger = logging.getLogger(__name__)
+
+#: what the customer writes to leave the chat and have the assistant back
+END_WORDS = frozenset({"end chat", "end the chat", "stop chat", "/end_chat"})
+#: told to the customer when a chat is over
+BACK = "The chat with our team has ended. I'm back: ask me anything."
+#: told when no agent joined in time
+NO_AGENT = (
+    "Sorry, no one from our team could join the chat in time. Your request is with them, and "
+    "they'll reply on your contact details. I'm back: ask me anything."
+)
+JOINED_EVENT = "application/vnd.amazonaws.connect.event.participant.joined"
+ENDED_EVENT = "application/vnd.amazonaws.connect.event.chat.ended"
+_SHOWN_ROLES = frozenset({"AGENT", "SYSTEM"})
+_SUBSCRIBE = json.dumps({"topic": "aws/subscribe", "content": {"topics": ["aws/chat"]}})
+_RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+#: delivers the bot's messages to the chat's customer on their channel; whether they went out
+Deliver = Callable[[LiveChat, list[BotMessage]], Awaitable[bool]]
+#: resumes the conversation in Rasa
+Resume = Callable[[str], Awaitable[None]]
+#: puts an ended chat's transcript on its case
+FileTranscript = Callable[[LiveChat, list[ChatItem]], Awaitable[bool]]
+
+
+class ChatRelay:
+    """Relays every live chat of this gateway."""
+
+    def __init__(
+        self,
+        store: RelayStore,
+        participant: ParticipantClient,
+        deliver: Deliver,
+        resume: Resume,
+        *,
+        file_transcript: FileTranscript | None = None,
+        agent_wait_seconds: float = 180.0,
+        retry_seconds: tuple[float, ...] = _RETRY_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._file_transcript = file_transcript
+        self._agent_wait_seconds = agent_wait_seconds
+        self._clock = clock
+        self._store = store
+        self._participant = participant
+        self._deliver = deliver
+        self._resume = resume
+        self._retry_seconds = retry_seconds
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._watches: dict[str, asyncio.Task[None]] = {}
+        self._seen: dict[str, set[str]] = {}
+
+    async def open(
+        self, conversation_id: str, channel: str, sender: str, handed: Mapping[str, Any]
+    ) -> LiveChat:
+        """Join the chat of a handoff as the customer and start relaying it."""
+        connection = await self._participant.connect(str(handed["participant_token"]))
+        case_ref = handed.get("case_ref")
+        chat = await self._store.put(
+            LiveChat(
+                conversation_id=conversation_id,
+                channel=channel,
+                sender=sender,
+                contact_id=str(handed["contact_id"]),
+                participant_id=str(handed["participant_id"]),
+                participant_token=str(handed["participant_token"]),
+                connection_token=connection.connection_token,
+                case_ref=case_ref if isinstance(case_ref, str) else None,
+            )
+        )
+        self._start(chat, connection.websocket_url)
+        return chat
+
+    async def customer_says(self, conversation_id: str, text: str) -> bool:
+        """Send the customer's message to their live chat; whether they have one."""
+        chat = await self._store.get(conversation_id)
+        if chat is None:
+            return False
+        try:
+            if " ".join(text.lower().split()) in END_WORDS:
+                await self._participant.disconnect(chat.connection_token)
+                await self._finish(chat)
+            else:
+                await self._participant.send(chat.connection_token, text)
+        except ChatGone:
+            # the chat ended before its end reached this gateway: the assistant answers
+            await self._finish(chat)
+            return False
+        except ParticipantError as exc:
+            raise LiveChatUnavailable(f"live chat {chat.contact_id}: {exc}") from exc
+        return True
+
+    async def resume_all(self) -> int:
+        """Relay every kept chat again (the gateway started); how many."""
+        chats = await self._store.all()
+        for chat in chats:
+            self._start(chat, None)
+        return len(chats)
+
+    async def close(self) -> None:
+        """Stop relaying; the chats stay kept for the next start."""
+        tasks = [*self._tasks.values(), *self._watches.values()]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        self._watches.clear()
+
+    def _start(self, chat: LiveChat, websocket_url: str | None) -> None:
+        old = self._tasks.pop(chat.contact_id, None)
+        if old is not None:
+            old.cancel()
+        self._seen.setdefault(chat.contact_id, set())
+        task = asyncio.create_task(self._run(chat, websocket_url))
+        self._tasks[chat.contact_id] = task
+        task.add_done_callback(lambda _: self._forget(chat.contact_id, task))
+        if not chat.agent_joined:
+            watch = asyncio.create_task(self._watch(chat))
+            self._watches[chat.contact_id] = watch
+            watch.add_done_callback(lambda _: self._watches.pop(chat.contact_id, None))
+
+    async def _watch(self, chat: LiveChat) -> None:
+        """Leave the chat, and say so, if no agent has joined it in time."""
+        deadline = chat.started_at + self._agent_wait_seconds
+        await asyncio.sleep(max(deadline - self._clock(), 0.0))
+        kept = await self._store.get(chat.conversation_id)
+        if kept is None or kept.contact_id != chat.contact_id or kept.agent_joined:
+            return
+        logger.info("live chat %s: no agent joined in time", chat.contact_id)
+        with contextlib.suppress(ParticipantError):
+            await self._participant.disconnect(chat.connection_token)
+        await self._finish(chat, NO_AGENT)
+
+    def _forget(self, contact_id: str, task: asyncio.Task[None]) -> None:
+        if self._tasks.get(contact_id) is task:
+            del self._tasks[contact_id]
+            self._seen.pop(contact_id, None)
+
+    async def _run(self, chat: LiveChat, websocket_url: str | None) -> None:
+        failures = 0
+        while True:
+            try:
+                if websocket_url is None:
+                    connection = await self._participant.connect(chat.participant_token)
+                    websocket_url = connection.websocket_url
+                if await self._relay(chat, websocket_url):
+                    return
+            except ChatGone:
+                # nothing more can happen in it; the transcript still has its last items
+                with contextlib.suppress(ParticipantError):
+                    await self._catch_up(chat)
+                await self._finish(chat)
+                return
+            except (ParticipantError, WebSocketException, OSError) as exc:
+                logger.warning("live chat %s: %s: %s", chat.contact_id, type(exc).__name__, exc)
+            except Exception:
+                # a channel that failed to deliver: the item is read again after a reconnect
+                logger.exception("live chat %s failed; reconnecting", chat.contact_id)
+            websocket_url = None
+            await asyncio.sleep(self._retry_seconds[min(failures, len(self._retry_seconds) - 1)])
+            failures += 1
+
+    async def _relay(self, chat: LiveChat, websocket_url: str) -> bool:
+        """Relay until the socket closes; whether the chat ended."""
+        async with connect(websocket_url) as socket:
+            await socket.send(_SUBSCRIBE)
+            if await self._catch_up(chat):
+                return True
+            async for frame in socket:
+                item = _item_of(frame)
+                if item is not None and await self._relay_item(chat, item):
+                    return True
+        return False
+
+    async def _catch_up(self, chat: LiveChat) -> bool:
+        """Relay what the transcript has after the last item relayed; whether the chat ended."""
+        kept = await self._store.get(chat.conversation_id)
+        if kept is None or kept.contact_id != chat.contact_id:
+            # ended meanwhile (the customer left, say): nothing is left to relay
+            return True
+        for item in await self._participant.transcript_after(
+            chat.connection_token, kept.last_item_id
+        ):
+            if await self._relay_item(chat, item):
+                return True
+        return False
+
+    async def _relay_item(self, chat: LiveChat, item: ChatItem) -> bool:
+        seen = self._seen.setdefault(chat.contact_id, set())
+        if not item.item_id or item.item_id in seen:
+            return False
+        if item.content_type == JOINED_EVENT and item.role == "AGENT":
+            await self._store.agent_joined(chat.contact_id)
+        told = _told(item)
+        if told is not None and not await self._deliver(chat, [BotMessage(text=told)]):
+            logger.warning("live chat %s: an item was not delivered", chat.contact_id)
+        seen.add(item.item_id)
+        await self._store.relayed(chat.contact_id, item.item_id, chat.connection_token)
+        if item.content_type == ENDED_EVENT:
+            await self._finish(chat)
+            return True
+        return False
+
+    async def _finish(self, chat: LiveChat, told: str = BACK) -> None:
+        if not await self._store.end(chat.contact_id):
+            return
+        # nothing of the chat may reach the customer after they are told it is over
+        for tasks in (self._tasks, self._watches):
+            task = tasks.get(chat.contact_id)
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+        try:
+            await self._resume(chat.conversation_id)
+        except Exception:
+            logger.exception("conversation %s not resumed after its chat", chat.conversation_id)
+        await self._deliver(chat, [BotMessage(text=told)])
+        if self._file_transcript is not None and chat.case_ref is not None:
+            try:
+                items = await self._participant.transcript_after(chat.connection_token, None)
+                await self._file_transcript(chat, items)
+            except ParticipantError as exc:
+                logger.warning("chat %s transcript not read: %s", chat.contact_id, exc)
+
+
+def _told(item: ChatItem) -> str | None:
+    """What the customer is shown of an item, if anything."""
+    if item.role not in _SHOWN_ROLES:
+        return None
+    if item.kind == "MESSAGE" and item.content.strip():
+        return item.content
+    if item.content_type == JOINED_EVENT and item.role == "AGENT":
+        return f"{item.display_name or 'A person'} from our team has joined the chat."
+    return None
+
+
+def _item_of(frame: str | bytes) -> ChatItem | None:
+    """The transcript item an ``aws/chat`` frame carries; ``None`` for any other frame."""
+    try:
+        message = json.loads(frame)
+        if not isinstance(message, dict) or message.get("topic") != "aws/chat":
+            return None
+        item = json.loads(message.get("content") or "")
+    except (ValueError, TypeError):
+        return None
+    return ChatItem.of(item) if isinstance(item, dict) else None

@@ -1,0 +1,161 @@
+"""The gateway with HANDOFF_MODE=connect_chat: a webchat customer handed to a person and back.
+
+Rasa is faked (it answers the handoff with the chat the action server started); the chat is
+the sandbox's stand-in, reached with the real boto3 client and a real websocket.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from api.conversation import NOT_CONNECTED
+from api.handoff.relay import BACK
+from tests.unit.api.conftest import FakeRasa
+from tests.unit.api.handoff.test_handoff_relay import agent, handoff, transcript, until
+from tests.unit.sandbox.connect_chat.support import ChatSandbox
+
+INTERNAL_TOKEN = "internal-token-for-tests-0123456789"
+
+
+class HandoffRasa(FakeRasa):
+    """Rasa that also takes the resume of a conversation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resumed: list[str] = []
+        self.transcripts: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/internal/chat-transcripts" and request.url.port == 5055:
+            assert request.headers["authorization"] == f"Bearer {INTERNAL_TOKEN}"
+            self.transcripts.append(json.loads(request.content))
+            return httpx.Response(204)
+        if request.url.path.endswith("/tracker/events"):
+            self.requests.append(request)
+            assert json.loads(request.content) == {"event": "resume"}
+            self.resumed.append(request.url.path.split("/")[2])
+            return httpx.Response(200, json={"paused": False})
+        return super().__call__(request)
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
+    server = ChatSandbox(tmp_path_factory.mktemp("gateway") / "sandbox.sqlite3").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_rasa() -> HandoffRasa:
+    return HandoffRasa()
+
+
+@pytest.fixture
+def live_settings(
+    sandbox: ChatSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return {
+        "handoff_mode": "connect_chat",
+        "handoff_relay_db": tmp_path / "relay.sqlite3",
+        "notice_queue_db": tmp_path / "notices.sqlite3",
+        "connect_participant_endpoint_url": f"{sandbox.url}/connectparticipant",
+        "internal_api_token": SecretStr(INTERNAL_TOKEN),
+    }
+
+
+def waiting(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("SELECT COUNT(*) FROM webchat_inbox").fetchone()[0])
+
+
+def texts(response: httpx.Response) -> list[str]:
+    return [reply.get("text", "") for reply in response.json()]
+
+
+async def test_webchat_customer_talks_with_a_person_then_the_assistant_is_back(
+    sandbox: ChatSandbox,
+    fake_rasa: HandoffRasa,
+    client_with: Callable[..., Any],
+    live_settings: dict[str, Any],
+) -> None:
+    client = await client_with(**live_settings)
+    sender = uuid.uuid4().hex[:10]
+    handed = handoff(sandbox)
+    fake_rasa.replies = [
+        {"text": "Connecting you to a person now."},
+        {"custom": {"live_chat": handed}},
+    ]
+
+    answer = await client.post(
+        "/webchat/messages", json={"sender": sender, "message": "a person please"}
+    )
+
+    # the chat's tokens never reach the page
+    assert answer.json() == [{"text": "Connecting you to a person now."}]
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    agent(sandbox, handed["contact_id"], "messages", content="Hi, Sam here. What happened?")
+    await until(lambda: waiting(live_settings["notice_queue_db"]) == 2)
+
+    answer = await client.post(
+        "/webchat/messages", json={"sender": sender, "message": "my parcel is lost"}
+    )
+
+    assert texts(answer) == [
+        "Sam from our team has joined the chat.",
+        "Hi, Sam here. What happened?",
+    ]
+    assert len(fake_rasa.messages()) == 1
+    said = [
+        i["Content"] for i in transcript(sandbox, handed["contact_id"]) if i["Type"] == "MESSAGE"
+    ]
+    assert said[-1] == "my parcel is lost"
+
+    agent(sandbox, handed["contact_id"], "end")
+    await until(lambda: fake_rasa.resumed == [f"webchat:{sender}"])
+    fake_rasa.replies = [{"text": "How else can I help?"}]
+    answer = await client.post("/webchat/messages", json={"sender": sender, "message": "thanks"})
+
+    assert texts(answer) == [BACK, "How else can I help?"]
+    assert [m["message"] for m in fake_rasa.messages()] == ["a person please", "thanks"]
+    # the action server is sent the chat for its case
+    await until(lambda: len(fake_rasa.transcripts) == 1)
+    [filed] = fake_rasa.transcripts
+    assert (filed["case_ref"], filed["contact_id"]) == ("12345678", handed["contact_id"])
+    assert "Sam: Hi, Sam here. What happened?\nCustomer: my parcel is lost" in filed["transcript"]
+
+
+async def test_a_chat_the_gateway_does_not_relay_resumes_the_assistant_and_says_so(
+    sandbox: ChatSandbox, fake_rasa: HandoffRasa, client_with: Callable[..., Any]
+) -> None:
+    client = await client_with()
+    sender = uuid.uuid4().hex[:10]
+    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handoff(sandbox)}}]
+
+    answer = await client.post("/webchat/messages", json={"sender": sender, "message": "a person"})
+
+    assert answer.json() == [{"text": NOT_CONNECTED}]
+    assert fake_rasa.resumed == [f"webchat:{sender}"]
+
+
+async def test_a_chat_that_cannot_be_joined_resumes_the_assistant(
+    fake_rasa: HandoffRasa, client_with: Callable[..., Any], live_settings: dict[str, Any]
+) -> None:
+    client = await client_with(**live_settings)
+    sender = uuid.uuid4().hex[:10]
+    forged = {"contact_id": "c", "participant_id": "p", "participant_token": "not-a-token"}
+    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": forged}}]
+
+    answer = await client.post("/webchat/messages", json={"sender": sender, "message": "a person"})
+
+    assert answer.json() == [{"text": NOT_CONNECTED}]
+    assert fake_rasa.resumed == [f"webchat:{sender}"]
