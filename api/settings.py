@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from api.jobs.retention_settings import RetentionSettings
 from api.rasa import DEFAULT_MAX_MESSAGE_CHARS
 from api.ratelimit_settings import LimitSettings
 from common.sandbox_secrets import Held, published_secrets_refused
@@ -38,7 +39,7 @@ def _origin(value: str) -> str:
     return origin
 
 
-class GatewaySettings(LimitSettings, BaseSettings):
+class GatewaySettings(LimitSettings, RetentionSettings, BaseSettings):
     """Everything the gateway process needs to know about its surroundings."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
@@ -148,35 +149,6 @@ class GatewaySettings(LimitSettings, BaseSettings):
     )
     whatsapp_media_dir: Path = Field(
         default=Path("var/media"), description="Where media users send is stored."
-    )
-    media_retention_days: float = Field(
-        default=7.0,
-        gt=0,
-        description="Days a file users send is kept in WHATSAPP_MEDIA_DIR when no case took "
-        "it (the action server removes one as soon as it is attached).",
-    )
-    buried_job_retention_days: float = Field(
-        default=30.0, gt=0, description="Days a job given up on (buried) is kept for inspection."
-    )
-    delivery_record_retention_days: float = Field(
-        default=30.0,
-        gt=0,
-        description="Days WhatsApp and Twilio delivery receipts, send outcomes and offered "
-        "choices are kept.",
-    )
-    outreach_record_retention_days: float = Field(
-        default=30.0,
-        gt=0,
-        description="Days the records of IVR handoffs, case notices and notices about queued "
-        "cases are kept.",
-    )
-    webchat_inbox_retention_days: float = Field(
-        default=7.0,
-        gt=0,
-        description="Days a webchat notice waits for the conversation's next turn.",
-    )
-    retention_purge_every_seconds: float = Field(
-        default=3600.0, gt=0, description="How often the gateway removes what it no longer keeps."
     )
     whatsapp_media_max_bytes: int = Field(
         default=5 * 1024 * 1024,

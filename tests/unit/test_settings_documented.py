@@ -12,6 +12,7 @@ from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 import actions.kit.settings
+import api.jobs.retention_settings
 import api.ratelimit_settings
 import api.settings
 import cases.aicc.settings
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODULES = (
     api.settings,
     api.ratelimit_settings,
+    api.jobs.retention_settings,
     actions.kit.settings,
     cases.settings,
     cases.connect.settings,
