@@ -39,6 +39,8 @@ class Places:
     redis_url: str | None
     outbox_db: Path
     aicc_idempotency_db: Path
+    #: the gateway's live chats with a person (HANDOFF_RELAY_DB)
+    relay_db: Path | None = None
     #: the Python of Rasa's environment, which can reach a PostgreSQL tracker store
     rasa_python: Path = RASA_PYTHON
 
@@ -85,4 +87,5 @@ def places_of(
         redis_url=None if queue_url is None else queue_url.get_secret_value(),
         outbox_db=actions.outbox_db,
         aicc_idempotency_db=aicc.aicc_idempotency_db,
+        relay_db=gateway.handoff_relay_db,
     )

@@ -19,6 +19,7 @@ from actions.outbox.store import Outbox
 from api.channels.twilio.store import TwilioStore
 from api.channels.webchat.inbox import WebchatInbox
 from api.channels.whatsapp.store import WhatsAppStore
+from api.handoff.store import RelayStore
 from api.jobs.redis import RedisQueue, queue_prefix
 from api.jobs.sqlite import SqliteQueue
 from api.outreach.records import OutreachRecords
@@ -80,7 +81,13 @@ def remove_media(paths: frozenset[str], folders: tuple[Path, ...]) -> int:
 
 async def erase_gateway(person: Person, places: Places) -> dict[str, int]:
     """Remove the person from the gateway's queues, records and webchat inbox."""
-    removed = {"queued jobs": 0, "delivery records": 0, "outreach records": 0, "webchat inbox": 0}
+    removed = {
+        "queued jobs": 0,
+        "delivery records": 0,
+        "outreach records": 0,
+        "webchat inbox": 0,
+        "live chats": 0,
+    }
     for path in dict.fromkeys(
         (places.whatsapp_db, places.twilio_db, places.proactive_db, places.notice_db)
     ):
@@ -91,6 +98,8 @@ async def erase_gateway(person: Person, places: Places) -> dict[str, int]:
         removed["delivery records"] += await _erase_in(TwilioStore.open, path, person)
         removed["outreach records"] += await _erase_in(OutreachRecords.open, path, person)
         removed["webchat inbox"] += await _erase_in(WebchatInbox.open, path, person)
+    if places.relay_db is not None and places.relay_db.exists():
+        removed["live chats"] += await _erase_in(RelayStore.open, places.relay_db, person)
     if places.redis_url is not None:
         for name in SHARED_QUEUES:
             queue = RedisQueue.from_url(places.redis_url, prefix=queue_prefix(name))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from api.jobs.store import SqliteStore
+from common.erasure import Person
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS live_chats (
@@ -106,6 +107,25 @@ class RelayStore(SqliteStore):
                 "UPDATE live_chats SET agent_joined = 1 WHERE contact_id = ?", (contact_id,)
             )
         )
+
+    async def erase(self, person: Person) -> int:
+        """Forget the live chats of the person's conversations (erasure); how many went.
+
+        The chat itself lives on in Amazon Connect, whose contact an agent can end.
+        """
+
+        def work(db: sqlite3.Connection) -> int:
+            doomed = [
+                (conversation,)
+                for conversation, sender in db.execute(
+                    "SELECT conversation_id, sender FROM live_chats"
+                )
+                if person.names(conversation) or person.names(sender)
+            ]
+            db.executemany("DELETE FROM live_chats WHERE conversation_id = ?", doomed)
+            return len(doomed)
+
+        return await self._write(work)
 
     async def end(self, contact_id: str) -> bool:
         """The chat is over: forget it; whether it was still kept (one ending wins)."""

@@ -12,6 +12,7 @@ from actions.outbox.store import Outbox
 from api.channels.twilio.store import TwilioDelivery, TwilioStore
 from api.channels.webchat.inbox import WebchatInbox
 from api.channels.whatsapp.store import Delivery, WhatsAppStore
+from api.handoff.store import LiveChat, RelayStore
 from api.jobs.sqlite import SqliteQueue
 from api.outreach.records import OutreachRecords, Record
 from cases.backend import BackendUnavailable, Case, CaseDraft, CaseFilter, Page
@@ -63,6 +64,7 @@ def places(tmp_path: Path) -> Places:
         redis_url=None,
         outbox_db=tmp_path / "outbox.sqlite3",
         aicc_idempotency_db=tmp_path / "aicc.sqlite3",
+        relay_db=tmp_path / "relay.sqlite3",
     )
 
 
@@ -135,6 +137,21 @@ async def fill(places: Places) -> dict[str, Path]:
     await inbox.add("webchat:ada-browser", [{"text": "Filed as C-1."}])
     await inbox.add("webchat:bob-browser", [{"text": "Filed as C-2."}])
     await inbox.close()
+    assert places.relay_db is not None
+    relay = RelayStore.open(places.relay_db)
+    for number in ("447700900123", "447700900999"):
+        await relay.put(
+            LiveChat(
+                conversation_id=f"whatsapp:{number}",
+                channel="whatsapp",
+                sender=number,
+                contact_id=f"contact-{number}",
+                participant_id=f"participant-{number}",
+                participant_token="pt",
+                connection_token="ct",
+            )
+        )
+    await relay.close()
     outbox = Outbox(places.outbox_db)
     for contact, conversation in (
         ("ada@example.com", "webchat:ada-browser"),
@@ -171,6 +188,7 @@ async def test_erase_removes_exactly_one_persons_data_and_reports_it(places: Pla
         "delivery records": 2,
         "outreach records": 1,
         "webchat inbox": 1,
+        "live chats": 1,
         "outbox submissions": 1,
     }
     assert report.failed == []
@@ -184,6 +202,7 @@ async def test_erase_removes_exactly_one_persons_data_and_reports_it(places: Pla
         (places.proactive_db, "outreach_records"),
         (places.notice_db, "queue_jobs"),
         (places.notice_db, "webchat_inbox"),
+        (places.relay_db, "live_chats"),
         (places.outbox_db, "submissions"),
     ]:
         assert count(path, table) == 1, (path.name, table)
