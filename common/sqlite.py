@@ -10,6 +10,7 @@ locked". ``transaction`` runs a block as one write transaction on such a connect
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,3 +60,47 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+class SharedDatabase:
+    """A SQLite file (or ``:memory:``) opened once and shared by every thread, one at a time.
+
+    A subclass names its ``SCHEMA`` (run at each open, so it is written ``IF NOT EXISTS``) and
+    may bring an older file up to date in ``_upgrade``.
+    """
+
+    SCHEMA = ""
+    #: the ``synchronous`` pragma (``None``: SQLite's default, FULL)
+    SYNCHRONOUS: Literal["NORMAL", "FULL"] | None = None
+
+    def __init__(self, path: Path | str) -> None:
+        self._path = str(path)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    def open(self) -> None:
+        """Open the file, creating its folder and the schema when missing."""
+        conn = connect(self._path, shared=True, synchronous=self.SYNCHRONOUS, foreign_keys=True)
+        conn.row_factory = sqlite3.Row
+        conn.executescript(self.SCHEMA)
+        self._upgrade(conn)
+        self._conn = conn
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Bring a file written by an older version up to the schema (nothing by default)."""
+
+    def close(self) -> None:
+        """Close the connection; a later ``open`` reopens the same file."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block as one transaction, committed on success and rolled back on error."""
+        with self._lock:
+            if self._conn is None:
+                raise RuntimeError("the database is not open")
+            with transaction(self._conn) as conn:
+                yield conn

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from common import sqlite
@@ -119,37 +115,14 @@ CREATE TABLE IF NOT EXISTS client_tokens (
 """
 
 
-class Database:
+class Database(sqlite.SharedDatabase):
     """A SQLite file (or ``:memory:``) opened once and shared by every request thread."""
 
-    def __init__(self, path: Path | str) -> None:
-        self._path = str(path)
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
+    SCHEMA = SCHEMA
+    SYNCHRONOUS = "NORMAL"
 
-    def open(self) -> None:
-        """Open the file, creating its folder and the schema when missing."""
-        conn = sqlite.connect(self._path, shared=True, synchronous="NORMAL", foreign_keys=True)
-        conn.row_factory = sqlite3.Row
-        conn.executescript(SCHEMA)
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
         _add_missing_columns(conn)
-        self._conn = conn
-
-    def close(self) -> None:
-        """Close the connection; a later ``open`` reopens the same file."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run the block as one transaction, committed on success and rolled back on error."""
-        with self._lock:
-            if self._conn is None:
-                raise RuntimeError("the database is not open")
-            with sqlite.transaction(self._conn) as conn:
-                yield conn
 
 
 class Queries:

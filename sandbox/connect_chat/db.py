@@ -8,12 +8,6 @@ serves every request thread, and each call is one short transaction. Items are n
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 from common import sqlite
 
 SCHEMA = """
@@ -87,33 +81,8 @@ CREATE TABLE IF NOT EXISTS chat_client_tokens (
 """
 
 
-class ChatDatabase:
+class ChatDatabase(sqlite.SharedDatabase):
     """The sandbox's SQLite file as the chat stand-in uses it, shared by every request thread."""
 
-    def __init__(self, path: Path | str) -> None:
-        self._path = str(path)
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-
-    def open(self) -> None:
-        """Open the file, creating its folder and the chat tables when missing."""
-        conn = sqlite.connect(self._path, shared=True, synchronous="NORMAL", foreign_keys=True)
-        conn.row_factory = sqlite3.Row
-        conn.executescript(SCHEMA)
-        self._conn = conn
-
-    def close(self) -> None:
-        """Close the connection; a later ``open`` reopens the same file."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run the block as one transaction, committed on success and rolled back on error."""
-        with self._lock:
-            if self._conn is None:
-                raise RuntimeError("the chat database is not open")
-            with sqlite.transaction(self._conn) as conn:
-                yield conn
+    SCHEMA = SCHEMA
+    SYNCHRONOUS = "NORMAL"

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from common import sqlite
@@ -60,36 +58,16 @@ class ProfileRecord:
     attributes: dict[str, Any]
 
 
-class ProfileStore:
+class ProfileStore(sqlite.SharedDatabase):
     """A SQLite file (or ``:memory:``) opened once and shared by every request thread."""
 
-    def __init__(self, path: Path | str) -> None:
-        self._path = str(path)
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-
-    def open(self) -> None:
-        """Open the file, creating its folder and the tables when missing."""
-        conn = sqlite.connect(self._path, shared=True, foreign_keys=True)
-        conn.row_factory = sqlite3.Row
-        conn.executescript(SCHEMA)
-        self._conn = conn
-
-    def close(self) -> None:
-        """Close the connection; a later ``open`` reopens the same file."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+    SCHEMA = SCHEMA
 
     @contextmanager
     def session(self) -> Iterator[ProfileSession]:
         """Yield a session whose reads and writes commit together, or not at all."""
-        with self._lock:
-            if self._conn is None:
-                raise RuntimeError("the database is not open")
-            with sqlite.transaction(self._conn) as conn:
-                yield ProfileSession(conn)
+        with self.transaction() as conn:
+            yield ProfileSession(conn)
 
 
 class ProfileSession:
