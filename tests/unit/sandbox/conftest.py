@@ -27,12 +27,12 @@ SEED_FILE = REPO / "data" / "connect_cases" / "domain.yaml"
 class SandboxServer:
     """The sandbox app served by uvicorn on a free loopback port, in a background thread."""
 
-    def __init__(self, settings: SandboxSettings) -> None:
+    def __init__(self, settings: SandboxSettings, ws: str = "none") -> None:
         config = uvicorn.Config(
             create_app(settings),
             host="127.0.0.1",
             port=0,
-            ws="none",
+            ws=ws,
             lifespan="on",
             log_config=None,
             log_level="warning",

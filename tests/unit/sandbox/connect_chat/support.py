@@ -3,56 +3,27 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
-import uvicorn
 from botocore.config import Config
 from websockets.sync.client import ClientConnection, connect
 
-from sandbox.app import create_app
 from sandbox.settings import SandboxSettings
+from tests.unit.sandbox.conftest import SandboxServer
 
 INSTANCE = "8d2f4a6c-1e3b-4c5d-9f7a-0b1c2d3e4f50"
 FLOW = "0c9a8b7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"
 
 
-class ChatSandbox:
+class ChatSandbox(SandboxServer):
     """The sandbox app on a free loopback port, websockets on (the shared fixture has them off)."""
 
     def __init__(self, db_path: Path) -> None:
         settings = SandboxSettings(db_path=db_path, seed_file=None, customer_profiles_domain=None)
-        config = uvicorn.Config(
-            create_app(settings),
-            host="127.0.0.1",
-            port=0,
-            ws="websockets-sansio",
-            lifespan="on",
-            log_config=None,
-            log_level="warning",
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self.url = ""
-
-    def start(self) -> ChatSandbox:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the sandbox did not start")
-            time.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
+        super().__init__(settings, ws="websockets-sansio")
 
 
 def aws_client(service: str, url: str, **config: Any) -> Any:
