@@ -45,6 +45,8 @@ def search_request(
         ("last_updated_datetime", filter.updated_after),
     ):
         if since is not None:
+            # ASSUMED (AWS does not publish a DateTime filter's value form; README says so):
+            # ISO 8601 in UTC with milliseconds, as stringValue
             moment = since.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
             matches.append(
                 {
