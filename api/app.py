@@ -28,6 +28,7 @@ from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.webchat import messages as webchat
 from api.channels.webchat import page as webchat_page
 from api.channels.webchat import socket as webchat_socket
+from api.channels.webchat.channel import webchat_inbox
 from api.channels.webchat.inbox import LiveSockets
 from api.channels.whatsapp import webhook as whatsapp
 from api.channels.whatsapp.channel import WhatsApp, open_whatsapp, whatsapp_channel
@@ -143,12 +144,19 @@ def create_app(
             setattr(app.state, HOUSEKEEPER_STATE, housekeeper)
             stack.push_async_callback(housekeeper.stop)
             twilio_deliverer = None if shared.twilio is None else shared.twilio.deliverer
+            inbox = await stack.enter_async_context(webchat_inbox(app, resolved, sockets))
             async with (
                 whatsapp_channel(app, resolved, shared.rasa, shared.whatsapp),
                 twilio_channel(app, resolved, shared.rasa, shared.twilio),
                 outreach_channel(app, resolved, shared.rasa, shared.whatsapp_notices),
                 notice_channel(
-                    app, resolved, shared.rasa, sockets, shared.whatsapp_notices, twilio_deliverer
+                    app,
+                    resolved,
+                    shared.rasa,
+                    sockets,
+                    inbox,
+                    shared.whatsapp_notices,
+                    twilio_deliverer,
                 ),
                 handoff_channel(
                     app,

@@ -1,7 +1,9 @@
 """Starting and stopping IVR handoffs and case notices with the app: queue, records, worker.
 
 Both write to customers on WhatsApp, so they run only beside the WhatsApp channel, through
-the deliverer the app builds once over the channel's Graph client and records.
+the deliverer the app builds once over the channel's Graph client and records. The queue and
+records live in the Redis every gateway shares when ``GATEWAY_QUEUE_URL`` is set, else in
+``PROACTIVE_QUEUE_DB``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from api.jobs.worker import WorkerPolicy
 from api.outbound import Backoff
 from api.outreach.delivery import NoticeDeliverer, Outreach
 from api.outreach.processor import OutreachProcessor
-from api.outreach.records import OutreachRecords
+from api.outreach.records import OutreachRecords, Records
+from api.outreach.redis_records import RedisOutreachRecords, records_prefix
 from api.outreach.runtime import OutreachRuntime, Waiters
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
@@ -48,9 +51,13 @@ async def outreach_channel(
         yield
         return
     path = settings.proactive_queue_db
+    kept = settings.outreach_record_retention_days * DAY_SECONDS
+
+    def shared(url: str) -> Records:
+        return RedisOutreachRecords.from_url(url, records_prefix("outreach"), kept)
+
     async with pipeline(app, settings, "outreach", path) as running:
-        records = await running.open(OutreachRecords.open, path)
-        kept = settings.outreach_record_retention_days * DAY_SECONDS
+        records = await running.open(OutreachRecords.open, path, shared)
         running.retain("records", lambda: records.purge(kept))
         waiters = Waiters()
         processor = OutreachProcessor(Outreach(rasa, deliverer), records, waiters)

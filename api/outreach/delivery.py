@@ -18,7 +18,7 @@ from pydantic import JsonValue
 from api.channels.whatsapp.client import GraphClient
 from api.channels.whatsapp.delivery import Deliverer, Template
 from api.channels.whatsapp.outbound import Body, render, shorten, template_message
-from api.channels.whatsapp.store import WhatsAppStore
+from api.channels.whatsapp.store import WhatsAppRecords
 from api.outbound import Backoff
 from api.rasa import BotMessage, RasaClient
 
@@ -53,7 +53,7 @@ class NoticeDeliverer(Deliverer):
     def __init__(
         self,
         graph: GraphClient,
-        store: WhatsAppStore,
+        store: WhatsAppRecords,
         template: Template | None,
         backoff: Backoff,
         notice: Template | None = None,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater
 from api.outreach.delivery import Outreach
-from api.outreach.records import OutreachRecords, Record
+from api.outreach.records import Record, Records
 from api.outreach.runtime import Waiters
 from api.rasa import RasaError, RasaUnavailable
 
@@ -34,7 +34,7 @@ class OutreachJob(BaseModel):
 class OutreachProcessor:
     """Runs queued jobs through ``Outreach`` and records what became of each."""
 
-    def __init__(self, outreach: Outreach, records: OutreachRecords, waiters: Waiters) -> None:
+    def __init__(self, outreach: Outreach, records: Records, waiters: Waiters) -> None:
         self._outreach = outreach
         self._records = records
         self._waiters = waiters

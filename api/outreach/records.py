@@ -4,14 +4,17 @@ Each handoff or event is recorded once under its key (the contact id, the event 
 repeat is recognised and answered from the record; its status moves from ``accepted`` to
 ``sent`` or ``failed``, or is ``skipped`` with a reason when nobody can be told. The last
 status seen of each case tells a change from a repeat when an event does not list what
-changed. Kept in SQLite beside the queue; phone numbers are stored, message text never is.
-``purge`` forgets records past their retention, ``erase`` one person's.
+changed. ``Records`` is what the webhooks and workers need of them; ``OutreachRecords`` keeps
+them in SQLite beside the queue (one machine), ``api.outreach.redis_records`` in the Redis
+every gateway shares. Phone numbers are stored, message text never is. ``purge`` forgets
+records past their retention, ``erase`` one person's.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Protocol
 
 from api.jobs.store import SqliteStore
 from common.erasure import Person
@@ -46,6 +49,49 @@ class Record:
     wa_id: str | None = None
     case_ref: str | None = None
     detail: str | None = None
+
+
+class Records(Protocol):
+    """The records, wherever they are kept."""
+
+    async def add(self, record: Record) -> Record | None:
+        """Keep ``record`` unless its key is known; return the earlier record if it is."""
+        ...
+
+    async def finish(
+        self,
+        key: str,
+        status: str,
+        case_ref: str | None = None,
+        detail: str | None = None,
+        *,
+        replace_ref: bool = False,
+    ) -> None:
+        """Set the outcome of the record ``key`` (see ``OutreachRecords.finish``)."""
+        ...
+
+    async def get(self, key: str) -> Record | None:
+        """The record kept under ``key``."""
+        ...
+
+    async def swap_case_status(
+        self, case_id: str, status: str, changed_at: str
+    ) -> tuple[str | None, bool]:
+        """Note the case's status as of ``changed_at``: the status known before, and whether
+        this one is newer (an older one changes nothing)."""
+        ...
+
+    async def purge(self, older_than_seconds: float) -> int:
+        """Forget records last changed longer ago than that; how many went."""
+        ...
+
+    async def erase(self, person: Person) -> int:
+        """Forget the records of handoffs and notices to the person; how many went."""
+        ...
+
+    async def close(self) -> None:
+        """Release the store's resources."""
+        ...
 
 
 class OutreachRecords(SqliteStore):

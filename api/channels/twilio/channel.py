@@ -1,12 +1,13 @@
 """Starting and stopping the Twilio channel with the app: its parts opened, its worker running.
 
-``open_twilio`` builds the Messages API client, opens the channel's records and builds its
-deliverer once per process; the channel's pipeline and the notices share them.
+``open_twilio`` builds the Messages API client, opens the channel's records (in the Redis every
+gateway shares when ``GATEWAY_QUEUE_URL`` is set, else in ``TWILIO_QUEUE_DB``) and builds its
+deliverer once per process; the channel's pipeline and the notices share them. The queue is
+shared the same way, so a webhook Twilio sends to two gateways is answered once.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,9 +18,10 @@ from fastapi import FastAPI
 from api.channels.twilio.client import TwilioClient
 from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.twilio.processor import TwilioProcessor
+from api.channels.twilio.redis_store import PREFIX, RedisTwilioStore
 from api.channels.twilio.runtime import TwilioRuntime
-from api.channels.twilio.store import TwilioStore
-from api.jobs.pipeline import pipeline
+from api.channels.twilio.store import TwilioRecords, TwilioStore
+from api.jobs.pipeline import open_store, pipeline
 from api.jobs.worker import WorkerPolicy
 from api.outbound import Backoff
 from api.rasa import RasaClient
@@ -35,7 +37,7 @@ class Twilio:
     """What everything that writes through Twilio shares: one client, records and deliverer."""
 
     client: TwilioClient
-    store: TwilioStore
+    store: TwilioRecords
     deliverer: TwilioDeliverer
 
 
@@ -57,7 +59,7 @@ def build_twilio_client(settings: GatewaySettings, http: httpx.AsyncClient) -> T
 
 
 def build_twilio_deliverer(
-    settings: GatewaySettings, client: TwilioClient, store: TwilioStore
+    settings: GatewaySettings, client: TwilioClient, store: TwilioRecords
 ) -> TwilioDeliverer:
     """Sends from the configured WhatsApp number, retrying as every channel does."""
     if settings.twilio_whatsapp_number is None:
@@ -65,6 +67,16 @@ def build_twilio_deliverer(
     return TwilioDeliverer(
         client, store, settings.twilio_whatsapp_number, Backoff.from_settings(settings)
     )
+
+
+async def open_twilio_records(settings: GatewaySettings) -> TwilioRecords:
+    """The channel's records: in the shared Redis when configured, else in its SQLite file."""
+    kept = settings.delivery_record_retention_days * DAY_SECONDS
+
+    def shared(url: str) -> TwilioRecords:
+        return RedisTwilioStore.from_url(url, PREFIX, kept)
+
+    return await open_store(settings, TwilioStore.open, settings.twilio_queue_db, shared)
 
 
 @asynccontextmanager
@@ -76,7 +88,7 @@ async def open_twilio(
         yield None
         return
     client = build_twilio_client(settings, http)
-    store = await asyncio.to_thread(TwilioStore.open, settings.twilio_queue_db)
+    store = await open_twilio_records(settings)
     try:
         yield Twilio(client, store, build_twilio_deliverer(settings, client, store))
     finally:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from api.channels.twilio.client import TwilioClient, TwilioError
 from api.channels.twilio.outbound import TwilioBody
-from api.channels.twilio.store import TwilioDelivery, TwilioStore
+from api.channels.twilio.store import TwilioDelivery, TwilioRecords
 from api.outbound import Backoff
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ class TwilioDeliverer:
     def __init__(
         self,
         client: TwilioClient,
-        store: TwilioStore,
+        store: TwilioRecords,
         sender: str,
         backoff: Backoff,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,

@@ -16,7 +16,7 @@ from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.twilio.media import fetch_media
 from api.channels.twilio.outbound import choice_payload, latest_buttons, render
 from api.channels.twilio.payload import TwilioMessage, message_text
-from api.channels.twilio.store import TwilioStore
+from api.channels.twilio.store import TwilioRecords
 from api.channels.twilio.webhook import to_inbound
 from api.conversation import converse, phone_metadata
 from api.jobs.queue import Job
@@ -36,7 +36,7 @@ class TwilioProcessor:
         settings: GatewaySettings,
         rasa: RasaClient,
         client: TwilioClient,
-        store: TwilioStore,
+        store: TwilioRecords,
         deliverer: TwilioDeliverer,
     ) -> None:
         self._settings = settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.channels.twilio.store import TwilioStore
+from api.channels.twilio.store import TwilioRecords
 from api.jobs.queue import JobQueue
 from api.jobs.worker import QueueWorker
 
@@ -14,5 +14,5 @@ class TwilioRuntime:
     """The channel's queue, records and worker, kept in ``app.state.twilio`` while it runs."""
 
     queue: JobQueue
-    store: TwilioStore
+    store: TwilioRecords
     worker: QueueWorker

@@ -1,8 +1,9 @@
 """What the Twilio channel remembers: the options a user may answer by number, send outcomes.
 
-Kept in SQLite beside the channel's queue. Phone numbers and message SIDs are stored, where
-the records need them; message text never is. ``purge`` forgets records past their retention,
-``erase`` one person's.
+``TwilioRecords`` is what the channel needs of them; ``TwilioStore`` keeps them in SQLite beside
+the channel's queue (one machine), ``api.channels.twilio.redis_store`` in the Redis every
+gateway shares. Phone numbers and message SIDs are stored, where the records need them;
+message text never is. ``purge`` forgets records past their retention, ``erase`` one person's.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from api.jobs.store import SqliteStore
 from api.rasa import Button
@@ -48,6 +50,48 @@ class TwilioDelivery:
     error_message: str | None = None
 
 
+class TwilioRecords(Protocol):
+    """The channel's records, wherever they are kept."""
+
+    async def remember_choices(self, phone: str, buttons: Sequence[Button]) -> None:
+        """The options the user was last offered; none forgets the earlier ones."""
+        ...
+
+    async def choices(self, phone: str) -> list[Button]:
+        """The options the user was last offered, in order."""
+        ...
+
+    async def record_delivery(self, delivery: TwilioDelivery) -> None:
+        """Keep what became of one outgoing message."""
+        ...
+
+    async def deliveries(self, phone: str) -> list[TwilioDelivery]:
+        """Every outgoing message to the user, oldest first."""
+        ...
+
+    async def purge(self, older_than_seconds: float) -> int:
+        """Forget send outcomes and offered choices older than that; how many went."""
+        ...
+
+    async def erase(self, person: Person) -> int:
+        """Forget every record of the person's number; how many went."""
+        ...
+
+    async def close(self) -> None:
+        """Release the store's resources."""
+        ...
+
+
+def buttons_json(buttons: Sequence[Button]) -> str:
+    """Offered options as kept."""
+    return json.dumps([button.model_dump() for button in buttons])
+
+
+def buttons_of(data: str | None) -> list[Button]:
+    """Offered options as kept, read back."""
+    return [Button.model_validate(item) for item in json.loads(data)] if data else []
+
+
 class TwilioStore(SqliteStore):
     """The channel's records in a SQLite file; ``clock`` gives seconds since the epoch."""
 
@@ -55,7 +99,7 @@ class TwilioStore(SqliteStore):
 
     async def remember_choices(self, phone: str, buttons: Sequence[Button]) -> None:
         """The options the user was last offered; none forgets the earlier ones."""
-        data = json.dumps([button.model_dump() for button in buttons])
+        data = buttons_json(buttons)
         await self._run(
             lambda db: db.execute(
                 "INSERT INTO twilio_choices (phone, buttons, at) VALUES (?, ?, ?) "
@@ -73,8 +117,7 @@ class TwilioStore(SqliteStore):
             ).fetchone()
             return None if row is None else str(row[0])
 
-        data = await self._run(work)
-        return [Button.model_validate(item) for item in json.loads(data)] if data else []
+        return buttons_of(await self._run(work))
 
     async def record_delivery(self, delivery: TwilioDelivery) -> None:
         """Keep what became of one outgoing message."""

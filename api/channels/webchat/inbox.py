@@ -1,12 +1,14 @@
-"""Webchat notices: pushed to the page's open socket, or kept until the next message.
+"""Webchat notices: shown once, live on the page's open socket or with the next answer.
 
-The assistant sometimes speaks first in a webchat conversation (a queued case was filed
-later). A page that holds a websocket to this gateway gets the notice at once, as a frame
-``{"id": null, "notice": true, "replies": [...]}``; otherwise the replies wait in the
-inbox (SQLite) and are shown before the answer to the conversation's next message. The
-inbox keeps the bot's words only until they are shown, and they are deleted as they are taken.
-Whatever runs the notices keeps the open inbox in ``app.state.webchat_inbox`` (``INBOX_STATE``).
-``purge`` forgets notices nobody came back for, ``erase`` one person's.
+The assistant sometimes speaks first in a webchat conversation (a queued case was filed later,
+an agent wrote in a live chat). Its replies wait in the inbox until they are shown: pushed to
+a page that holds a websocket to any gateway, as a frame ``{"id": null, "notice": true,
+"replies": [...]}`` (see ``api.channels.webchat.live``), or shown before the answer to the
+conversation's next message. Whoever shows a notice takes it out of the inbox in the same step,
+so it is shown once. ``Inbox`` is what the routes need of it; ``WebchatInbox`` keeps it in
+SQLite (one machine), ``api.channels.webchat.redis_inbox`` in the Redis every gateway shares.
+The app keeps the open inbox in ``app.state.webchat_inbox`` (``INBOX_STATE``). ``purge``
+forgets notices nobody came back for, ``erase`` one person's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+from typing import Protocol
 
 from fastapi import WebSocket
 from pydantic import JsonValue
@@ -28,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 Reply = dict[str, JsonValue]
 
-#: where the open inbox is kept on ``app.state`` while notices are enabled
+#: where the open inbox is kept on ``app.state`` while anything writes first on webchat
 INBOX_STATE = "webchat_inbox"
 
 _SCHEMA = """
@@ -42,26 +45,73 @@ CREATE INDEX IF NOT EXISTS webchat_inbox_by_conversation ON webchat_inbox (conve
 """
 
 
-def inbox_of(state: State) -> WebchatInbox | None:
-    """The app's open inbox; ``None`` when notices are not enabled."""
-    inbox: WebchatInbox | None = getattr(state, INBOX_STATE, None)
+class Inbox(Protocol):
+    """Replies waiting to be shown, wherever they are kept."""
+
+    async def add(self, conversation_id: str, replies: list[Reply]) -> str:
+        """Keep ``replies`` until they are shown; the notice's id."""
+        ...
+
+    async def take(self, conversation_id: str) -> list[Reply]:
+        """The conversation's waiting replies, oldest first, removed from the inbox."""
+        ...
+
+    async def take_notice(self, conversation_id: str, notice_id: str) -> list[Reply] | None:
+        """The replies of one notice, removed; ``None`` when it was shown (or taken) already."""
+        ...
+
+    async def purge(self, older_than_seconds: float) -> int:
+        """Forget notices waiting longer than that; how many went."""
+        ...
+
+    async def erase(self, person: Person) -> int:
+        """Forget the notices of the person's conversations, or naming them; how many went."""
+        ...
+
+    async def close(self) -> None:
+        """Release the inbox's resources."""
+        ...
+
+
+def inbox_of(state: State) -> Inbox | None:
+    """The app's open inbox; ``None`` when nothing writes first on webchat."""
+    inbox: Inbox | None = getattr(state, INBOX_STATE, None)
     return inbox
 
 
 class WebchatInbox(SqliteStore):
-    """Replies waiting for their conversation's next message, in a SQLite file."""
+    """An ``Inbox`` in a SQLite file."""
 
     SCHEMA = _SCHEMA
 
-    async def add(self, conversation_id: str, replies: list[Reply]) -> None:
-        """Keep ``replies`` for the conversation's next message."""
+    async def add(self, conversation_id: str, replies: list[Reply]) -> str:
+        """Keep ``replies`` until they are shown; the notice's id."""
         text = json.dumps(replies)
-        await self._run(
-            lambda db: db.execute(
-                "INSERT INTO webchat_inbox (conversation_id, replies, created_at) VALUES (?, ?, ?)",
-                (conversation_id, text, self._clock()),
+
+        def work(db: sqlite3.Connection) -> str:
+            return str(
+                db.execute(
+                    "INSERT INTO webchat_inbox (conversation_id, replies, created_at) "
+                    "VALUES (?, ?, ?)",
+                    (conversation_id, text, self._clock()),
+                ).lastrowid
             )
-        )
+
+        return await self._run(work)
+
+    async def take_notice(self, conversation_id: str, notice_id: str) -> list[Reply] | None:
+        """The replies of one notice, removed; ``None`` when it was shown (or taken) already."""
+        if not notice_id.isdigit():
+            return None
+
+        def work(db: sqlite3.Connection) -> list[Reply] | None:
+            row = db.execute(
+                "DELETE FROM webchat_inbox WHERE id = ? AND conversation_id = ? RETURNING replies",
+                (int(notice_id), conversation_id),
+            ).fetchone()
+            return None if row is None else list(json.loads(row[0]))
+
+        return await self._write(work)
 
     async def take(self, conversation_id: str) -> list[Reply]:
         """The conversation's waiting replies, oldest first, removed from the inbox."""
@@ -131,6 +181,10 @@ class LiveSockets:
     def register(self, conversation_id: str, websocket: WebSocket) -> None:
         """``websocket`` now carries ``conversation_id`` (the newest socket wins)."""
         self._by_conversation[conversation_id] = websocket
+
+    def holds(self, conversation_id: str) -> bool:
+        """Whether a socket open in this process carries ``conversation_id``."""
+        return conversation_id in self._by_conversation
 
     def forget(self, websocket: WebSocket) -> None:
         """``websocket`` closed: it carries nothing any more."""

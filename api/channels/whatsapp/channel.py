@@ -1,12 +1,13 @@
 """Starting and stopping the WhatsApp channel with the app: its parts opened, its worker running.
 
-``open_whatsapp`` builds the Graph client and opens the channel's records once per process;
-the channel's pipeline and whatever else writes on WhatsApp (outreach, notices) share them.
+``open_whatsapp`` builds the Graph client and opens the channel's records once per process
+(in the Redis every gateway shares when ``GATEWAY_QUEUE_URL`` is set, else in
+``WHATSAPP_QUEUE_DB``); the channel's pipeline and whatever else writes on WhatsApp (outreach,
+notices) share them.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,9 +18,10 @@ from fastapi import FastAPI
 from api.channels.whatsapp.client import GraphClient
 from api.channels.whatsapp.delivery import Deliverer, template
 from api.channels.whatsapp.processor import WhatsAppProcessor
+from api.channels.whatsapp.redis_store import PREFIX, RedisWhatsAppStore
 from api.channels.whatsapp.runtime import WhatsAppRuntime
-from api.channels.whatsapp.store import WhatsAppStore
-from api.jobs.pipeline import pipeline
+from api.channels.whatsapp.store import WhatsAppRecords, WhatsAppStore
+from api.jobs.pipeline import open_store, pipeline
 from api.jobs.worker import WorkerPolicy
 from api.outbound import Backoff
 from api.rasa import RasaClient
@@ -32,7 +34,7 @@ class WhatsApp:
     """What everything that writes on WhatsApp shares: one Graph client, one set of records."""
 
     graph: GraphClient
-    store: WhatsAppStore
+    store: WhatsAppRecords
 
 
 def build_graph_client(settings: GatewaySettings, http: httpx.AsyncClient) -> GraphClient:
@@ -48,6 +50,16 @@ def build_graph_client(settings: GatewaySettings, http: httpx.AsyncClient) -> Gr
     )
 
 
+async def open_whatsapp_records(settings: GatewaySettings) -> WhatsAppRecords:
+    """The channel's records: in the shared Redis when configured, else in its SQLite file."""
+    kept = settings.delivery_record_retention_days * DAY_SECONDS
+
+    def shared(url: str) -> WhatsAppRecords:
+        return RedisWhatsAppStore.from_url(url, PREFIX, kept)
+
+    return await open_store(settings, WhatsAppStore.open, settings.whatsapp_queue_db, shared)
+
+
 @asynccontextmanager
 async def open_whatsapp(
     settings: GatewaySettings, http: httpx.AsyncClient
@@ -57,7 +69,7 @@ async def open_whatsapp(
         yield None
         return
     graph = build_graph_client(settings, http)
-    store = await asyncio.to_thread(WhatsAppStore.open, settings.whatsapp_queue_db)
+    store = await open_whatsapp_records(settings)
     try:
         yield WhatsApp(graph, store)
     finally:
@@ -72,9 +84,7 @@ async def whatsapp_channel(
     if whatsapp is None:
         yield
         return
-    async with pipeline(
-        app, settings, "whatsapp", settings.whatsapp_queue_db, shared=True
-    ) as running:
+    async with pipeline(app, settings, "whatsapp", settings.whatsapp_queue_db) as running:
         kept = settings.delivery_record_retention_days * DAY_SECONDS
         running.retain("delivery records", lambda: whatsapp.store.purge(kept))
         deliverer = Deliverer(

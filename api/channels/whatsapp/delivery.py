@@ -19,7 +19,7 @@ from pydantic import JsonValue
 
 from api.channels.whatsapp.client import GraphClient, GraphError
 from api.channels.whatsapp.outbound import Body, template_message
-from api.channels.whatsapp.store import Delivery, WhatsAppStore
+from api.channels.whatsapp.store import Delivery, WhatsAppRecords
 from api.outbound import Backoff
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class Deliverer:
     def __init__(
         self,
         graph: GraphClient,
-        store: WhatsAppStore,
+        store: WhatsAppRecords,
         template: Template | None,
         backoff: Backoff,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,

@@ -19,7 +19,7 @@ from api.channels.whatsapp.delivery import Deliverer
 from api.channels.whatsapp.media import fetch_media
 from api.channels.whatsapp.outbound import render
 from api.channels.whatsapp.payload import Message, message_text
-from api.channels.whatsapp.store import WhatsAppStore
+from api.channels.whatsapp.store import WhatsAppRecords
 from api.channels.whatsapp.webhook import to_inbound
 from api.conversation import converse, phone_metadata
 from api.jobs.queue import Job
@@ -40,7 +40,7 @@ class WhatsAppProcessor:
         settings: GatewaySettings,
         rasa: RasaClient,
         graph: GraphClient,
-        store: WhatsAppStore,
+        store: WhatsAppRecords,
         deliverer: Deliverer,
         clock: Callable[[], float] = time.time,
     ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.channels.whatsapp.store import WhatsAppStore
+from api.channels.whatsapp.store import WhatsAppRecords
 from api.jobs.queue import JobQueue
 from api.jobs.worker import QueueWorker
 
@@ -14,5 +14,5 @@ class WhatsAppRuntime:
     """The channel's queue, records and worker, kept in ``app.state.whatsapp`` while it runs."""
 
     queue: JobQueue
-    store: WhatsAppStore
+    store: WhatsAppRecords
     worker: QueueWorker

@@ -1,14 +1,16 @@
 """What the WhatsApp channel remembers: delivery receipts, service windows, send outcomes.
 
-Kept in SQLite beside the queue. Phone numbers and message ids are stored here, where the
-records need them; message text never is. ``purge`` forgets records past their retention,
-``erase`` one person's.
+``WhatsAppRecords`` is what the channel needs of them; ``WhatsAppStore`` keeps them in SQLite
+beside the queue (one machine), ``api.channels.whatsapp.redis_store`` in the Redis every
+gateway shares. Phone numbers and message ids are stored, where the records need them; message
+text never is. ``purge`` forgets records past their retention, ``erase`` one person's.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Protocol
 
 from api.jobs.store import SqliteStore
 from common.erasure import Person
@@ -71,6 +73,46 @@ class Delivery:
     attempts: int
     error_code: int | None = None
     error_title: str | None = None
+
+
+class WhatsAppRecords(Protocol):
+    """The channel's records, wherever they are kept."""
+
+    async def record_status(self, status: StatusRecord) -> None:
+        """Keep one delivery receipt; receipts may come late and out of order."""
+        ...
+
+    async def statuses(self, wamid: str) -> list[StatusRecord]:
+        """The receipts of one message, in the order they came."""
+        ...
+
+    async def saw_user(self, wa_id: str, at: float) -> None:
+        """Note that the user wrote at ``at``; an older time never moves the window back."""
+        ...
+
+    async def window_open(self, wa_id: str) -> bool:
+        """Whether free-form messages may be sent to the user now."""
+        ...
+
+    async def record_delivery(self, delivery: Delivery) -> None:
+        """Keep what became of one outgoing message."""
+        ...
+
+    async def deliveries(self, wa_id: str) -> list[Delivery]:
+        """Every outgoing message to the user, oldest first."""
+        ...
+
+    async def purge(self, older_than_seconds: float) -> int:
+        """Forget receipts, send outcomes and windows older than that; how many went."""
+        ...
+
+    async def erase(self, person: Person) -> int:
+        """Forget every record of the person's number; how many went."""
+        ...
+
+    async def close(self) -> None:
+        """Release the store's resources."""
+        ...
 
 
 class WhatsAppStore(SqliteStore):

@@ -30,7 +30,7 @@ from pydantic import JsonValue, ValidationError
 from api.deps import SettingsDep
 from api.jobs.queue import traced
 from api.outreach.case_events.payload import CaseEvent, FieldValue
-from api.outreach.records import OutreachRecords, Record
+from api.outreach.records import Record, Records
 from api.outreach.runtime import OutreachRuntime
 from api.settings import GatewaySettings
 
@@ -64,7 +64,7 @@ def phone_of(contact: object) -> str | None:
     return number if _E164.match(number) else None
 
 
-async def decide(event: CaseEvent, settings: GatewaySettings, records: OutreachRecords) -> Decision:
+async def decide(event: CaseEvent, settings: GatewaySettings, records: Records) -> Decision:
     """Whether the event is a status change of a case whose customer has a phone number."""
     case = event.detail.case
     if case is None:

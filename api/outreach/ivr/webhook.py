@@ -101,10 +101,10 @@ async def receive_handoff(request: Request, settings: SettingsDep) -> dict[str, 
         await runtime.queue.enqueue(key, handoff.wa_id, traced(payload))
         runtime.worker.wake()
         remaining = settings.ivr_answer_seconds - (loop.time() - started)
-        record = await asyncio.wait_for(asyncio.shield(finished), max(remaining, 0.0))
-    except TimeoutError:
-        logger.info("IVR handoff still running at the answer deadline; answered accepted")
-        record = accepted
+        record = await runtime.waiters.outcome(key, finished, runtime.records, remaining)
     finally:
         runtime.waiters.forget(key)
+    if record is None:
+        logger.info("IVR handoff still running at the answer deadline; answered accepted")
+        record = accepted
     return flat_answer(record)

@@ -1,10 +1,10 @@
-"""Starting and stopping notices about queued cases with the app: queue, worker, inbox.
+"""Starting and stopping notices about queued cases with the app: queue, records, worker.
 
-Enabled by ``INTERNAL_API_TOKEN``. Notices reach webchat always, and WhatsApp and Twilio
-when those channels are configured (through the deliverers the app builds once); their queue
-lives in Redis when ``GATEWAY_QUEUE_URL`` is set (every gateway shares it), else in
-``NOTICE_QUEUE_DB``. The webchat inbox is kept in ``app.state.webchat_inbox`` while notices
-run, where the webchat routes take the notices waiting for a conversation.
+Enabled by ``INTERNAL_API_TOKEN``. Notices reach webchat always (the page's socket on any
+gateway, else the webchat inbox the app opens), and WhatsApp and Twilio when those channels
+are configured (through the deliverers the app builds once); their queue and records live in
+Redis when ``GATEWAY_QUEUE_URL`` is set (every gateway shares them), else in
+``NOTICE_QUEUE_DB``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.channels.twilio.delivery import TwilioDeliverer
-from api.channels.webchat.inbox import INBOX_STATE, LiveSockets, WebchatInbox
+from api.channels.webchat.inbox import Inbox, LiveSockets
 from api.jobs.pipeline import pipeline
 from api.jobs.worker import WorkerPolicy
 from api.outreach.delivery import NoticeDeliverer
@@ -27,7 +27,8 @@ from api.outreach.notices.delivery import (
 )
 from api.outreach.notices.processor import NoticeProcessor
 from api.outreach.notices.runtime import NoticeRuntime
-from api.outreach.records import OutreachRecords
+from api.outreach.records import OutreachRecords, Records
+from api.outreach.redis_records import RedisOutreachRecords, records_prefix
 from api.rasa import RasaClient
 from api.settings import GatewaySettings
 from common.retention import DAY_SECONDS
@@ -39,25 +40,27 @@ async def notice_channel(
     settings: GatewaySettings,
     rasa: RasaClient,
     sockets: LiveSockets,
+    inbox: Inbox | None,
     whatsapp: NoticeDeliverer | None,
     twilio: TwilioDeliverer | None,
 ) -> AsyncIterator[None]:
     """Run notices for the app's lifetime; nothing when ``INTERNAL_API_TOKEN`` is unset.
 
+    ``inbox`` is the webchat inbox the app opened (``None`` only when notices are off);
     ``whatsapp`` and ``twilio`` are those channels' deliverers, ``None`` when not configured.
     """
-    if settings.internal_api_token is None:
+    if settings.internal_api_token is None or inbox is None:
         yield
         return
     path = settings.notice_queue_db
-    async with pipeline(app, settings, "notices", path, shared=True) as running:
-        records = await running.open(OutreachRecords.open, path)
-        inbox = await running.open(WebchatInbox.open, path)
-        running.keep(INBOX_STATE, inbox)
-        records_kept = settings.outreach_record_retention_days * DAY_SECONDS
-        running.retain("records", lambda: records.purge(records_kept))
-        inbox_kept = settings.webchat_inbox_retention_days * DAY_SECONDS
-        running.retain("webchat inbox", lambda: inbox.purge(inbox_kept))
+    kept = settings.outreach_record_retention_days * DAY_SECONDS
+
+    def shared(url: str) -> Records:
+        return RedisOutreachRecords.from_url(url, records_prefix("notices"), kept)
+
+    async with pipeline(app, settings, "notices", path) as running:
+        records = await running.open(OutreachRecords.open, path, shared)
+        running.retain("records", lambda: records.purge(kept))
         channels: dict[str, NoticeChannel] = {"webchat": WebchatNotices(inbox, sockets)}
         if whatsapp is not None:
             channels["whatsapp"] = WhatsAppNotices(whatsapp)

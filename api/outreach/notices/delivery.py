@@ -3,8 +3,9 @@
 A conversation id names its channel (``whatsapp:<wa_id>``, ``twilio:<+phone>``,
 ``webchat:<sender>``), so the prefix picks the deliverer and the rest is the address.
 WhatsApp uses the deliverer of the IVR handoff (a template outside the 24-hour window);
-Twilio sends through the Messages API; webchat pushes to an open socket or keeps the words
-for the conversation's next message.
+Twilio sends through the Messages API; webchat pushes to the page's socket when this gateway
+holds it, else keeps the words in the inbox, which pushes them to a socket another gateway
+holds or shows them with the conversation's next message.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Protocol
 
 from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.twilio.outbound import render
-from api.channels.webchat.inbox import LiveSockets, WebchatInbox
+from api.channels.webchat.inbox import Inbox, LiveSockets
 from api.channels.webchat.messages import to_webchat_reply
 from api.outreach.delivery import NoticeDeliverer
 from api.rasa import BotMessage
@@ -52,9 +53,10 @@ class TwilioNotices:
 
 
 class WebchatNotices:
-    """The page's open socket in this process, else the inbox until the next message."""
+    """The page's open socket in this process, else the inbox (live on another gateway's socket,
+    or with the next message)."""
 
-    def __init__(self, inbox: WebchatInbox, sockets: LiveSockets) -> None:
+    def __init__(self, inbox: Inbox, sockets: LiveSockets) -> None:
         self._inbox = inbox
         self._sockets = sockets
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from api.jobs.queue import Job
 from api.jobs.worker import RetryLater
 from api.outreach.notices.delivery import NoticeChannel
-from api.outreach.records import OutreachRecords
+from api.outreach.records import Records
 from api.rasa import RasaClient, RasaError, RasaUnavailable
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class NoticeProcessor:
         self,
         rasa: RasaClient,
         channels: Mapping[str, NoticeChannel],
-        records: OutreachRecords,
+        records: Records,
     ) -> None:
         self._rasa = rasa
         self._channels = channels

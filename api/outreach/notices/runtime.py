@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from api.jobs.queue import JobQueue
 from api.jobs.worker import QueueWorker
-from api.outreach.records import OutreachRecords
+from api.outreach.records import Records
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,7 @@ class NoticeRuntime:
     """Kept in ``app.state.notices`` while notices are enabled."""
 
     queue: JobQueue
-    records: OutreachRecords
+    records: Records
     worker: QueueWorker
     #: the channels notices can be delivered on: webchat always, whatsapp and twilio when set up
     channels: frozenset[str]

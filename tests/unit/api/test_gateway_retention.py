@@ -49,11 +49,11 @@ async def test_the_running_gateway_purges_every_store_and_old_media(
             "media",
             "notices buried jobs",
             "notices records",
-            "notices webchat inbox",
             "outreach buried jobs",
             "outreach records",
             "twilio buried jobs",
             "twilio delivery records",
+            "webchat inbox",
             "whatsapp buried jobs",
             "whatsapp delivery records",
         ]
