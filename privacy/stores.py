@@ -16,20 +16,24 @@ from pathlib import Path
 from typing import Protocol
 
 from actions.outbox.store import Outbox
+from api.channels.twilio.redis_store import RedisTwilioStore
 from api.channels.twilio.store import TwilioStore
 from api.channels.webchat.inbox import WebchatInbox
+from api.channels.webchat.redis_inbox import RedisInbox
+from api.channels.whatsapp.redis_store import RedisWhatsAppStore
 from api.channels.whatsapp.store import WhatsAppStore
 from api.handoff.store import RelayStore
 from api.jobs.redis import RedisQueue, queue_prefix
 from api.jobs.sqlite import SqliteQueue
 from api.outreach.records import OutreachRecords
+from api.outreach.redis_records import RedisOutreachRecords, records_prefix
 from common.erasure import Person
 from common.retention import remove_inside
 from common.tracker import Erased, Location, TrackerStore, erase_person
 from privacy.places import Places
 
 #: the queues every gateway shares in Redis when GATEWAY_QUEUE_URL is set
-SHARED_QUEUES = ("whatsapp", "notices")
+SHARED_QUEUES = ("whatsapp", "twilio", "outreach", "notices")
 RASA_ENV_TIMEOUT_SECONDS = 600
 
 
@@ -107,7 +111,34 @@ async def erase_gateway(person: Person, places: Places) -> dict[str, int]:
                 removed["queued jobs"] += await queue.erase(person)
             finally:
                 await queue.close()
+        for kind, count in await _erase_shared(places.redis_url, person):
+            removed[kind] += count
     return removed
+
+
+async def _erase_shared(url: str, person: Person) -> list[tuple[str, int]]:
+    """The person's records in the gateways' shared Redis, store by store."""
+    # the retention a store is opened with only sets the TTL of what it writes: nothing here
+    stores: list[tuple[str, _Erasable]] = [
+        ("delivery records", RedisWhatsAppStore.from_url(url)),
+        ("delivery records", RedisTwilioStore.from_url(url)),
+        (
+            "outreach records",
+            RedisOutreachRecords.from_url(url, prefix=records_prefix("outreach"), keep_seconds=1),
+        ),
+        (
+            "outreach records",
+            RedisOutreachRecords.from_url(url, prefix=records_prefix("notices"), keep_seconds=1),
+        ),
+        ("webchat inbox", RedisInbox.from_url(url)),
+    ]
+    counts: list[tuple[str, int]] = []
+    for kind, store in stores:
+        try:
+            counts.append((kind, await store.erase(person)))
+        finally:
+            await store.close()
+    return counts
 
 
 class _Erasable(Protocol):

@@ -6,9 +6,10 @@ reads what another wrote. Each store keeps its keys under one prefix holding a h
 (``casebot:{<name>}:``), so a Redis Cluster keeps them in one slot and a script may touch them
 all. A store changes several keys at once only in one Lua script, which Redis runs whole.
 
-Retention is kept twice over, as for the SQLite stores and more: ``purge`` removes by the
-gateway's clock what the retention settings no longer keep, and every key carries a TTL of the
-same length, so nothing outlives its retention even where no gateway purges.
+Retention is kept twice over: ``purge`` removes by the gateway's clock what the retention
+settings no longer keep, as for the SQLite stores, and every key carries a TTL of the same
+length (an index's renewed with each write), so nothing outlives its retention even where no
+gateway purges.
 
 ``RedisLog`` is the append-only part several stores share (receipts, send outcomes): records
 found again by any of a few index values (a message id, a phone number), each with its time.
@@ -75,11 +76,9 @@ class RedisStore:
         self._clock = clock
 
     @classmethod
-    def from_url(
-        cls, url: str, prefix: str, keep_seconds: float, clock: Callable[[], float] = time.time
-    ) -> Self:
-        """The store in the Redis server at ``url``."""
-        return cls(redis_client(url), prefix, keep_seconds, clock)
+    def from_url(cls, url: str, **options: Any) -> Self:
+        """The store in the Redis server at ``url``; ``options`` as the constructor's."""
+        return cls(redis_client(url), **options)
 
     def _key(self, name: str) -> str:
         return self._prefix + name
@@ -111,6 +110,9 @@ end
 redis.call('HSET', rec, 'data', ARGV[3], 'idx', cjson.encode(idx))
 redis.call('EXPIRE', rec, ARGV[5])
 redis.call('ZADD', p .. 'at', ARGV[4], id)
+-- whatever outlives the last write by the TTL names only records Redis expired already
+redis.call('EXPIRE', p .. 'at', ARGV[5])
+redis.call('EXPIRE', p .. 'seq', ARGV[5])
 return id
 """
 
@@ -227,6 +229,7 @@ if ARGV[7] == '1' and redis.call('EXISTS', key) == 1 then
 end
 redis.call('SET', key, ARGV[4], 'EX', ARGV[6])
 redis.call('ZADD', p .. 'at', ARGV[5], ARGV[3])
+redis.call('EXPIRE', p .. 'at', ARGV[6])
 return 1
 """
 

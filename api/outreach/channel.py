@@ -54,7 +54,9 @@ async def outreach_channel(
     kept = settings.outreach_record_retention_days * DAY_SECONDS
 
     def shared(url: str) -> Records:
-        return RedisOutreachRecords.from_url(url, records_prefix("outreach"), kept)
+        return RedisOutreachRecords.from_url(
+            url, prefix=records_prefix("outreach"), keep_seconds=kept
+        )
 
     async with pipeline(app, settings, "outreach", path) as running:
         records = await running.open(OutreachRecords.open, path, shared)

@@ -6,7 +6,7 @@ on another recorded. Under ``casebot:{<name>-records}:``::
 
     r:<key>          hash: kind, status, wa_id, case_ref, detail (a field absent is none);
                      its TTL is the retention, renewed with each change
-    at               sorted set of record keys by their last change (for ``purge`` and ``erase``)
+    at               sorted set of record keys by their last change (``purge``, ``erase``)
     case:<case id>   hash: status, changed_at, kept for good like the SQLite table: it names no one
 
 Adding, finishing and swapping a case's status are each one Lua script.
@@ -34,6 +34,7 @@ end
 redis.call('HSET', r, unpack(ARGV, 5))
 redis.call('EXPIRE', r, ARGV[4])
 redis.call('ZADD', ARGV[1] .. 'at', ARGV[3], ARGV[2])
+redis.call('EXPIRE', ARGV[1] .. 'at', ARGV[4])
 return false
 """
 
@@ -56,6 +57,7 @@ elseif ARGV[10] == '1' then
 end
 redis.call('EXPIRE', r, ARGV[4])
 redis.call('ZADD', ARGV[1] .. 'at', ARGV[3], ARGV[2])
+redis.call('EXPIRE', ARGV[1] .. 'at', ARGV[4])
 return 1
 """
 

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from api.channels.twilio.client import TwilioClient
 from api.channels.twilio.delivery import TwilioDeliverer
 from api.channels.twilio.processor import TwilioProcessor
-from api.channels.twilio.redis_store import PREFIX, RedisTwilioStore
+from api.channels.twilio.redis_store import RedisTwilioStore
 from api.channels.twilio.runtime import TwilioRuntime
 from api.channels.twilio.store import TwilioRecords, TwilioStore
 from api.jobs.pipeline import open_store, pipeline
@@ -74,7 +74,7 @@ async def open_twilio_records(settings: GatewaySettings) -> TwilioRecords:
     kept = settings.delivery_record_retention_days * DAY_SECONDS
 
     def shared(url: str) -> TwilioRecords:
-        return RedisTwilioStore.from_url(url, PREFIX, kept)
+        return RedisTwilioStore.from_url(url, keep_seconds=kept)
 
     return await open_store(settings, TwilioStore.open, settings.twilio_queue_db, shared)
 

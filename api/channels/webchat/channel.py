@@ -1,11 +1,11 @@
 """Starting and stopping the webchat inbox with the app, when anything writes first on webchat.
 
 Notices about queued cases (``INTERNAL_API_TOKEN``) and the live relay of chats with a person
-(``HANDOFF_MODE=connect_chat``) both speak in webchat conversations without being asked. For
-them ``webchat_inbox`` opens the inbox (in the Redis every gateway shares when
-``GATEWAY_QUEUE_URL`` is set, else in ``NOTICE_QUEUE_DB``) with its live notices (see
-``api.channels.webchat.live``), keeps it in ``app.state.webchat_inbox`` where the webchat
-routes take what waits, and has the app's housekeeper purge it.
+(``HANDOFF_MODE=connect_chat``) both speak in webchat conversations without being asked; with
+``GATEWAY_QUEUE_URL`` set, another gateway may do so for a page this one serves. For them
+``webchat_inbox`` opens the inbox (in that shared Redis, else in ``NOTICE_QUEUE_DB``) with its
+live notices (see ``api.channels.webchat.live``), keeps it in ``app.state.webchat_inbox``
+where the webchat routes take what waits, and has the app's housekeeper purge it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from api.channels.webchat.inbox import INBOX_STATE, Inbox, LiveSockets, WebchatInbox
 from api.channels.webchat.live import LiveNotices, LocalBus, NoticeBus, RedisBus
-from api.channels.webchat.redis_inbox import PREFIX, RedisInbox
+from api.channels.webchat.redis_inbox import RedisInbox
 from api.jobs.pipeline import open_store
 from api.jobs.redis_store import redis_client
 from api.jobs.retention import housekeeper_of
@@ -29,8 +29,13 @@ PURGE_NAME = "webchat inbox"
 
 
 def writes_first(settings: GatewaySettings) -> bool:
-    """Whether anything the settings switch on speaks in webchat conversations unasked."""
-    return settings.internal_api_token is not None or settings.handoff_mode == "connect_chat"
+    """Whether anything may speak unasked in the webchat conversations this gateway serves:
+    itself (notices, the live relay), or any gateway sharing its Redis."""
+    return (
+        settings.internal_api_token is not None
+        or settings.handoff_mode == "connect_chat"
+        or settings.gateway_queue_url is not None
+    )
 
 
 @asynccontextmanager
@@ -45,7 +50,7 @@ async def webchat_inbox(
     kept = settings.webchat_inbox_retention_days * DAY_SECONDS
 
     def shared(url: str) -> Inbox:
-        return RedisInbox.from_url(url, PREFIX, kept)
+        return RedisInbox.from_url(url, keep_seconds=kept)
 
     async with AsyncExitStack() as stack:
         inbox = await open_store(settings, WebchatInbox.open, settings.notice_queue_db, shared)

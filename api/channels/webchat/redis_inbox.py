@@ -35,6 +35,8 @@ redis.call('EXPIRE', p .. 'n:' .. id, ARGV[5])
 redis.call('ZADD', p .. 'conv:' .. ARGV[2], id, id)
 redis.call('EXPIRE', p .. 'conv:' .. ARGV[2], ARGV[5])
 redis.call('ZADD', p .. 'at', ARGV[4], id)
+redis.call('EXPIRE', p .. 'at', ARGV[5])
+redis.call('EXPIRE', p .. 'seq', ARGV[5])
 return id
 """
 

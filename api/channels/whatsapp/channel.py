@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from api.channels.whatsapp.client import GraphClient
 from api.channels.whatsapp.delivery import Deliverer, template
 from api.channels.whatsapp.processor import WhatsAppProcessor
-from api.channels.whatsapp.redis_store import PREFIX, RedisWhatsAppStore
+from api.channels.whatsapp.redis_store import RedisWhatsAppStore
 from api.channels.whatsapp.runtime import WhatsAppRuntime
 from api.channels.whatsapp.store import WhatsAppRecords, WhatsAppStore
 from api.jobs.pipeline import open_store, pipeline
@@ -55,7 +55,7 @@ async def open_whatsapp_records(settings: GatewaySettings) -> WhatsAppRecords:
     kept = settings.delivery_record_retention_days * DAY_SECONDS
 
     def shared(url: str) -> WhatsAppRecords:
-        return RedisWhatsAppStore.from_url(url, PREFIX, kept)
+        return RedisWhatsAppStore.from_url(url, keep_seconds=kept)
 
     return await open_store(settings, WhatsAppStore.open, settings.whatsapp_queue_db, shared)
 

@@ -56,7 +56,9 @@ async def notice_channel(
     kept = settings.outreach_record_retention_days * DAY_SECONDS
 
     def shared(url: str) -> Records:
-        return RedisOutreachRecords.from_url(url, records_prefix("notices"), kept)
+        return RedisOutreachRecords.from_url(
+            url, prefix=records_prefix("notices"), keep_seconds=kept
+        )
 
     async with pipeline(app, settings, "notices", path) as running:
         records = await running.open(OutreachRecords.open, path, shared)

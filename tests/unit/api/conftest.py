@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +13,9 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import GatewaySettings
+from tests.support.services import RedisServer, redis_server
+from tests.unit.api.jobs.test_queue_contract import Clock
+from tests.unit.api.stores import Stores
 
 RASA_URL = "http://rasa.test:5005"
 RASA_TOKEN = "rasa-token-for-tests"
@@ -116,3 +120,20 @@ async def client_with(fake_rasa: FakeRasa) -> AsyncIterator[Callable[..., Any]]:
             return await _start(stack, app)
 
         yield start
+
+
+@pytest.fixture(scope="session")
+def shared_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One redis-server for the tests that share gateway state in Redis (unique keys each)."""
+    with redis_server(tmp_path_factory.mktemp("shared-redis")) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
+    """The test's stores, in SQLite files or in the shared redis-server."""
+    redis = request.getfixturevalue("shared_redis") if request.param == "redis" else None
+    opened = Stores(request.param, tmp_path, Clock(), redis)
+    yield opened
+    for store in opened.opened:
+        await store.close()

@@ -1,18 +1,19 @@
-"""Outreach records: purged past their retention, erased per person; case statuses stay."""
+"""Outreach records: purged past their retention, erased per person; case statuses stay.
+
+Every test runs against the SQLite records and the Redis ones (the ``stores`` fixture).
+"""
 
 from __future__ import annotations
 
-from api.outreach.records import OutreachRecords, Record
+from api.outreach.records import Record
 from common.erasure import Person
-from tests.unit.api.jobs.test_queue_contract import Clock
 
 DAY = 86_400.0
 ADA = Person(phone="+447700900123", email="ada@example.com")
 
 
-async def test_records_last_changed_past_retention_go_and_recent_ones_stay(tmp_path):
-    clock = Clock()
-    records = OutreachRecords.open(tmp_path / "p.sqlite3", clock)
+async def test_records_last_changed_past_retention_go_and_recent_ones_stay(stores):
+    records, clock = stores.records(), stores.clock
     await records.add(Record("contact-1", "ivr", "accepted", wa_id="447700900999"))
     await records.add(Record("contact-2", "ivr", "accepted", wa_id="447700900888"))
     await records.swap_case_status("case-1", "open", "2020-01-01T00:00:00Z")
@@ -29,11 +30,10 @@ async def test_records_last_changed_past_retention_go_and_recent_ones_stay(tmp_p
         "open",
         False,
     )
-    await records.close()
 
 
-async def test_erase_takes_the_records_of_the_persons_number_only(tmp_path):
-    records = OutreachRecords.open(tmp_path / "p.sqlite3", Clock())
+async def test_erase_takes_the_records_of_the_persons_number_only(stores):
+    records = stores.records()
     await records.add(Record("contact-1", "ivr", "sent", wa_id="447700900123"))
     await records.add(Record("event-1", "case_event", "skipped", detail="447700900123 unverified"))
     await records.add(Record("contact-2", "ivr", "sent", wa_id="4477009001234"))
@@ -43,4 +43,3 @@ async def test_erase_takes_the_records_of_the_persons_number_only(tmp_path):
     assert await records.get("contact-1") is None
     assert await records.get("event-1") is None
     assert await records.get("contact-2") is not None
-    await records.close()

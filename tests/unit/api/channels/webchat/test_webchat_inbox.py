@@ -1,4 +1,7 @@
-"""The webchat inbox hands each conversation its waiting replies once, oldest first."""
+"""The webchat inbox hands each conversation its waiting replies once, oldest first.
+
+The tests taking ``stores`` run against the SQLite inbox and the Redis one.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +11,67 @@ from pathlib import Path
 
 from api.channels.webchat.inbox import WebchatInbox
 from api.jobs.store import connect
+from tests.unit.api.stores import Stores
 
 
-async def test_take_returns_waiting_replies_in_order_once(tmp_path: Path) -> None:
-    inbox = WebchatInbox.open(tmp_path / "notices.sqlite3")
-    try:
-        await inbox.add("webchat:ann", [{"text": "Case 10000001 is filed."}])
-        await inbox.add("webchat:bob", [{"text": "for Bob"}])
-        await inbox.add("webchat:ann", [{"text": "second"}, {"text": "third"}])
+async def test_take_returns_waiting_replies_in_order_once(stores: Stores) -> None:
+    inbox = stores.inbox()
+    await inbox.add("webchat:ann", [{"text": "Case 10000001 is filed."}])
+    await inbox.add("webchat:bob", [{"text": "for Bob"}])
+    await inbox.add("webchat:ann", [{"text": "second"}, {"text": "third"}])
 
-        first = await inbox.take("webchat:ann")
-        again = await inbox.take("webchat:ann")
-        bobs = await inbox.take("webchat:bob")
-    finally:
-        await inbox.close()
+    first = await inbox.take("webchat:ann")
+    again = await inbox.take("webchat:ann")
+    bobs = await inbox.take("webchat:bob")
 
     assert [reply["text"] for reply in first] == ["Case 10000001 is filed.", "second", "third"]
     assert again == []
     assert bobs == [{"text": "for Bob"}]
+
+
+async def test_one_notice_is_taken_by_its_id_once_and_only_in_its_conversation(
+    stores: Stores,
+) -> None:
+    inbox = stores.inbox()
+    first = await inbox.add("webchat:ann", [{"text": "one"}])
+    second = await inbox.add("webchat:ann", [{"text": "two"}])
+
+    elsewhere = await inbox.take_notice("webchat:bob", first)
+    taken = await inbox.take_notice("webchat:ann", first)
+    again = await inbox.take_notice("webchat:ann", first)
+    rest = await inbox.take("webchat:ann")
+
+    assert first != second
+    assert elsewhere is None
+    assert taken == [{"text": "one"}]
+    assert again is None
+    assert rest == [{"text": "two"}]
+
+
+async def test_a_notice_taken_by_id_and_by_the_next_message_at_once_is_shown_once(
+    stores: Stores,
+) -> None:
+    # two gateways: one pushing the notice live, the other answering the page's next message
+    for round_ in range(20):
+        pusher, answerer = stores.inbox(), stores.inbox()
+        conversation = f"webchat:ann-{round_}"
+        notice = await pusher.add(conversation, [{"text": f"filed {round_}"}])
+
+        pushed, answered = await asyncio.gather(
+            pusher.take_notice(conversation, notice), answerer.take(conversation)
+        )
+
+        shown = (pushed or []) + answered
+        assert shown == [{"text": f"filed {round_}"}]
+
+
+async def test_an_id_that_is_not_the_stores_own_takes_nothing(stores: Stores) -> None:
+    inbox = stores.inbox()
+    await inbox.add("webchat:ann", [{"text": "one"}])
+
+    assert await inbox.take_notice("webchat:ann", "1 OR 1=1") is None
+    assert await inbox.take_notice("webchat:ann", "*") is None
+    assert await inbox.take("webchat:ann") == [{"text": "one"}]
 
 
 async def test_take_with_nothing_waiting_does_not_wait_for_a_writer(tmp_path: Path) -> None:
