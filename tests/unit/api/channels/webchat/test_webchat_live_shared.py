@@ -3,8 +3,8 @@
 Gateway A serves the page (its socket, its next message); gateway B runs the notices (only it
 has ``INTERNAL_API_TOKEN``) or relays an agent's words. Each keeps its own SQLite files, so
 only what they share in Redis can carry a notice from B to A. A is a real uvicorn server, for
-real websockets; B runs in the test's event loop (its relay called there), or is served too
-when the page opens a socket on it as well.
+real websockets (a second one, A2, when the page is open in two tabs); B runs in the test's
+event loop, its relay called there.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +37,8 @@ NOTICE = {"id": None, "notice": True, "replies": [{"text": "Hello from case_file
 class Gateways:
     """Gateway A (the page's) and B (the notices'), with the apps and B's HTTP client at hand."""
 
-    def __init__(
-        self, a: tuple[FastAPI, str], b: tuple[FastAPI, str | None], rasa: NoticeRasa
-    ) -> None:
-        (self.app_a, self.a), (self.app_b, self.b) = a, b
+    def __init__(self, a: tuple[FastAPI, str], b: FastAPI, rasa: NoticeRasa) -> None:
+        (self.app_a, self.a), self.app_b = a, b
         self.rasa = rasa
         self.sender = f"page-{uuid.uuid4().hex[:12]}"
 
@@ -49,10 +47,8 @@ class Gateways:
         return f"webchat:{self.sender}"
 
     def client_b(self) -> httpx.AsyncClient:
-        if self.b is None:
-            transport = httpx.ASGITransport(app=self.app_b)
-            return httpx.AsyncClient(transport=transport, base_url="http://b.test")
-        return httpx.AsyncClient(base_url=f"http://{self.b}")
+        transport = httpx.ASGITransport(app=self.app_b)
+        return httpx.AsyncClient(transport=transport, base_url="http://b.test")
 
     async def notice(self, notice_id: str = "submission-1") -> httpx.Response:
         """The action server asks gateway B to tell the page its case was filed."""
@@ -101,16 +97,25 @@ async def gateways(
     a, b, rasa = two_apps(shared_redis, settings_with, tmp_path)
     with served(a) as served_a:
         async with b.router.lifespan_context(b):
-            yield Gateways((a, served_a), (b, None), rasa)
+            yield Gateways((a, served_a), b, rasa)
 
 
 @pytest.fixture
-def both_served(
+async def page_on_two(
     shared_redis: RedisServer, settings_with: Any, tmp_path: Path
-) -> Iterator[Gateways]:
+) -> AsyncIterator[tuple[Gateways, str]]:
+    """Gateways A and A2 serve the page (two tabs), B runs the notices."""
     a, b, rasa = two_apps(shared_redis, settings_with, tmp_path)
-    with served(a) as served_a, served(b) as served_b:
-        yield Gateways((a, served_a), (b, served_b), rasa)
+    a2 = create_app(
+        settings_with(
+            gateway_queue_url=SecretStr(shared_redis.url()),
+            notice_queue_db=tmp_path / "a2" / "notices.sqlite3",
+        ),
+        transport=httpx.MockTransport(rasa),
+    )
+    with served(a) as served_a, served(a2) as served_a2:
+        async with b.router.lifespan_context(b):
+            yield Gateways((a, served_a), b, rasa), served_a2
 
 
 async def next_frame(socket: ClientConnection, timeout: float = 5) -> dict[str, Any] | None:
@@ -163,25 +168,28 @@ async def test_a_notice_for_a_page_without_a_socket_comes_with_its_next_message_
     assert again.json() == [{"text": "You said and now?"}]
 
 
-async def test_a_page_open_on_two_gateways_is_shown_a_notice_once(both_served: Gateways) -> None:
-    gateways = both_served
+async def test_a_page_open_on_two_other_gateways_is_shown_each_notice_once(
+    page_on_two: tuple[Gateways, str],
+) -> None:
+    gateways, a2 = page_on_two
     async with (
         connect(f"ws://{gateways.a}/webchat/ws") as on_a,
-        connect(f"ws://{gateways.b}/webchat/ws") as on_b,
+        connect(f"ws://{a2}/webchat/ws") as on_a2,
     ):
         await gateways.say(on_a, 1, "hi from a tab")
-        await gateways.say(on_b, 1, "hi from another tab")
+        await gateways.say(on_a2, 1, "hi from another tab")
 
         for number in range(5):
             await gateways.notice(f"submission-{number}")
         await asyncio.sleep(1.0)
         frames = [
             frame
-            for socket in (on_a, on_b)
+            for socket in (on_a, on_a2)
             for frame in [await next_frame(socket, 0.5) for _ in range(6)]
             if frame is not None
         ]
 
+    # both gateways hear every notice; each is taken, and shown, by one of them only
     assert len(gateways.rasa.calls) == 5
     assert frames == [NOTICE] * 5
 
