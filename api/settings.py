@@ -144,8 +144,9 @@ class GatewaySettings(LimitSettings, RetentionSettings, BaseSettings):
     )
     gateway_queue_url: SecretStr | None = Field(
         default=None,
-        description="Redis URL (redis://, rediss://, unix://) of the WhatsApp queue and dedup "
-        "keys, shared by every gateway process; unset keeps them in WHATSAPP_QUEUE_DB.",
+        description="Redis URL (redis://, rediss://, unix://) of everything the gateways share: "
+        "queues and dedup keys, channel, outreach and notice records, the webchat inbox and its "
+        "live notices, rate limits; unset keeps them in the *_QUEUE_DB SQLite files.",
     )
     whatsapp_media_dir: Path = Field(
         default=Path("var/media"), description="Where media users send is stored."
