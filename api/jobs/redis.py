@@ -36,6 +36,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from api.jobs.queue import Job
+from api.jobs.redis_store import redis_client
 from api.jobs.worker import WorkerPolicy
 from common.erasure import Person
 
@@ -46,7 +47,6 @@ def queue_prefix(name: str) -> str:
 
 
 DEFAULT_PREFIX = queue_prefix("whatsapp")
-SOCKET_TIMEOUT_SECONDS = 10.0
 
 # KEYS: seq, keys, waiting, live; ARGV: prefix, key, group, payload, now, ttl
 _ENQUEUE = """
@@ -250,16 +250,7 @@ class RedisQueue:
         clock: Callable[[], float] = time.time,
     ) -> RedisQueue:
         """The queue in the Redis server at ``url`` (``redis://``, ``rediss://``, ``unix://``)."""
-        # a Redis that stops answering fails the call (the worker logs it and tries again)
-        # rather than hanging the worker for good
-        client = Redis.from_url(
-            url,
-            decode_responses=True,
-            socket_timeout=SOCKET_TIMEOUT_SECONDS,
-            socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
-            health_check_interval=30,
-        )
-        return cls(client, prefix, key_ttl_seconds, clock)
+        return cls(redis_client(url), prefix, key_ttl_seconds, clock)
 
     def _key(self, name: str) -> str:
         return self._prefix + name
