@@ -101,7 +101,7 @@ class WebchatInbox(SqliteStore):
 
     async def take_notice(self, conversation_id: str, notice_id: str) -> list[Reply] | None:
         """The replies of one notice, removed; ``None`` when it was shown (or taken) already."""
-        if not notice_id.isdigit():
+        if not (notice_id.isascii() and notice_id.isdigit()):
             return None
 
         def work(db: sqlite3.Connection) -> list[Reply] | None:
