@@ -2,14 +2,18 @@
 
 A step is timed on the same shape of text at two lengths, four times apart: linear time grows
 about four times, quadratic time sixteen. Each timing is the best of several rounds of enough
-calls to last a few milliseconds, so a busy machine (which only ever adds time) and the
-timer's grain move the ratio little; the bound the tests use sits between the two growths.
+calls to last a few milliseconds of this process's CPU time (all its threads), with the
+garbage collector off: other processes on a busy machine take wall-clock time but not this
+process's CPU time, and the collector's passes cost with everything alive, not with the text.
+The bound the tests use sits between the two growths.
 """
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 #: the repeated unit of each hostile shape: words that start a two-part pattern with nothing to
 #: finish it, runs of digits, spaces, "c-", emoji, nested punctuation, address-like runs
@@ -52,23 +56,42 @@ def hostile(unit: str, length: int) -> str:
     return (unit * (length // len(unit) + 1))[:length]
 
 
+@contextmanager
+def _no_collector() -> Iterator[None]:
+    """The cyclic garbage collector off: its passes cost with every object alive in the
+    process, not with the text, and land on whichever timing happens to allocate the most."""
+    was_on = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def seconds_per_call(step: Callable[[str], object], text: str) -> float:
     """The best time of one call of ``step`` on ``text``, over several rounds."""
+    with _no_collector():
+        return _best_time(step, text)
+
+
+def _best_time(step: Callable[[str], object], text: str) -> float:
     calls = 1
     while True:
-        started = time.perf_counter()
+        started = time.process_time()
         for _ in range(calls):
             step(text)
-        took = time.perf_counter() - started
+        took = time.process_time() - started
         if took >= _ROUND_SECONDS:
             break
         calls *= 2
     best = took / calls
     for _ in range(_ROUNDS - 1):
-        started = time.perf_counter()
+        started = time.process_time()
         for _ in range(calls):
             step(text)
-        best = min(best, (time.perf_counter() - started) / calls)
+        best = min(best, (time.process_time() - started) / calls)
     return best
 
 
