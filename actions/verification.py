@@ -77,10 +77,12 @@ class ActionVerifyCode(CaseAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Say whether the code is right; a right one goes on to the request that waited."""
+        # otp_then is set on every run, so one left from an earlier code never goes on
+        settled = [SlotSet(OTP_THEN, None)]
         code = code_in(latest_text(tracker))
         if code is None:
             dispatcher.utter_message(response="utter_code_unreadable")
-            return []
+            return settled
         attempt = await self._services.codes.check(tracker.sender_id, code)
         if attempt.verdict is Verdict.RIGHT and attempt.handle is not None:
             known = tracker.get_slot(VERIFIED_CASES)
@@ -101,4 +103,4 @@ class ActionVerifyCode(CaseAction):
             dispatcher.utter_message(response="utter_code_wrong", tries=attempt.tries_left)
         else:
             dispatcher.utter_message(response="utter_code_locked")
-        return []
+        return settled

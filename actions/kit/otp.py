@@ -11,7 +11,7 @@ request, match or not, so being refused one says nothing about the case either.
 
 A right code adds the case's handle to ``verified_cases`` and sets ``otp_then`` to the request
 that was waiting (``otp_resume``: its intent and what it asked); the rules then run that
-request's action, which takes it from ``resumed`` and clears both.
+request's action, which takes it from ``resumed`` and clears ``otp_resume``.
 """
 
 from __future__ import annotations
@@ -305,8 +305,12 @@ def waiting_changes(waiting: dict[str, Any]) -> dict[str, str | None]:
 
 
 def resume_done() -> list[EventType]:
-    """The events that settle a request answered after a code."""
-    return [SlotSet(OTP_THEN, None), SlotSet(OTP_RESUME, None)]
+    """The events that settle a request answered after a code.
+
+    ``otp_then`` stays: the code action sets it afresh on every code typed, and the rules the
+    request's action follows elsewhere say nothing of it.
+    """
+    return [SlotSet(OTP_RESUME, None)]
 
 
 def code_in(text: str) -> str | None:
