@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from actions.otp.settings import OtpSettings
 
 
-class ActionSettings(OtpSettings):
+class ActionSettings(OtpSettings, BaseSettings):
     """What the action server needs to know; every field is an environment variable."""
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
