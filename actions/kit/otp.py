@@ -33,6 +33,7 @@ from actions.kit.access import CaseToChoose, Viewer, newest_first, viewer_of
 from actions.kit.contacts import contact_key
 from actions.kit.handles import handle_of, parse_handle, shown_ref
 from actions.kit.message import intent_name
+from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.sdk import CollectingDispatcher, EventType, SlotSet, Tracker
 from actions.kit.settings import ActionSettings, get_settings
 from actions.kit.slots import CASE_REF, OTP_CASE, OTP_RESUME, OTP_THEN
@@ -174,7 +175,7 @@ class OneTimeCodes:
             return Request(Requested.LIMITED)
         if case is not None:
             # not awaited: the answer must not take longer when there is a code to send
-            self._spawn(sender.send(contact, code))
+            self._spawn(sender.send(address_of(case, contact, region), code))
         return Request(Requested.ANSWERED, mask(contact))
 
     async def check(self, conversation_id: str, code: str) -> Attempt:
@@ -213,6 +214,14 @@ async def matching_case(
         return None
     mine = [case for case in cases if case.contact and contact_key(case.contact, region) == contact]
     return newest_first(mine)[0] if mine else None
+
+
+def address_of(case: Case, matched: str, region: str) -> str:
+    """Where a code for ``case`` goes: its own contact, as written on it (normalised)."""
+    written = case.contact or matched
+    if "@" in written:
+        return normalise_email(written) or matched
+    return normalise_phone(written, region) or matched
 
 
 def case_key(handle: str) -> str:
