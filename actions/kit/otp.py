@@ -225,8 +225,9 @@ def address_of(case: Case, matched: str, region: str) -> str:
 
 
 def case_key(handle: str) -> str:
-    """What the per-case limit counts under: the reference as asked for, case and spaces aside."""
-    return "".join(shown_ref(handle).split()).upper()
+    """What the per-case limit counts under: the reference's letters and digits, upper-cased,
+    so "c-1042", "C 1042" and "C1042" share one count."""
+    return "".join(ch for ch in shown_ref(handle) if ch.isalnum()).upper()
 
 
 def offer(

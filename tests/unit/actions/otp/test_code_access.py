@@ -10,7 +10,7 @@ import pytest
 from actions.changes import ActionUpdateCase
 from actions.kit.access import viewer_of
 from actions.kit.handles import shown_ref
-from actions.kit.otp import OneTimeCodes, matching_case
+from actions.kit.otp import OneTimeCodes, case_key, matching_case
 from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus
 from actions.otp.store import SqliteCodeStore
@@ -104,3 +104,8 @@ async def test_a_code_for_another_case_than_the_request_waiting_shows_its_status
     assert lu.slots["otp_then"] == "check_case_status"
     assert shown_ref(lu.slots["case_ref"]) == "10000011"
     assert cases.updates == []
+
+
+@pytest.mark.parametrize("written", ["c-1042", "C 1042", "C1042", "c1042#case-9"])
+def test_one_reference_however_written_shares_one_hourly_count(written: str) -> None:
+    assert case_key(written) == "C1042"
