@@ -25,6 +25,7 @@ from actions.kit.message import (
     whole_answer,
 )
 from actions.kit.normalise import normalise_email, normalise_phone
+from actions.kit.otp import Waiting, offer_after, resume_done, resumed, waiting_changes
 from actions.kit.sdk import (
     CollectingDispatcher,
     DomainDict,
@@ -124,8 +125,11 @@ class ActionAddCaseComment(CaseAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Add the comment (marked internal when an agent writes it) and say so."""
-        done = [SlotSet(COMMENT_TEXT, None)]
+        waiting = resumed(tracker, "add_case_comment")
+        done = [SlotSet(COMMENT_TEXT, None), *(resume_done() if waiting is not None else [])]
         said = tracker.get_slot(COMMENT_TEXT)
+        if waiting is not None:
+            said = waiting.get("comment")
         if not isinstance(said, str) or not said.strip():
             dispatcher.utter_message(response="utter_invalid_comment")
             return done
@@ -139,7 +143,11 @@ class ActionAddCaseComment(CaseAction):
             case = await target_case(backend, viewer, tracker)
             await backend.add_comment(case, text, viewer.actor())
         except BackendError as exc:
-            return done + _answer_failure(dispatcher, tracker, exc)
+            asked = {"comment": said.strip()}
+            offered = offer_after(
+                exc, dispatcher, tracker, self._services, "add_case_comment", asked
+            )
+            return done + (offered or _answer_failure(dispatcher, tracker, exc))
         except CaseNotChosen:
             dispatcher.utter_message(response="utter_no_case_to_change")
             return done
@@ -158,9 +166,16 @@ class ActionUpdateCase(CaseAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Validate the requested changes, write them, and say what changed."""
+        waiting = resumed(tracker, "update_case")
+        done = resume_done() if waiting is not None else []
+        return [*done, *await self._update(dispatcher, tracker, waiting)]
+
+    async def _update(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, waiting: Waiting
+    ) -> list[EventType]:
         region = self._services.settings.default_phone_region
         viewer = viewer_of(tracker, region)
-        asked = requested_changes(tracker, viewer, region)
+        asked = waiting_changes(waiting) if waiting else requested_changes(tracker, viewer, region)
         if not asked:
             dispatcher.utter_message(response="utter_ask_what_to_change")
             return []
@@ -182,7 +197,9 @@ class ActionUpdateCase(CaseAction):
             case = await target_case(backend, viewer, tracker)
             await backend.update_case(case, written, viewer.actor())
         except BackendError as exc:
-            return _answer_failure(dispatcher, tracker, exc)
+            waits = {"changes": asked}
+            offered = offer_after(exc, dispatcher, tracker, self._services, "update_case", waits)
+            return offered or _answer_failure(dispatcher, tracker, exc)
         except CaseNotChosen:
             dispatcher.utter_message(response="utter_no_case_to_change")
             return []
@@ -267,11 +284,17 @@ class ActionAskCloseCase(CaseAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Ask with Yes/No buttons, or say why there is nothing to close."""
+        done = resume_done() if resumed(tracker, "close_case") is not None else []
+        return [*done, *await self._ask(dispatcher, tracker)]
+
+    async def _ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         viewer = viewer_of(tracker, self._services.settings.default_phone_region)
         try:
             case = await target_case(self._services.backend, viewer, tracker)
         except BackendError as exc:
-            return [SlotSet(PENDING_CLOSE, None), *_answer_failure(dispatcher, tracker, exc)]
+            offered = offer_after(exc, dispatcher, tracker, self._services, "close_case")
+            failed = offered or _answer_failure(dispatcher, tracker, exc)
+            return [SlotSet(PENDING_CLOSE, None), *failed]
         except CaseNotChosen:
             dispatcher.utter_message(response="utter_no_case_to_change")
             return [SlotSet(PENDING_CLOSE, None)]

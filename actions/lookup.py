@@ -19,6 +19,7 @@ from actions.kit.base import CaseAction
 from actions.kit.handles import handle_of
 from actions.kit.message import entity_values
 from actions.kit.normalise import normalise_email, normalise_phone
+from actions.kit.otp import OneTimeCodes, offer, resume_done, resumed
 from actions.kit.rendering import render, shorten
 from actions.kit.sdk import CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.kit.settings import ActionSettings
@@ -125,8 +126,9 @@ class LookupAction(CaseAction):
         backend: CaseBackend | None = None,
         settings: ActionSettings | None = None,
         clock: Clock = utc_now,
+        codes: OneTimeCodes | None = None,
     ) -> None:
-        super().__init__(backend, settings)
+        super().__init__(backend, settings, codes=codes)
         self._clock = clock
 
 
@@ -140,7 +142,14 @@ class ActionCheckCaseStatus(LookupAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Utter the status and recent changes; remember the case as the one being talked about."""
+        """Utter the status and recent changes; remember the case as the one being talked about.
+
+        A customer who names a case they may not see is offered a one-time code instead.
+        """
+        done = resume_done() if resumed(tracker, "check_case_status") is not None else []
+        return [*done, *await self._status(dispatcher, tracker)]
+
+    async def _status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         viewer = viewer_of(tracker, self._services.settings.default_phone_region)
         backend = self._services.backend
         try:
@@ -155,6 +164,10 @@ class ActionCheckCaseStatus(LookupAction):
             )
             return []
         except CaseNotFound:
+            codes = self._services.codes
+            offered = offer(dispatcher, codes, viewer, tracker, "check_case_status")
+            if offered is not None:
+                return offered
             dispatcher.utter_message(
                 response="utter_case_not_found", case_ref=requested_ref(tracker)
             )

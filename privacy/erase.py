@@ -5,10 +5,10 @@ without a +code in ``DEFAULT_PHONE_REGION``), then removes, store by store: Rasa
 conversations that are theirs (their WhatsApp and Twilio senders, and any conversation whose
 events hold their number or address: a webchat form's contact, a signed identity), the files
 those conversations sent, their queued and buried jobs, delivery and outreach records, webchat
-notices and outbox submissions. It prints how many entries went from each store, then the
-case references the back end holds for the contact, which it cannot remove: an agent deletes
-or redacts those in the case system. Safe while casebot runs; linear in what the stores hold.
-Exit status: 0 done, 1 a store could not be erased, 2 a contact that does not parse.
+notices, outbox submissions and one-time codes. It prints how many entries went from each
+store, then the case references the back end holds for the contact, which it cannot remove: an
+agent deletes or redacts those in the case system. Safe while casebot runs; linear in what the
+stores hold. Exit status: 0 done, 1 a store could not be erased, 2 a contact that does not parse.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Where casebot keeps what it knows of people, read from the same settings the processes read.
 
-The gateway's SQLite files and Redis (``api.settings``), the action server's outbox and media
-folder (``actions.kit.settings``), AICC's idempotency keys (``cases.aicc.settings``), and Rasa's
-tracker store from the endpoints file Rasa is given (``RASA_ENDPOINTS``, its ``${VAR}``s filled
-from the environment as Rasa fills them).
+The gateway's SQLite files and Redis (``api.settings``), the action server's outbox, media
+folder and one-time codes (``actions.kit.settings``), AICC's idempotency keys
+(``cases.aicc.settings``), and Rasa's tracker store from the endpoints file Rasa is given
+(``RASA_ENDPOINTS``, its ``${VAR}``s filled from the environment as Rasa fills them).
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ class Places:
     aicc_idempotency_db: Path
     #: the gateway's live chats with a person (HANDOFF_RELAY_DB)
     relay_db: Path | None = None
+    #: the action server's one-time codes (OTP_DB)
+    otp_db: Path | None = None
     #: the Python of Rasa's environment, which can reach a PostgreSQL tracker store
     rasa_python: Path = RASA_PYTHON
 
@@ -88,4 +90,5 @@ def places_of(
         outbox_db=actions.outbox_db,
         aicc_idempotency_db=aicc.aicc_idempotency_db,
         relay_db=gateway.handoff_relay_db,
+        otp_db=actions.otp_db,
     )

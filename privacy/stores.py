@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from actions.otp.store import SqliteCodeStore
 from actions.outbox.store import Outbox
 from api.channels.twilio.redis_store import RedisTwilioStore
 from api.channels.twilio.store import TwilioStore
@@ -156,7 +157,10 @@ async def _erase_in(opener: Callable[[Path], _Erasable], path: Path, person: Per
 
 
 def erase_actions(person: Person, places: Places) -> dict[str, int]:
-    """Remove the person's case submissions from the action server's outbox."""
-    if not places.outbox_db.exists():
-        return {"outbox submissions": 0}
-    return {"outbox submissions": Outbox(places.outbox_db).erase(person)}
+    """Remove the person's case submissions and one-time codes from the action server's stores."""
+    removed = {"outbox submissions": 0, "one-time codes": 0}
+    if places.outbox_db.exists():
+        removed["outbox submissions"] = Outbox(places.outbox_db).erase(person)
+    if places.otp_db is not None and places.otp_db.exists():
+        removed["one-time codes"] = SqliteCodeStore(places.otp_db).erase(person)
+    return removed

@@ -19,6 +19,7 @@ from sandbox.connect_chat.standin import create_stand_in as connect_chat
 from sandbox.control import control_router
 from sandbox.customer_profiles.standin import create_stand_in as customer_profiles
 from sandbox.faults import FaultInjector, FaultPlan
+from sandbox.ses.standin import create_stand_in as ses
 from sandbox.settings import SandboxSettings, get_settings
 from sandbox.standin import StandIn
 from sandbox.twilio.standin import create_stand_in as twilio
@@ -35,6 +36,7 @@ STAND_INS: tuple[StandInFactory, ...] = (
     whatsapp,
     aicc,
     twilio,
+    ses,
 )
 
 

@@ -22,6 +22,8 @@ class SandboxSettings(BaseSettings):
     customer_profiles_domain: str | None = "casebot"
     #: bearer token the WhatsApp Graph API stand-in accepts
     whatsapp_access_token: str = "sandbox-whatsapp-token"
+    #: comma-separated email addresses and domains the SES stand-in takes as verified senders
+    ses_verified_identities: str = "casebot@example.com"
     #: account SID and auth token the Twilio stand-in accepts (basic auth)
     twilio_account_sid: str = "AC00000000000000000000000000000000"
     twilio_auth_token: str = "sandbox-twilio-token"

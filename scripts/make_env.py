@@ -23,6 +23,7 @@ SECRETS: tuple[tuple[str, ...], ...] = (
     ("RASA_API_TOKEN",),
     ("INTERNAL_API_TOKEN",),
     ("ACTION_SERVER_TOKEN",),
+    ("OTP_HASH_KEY",),
     ("WHATSAPP_APP_SECRET",),
     ("WHATSAPP_VERIFY_TOKEN",),
     ("WHATSAPP_ACCESS_TOKEN", "SANDBOX_WHATSAPP_ACCESS_TOKEN"),

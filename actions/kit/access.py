@@ -6,7 +6,8 @@ from a signed token), while anything a client sends travels under ``metadata["cl
 which is ignored here. The ``contact`` slot is not trusted, since the user fills it in the form.
 
 Agents see every case. A customer sees a case whose contact is one of their verified contacts,
-whose customer id is theirs, or that was opened in this conversation (``opened_cases``). A case
+whose customer id is theirs, that was opened in this conversation (``opened_cases``), or that
+they proved theirs here with a one-time code (``verified_cases``, set only by that action). A case
 the viewer may not see is answered exactly like a reference that names no case: ``CaseNotFound``.
 Where several cases share a reference (Connect Cases does not keep them unique), only those the
 viewer may see count, and when more than one is left they choose (``CaseToChoose``).
@@ -22,7 +23,14 @@ from typing import Any, Literal
 from actions.kit.handles import names, parse_handle
 from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.sdk import Tracker
-from actions.kit.slots import CHANNEL, CUSTOMER_ID, OPENED_CASES, ROLE, SESSION_STARTED_METADATA
+from actions.kit.slots import (
+    CHANNEL,
+    CUSTOMER_ID,
+    OPENED_CASES,
+    ROLE,
+    SESSION_STARTED_METADATA,
+    VERIFIED_CASES,
+)
 from cases.backend import Actor, Case, CaseBackend, CaseFilter, CaseNotFound, Conflict
 from cases.paging import search_all
 
@@ -46,6 +54,8 @@ class Viewer:
     agent_id: str | None = None
     #: handles (``actions.kit.handles``) of the cases opened in this conversation, oldest first
     opened_cases: tuple[str, ...] = ()
+    #: handles of the cases proved theirs in this conversation with a one-time code
+    verified_cases: tuple[str, ...] = ()
 
     @property
     def is_agent(self) -> bool:
@@ -56,7 +66,7 @@ class Viewer:
         """Whether this viewer may see ``case`` at all."""
         if self.is_agent:
             return True
-        if any(names(opened, case) for opened in self.opened_cases):
+        if any(names(known, case) for known in (*self.opened_cases, *self.verified_cases)):
             return True
         if self.customer_id and case.customer_id == self.customer_id:
             return True
@@ -98,6 +108,7 @@ def viewer_of(tracker: Tracker, phone_region: str = "GB") -> Viewer:
     for identity in identities:
         contacts.update(_verified(identity.get("phone"), identity.get("email"), phone_region))
     opened = tracker.get_slot(OPENED_CASES)
+    verified = tracker.get_slot(VERIFIED_CASES)
     channel = _first_text([latest.get("channel"), started.get("channel")])
     return Viewer(
         role=role,
@@ -109,6 +120,7 @@ def viewer_of(tracker: Tracker, phone_region: str = "GB") -> Viewer:
         ),
         agent_id=_first_text(i.get("agent_id") for i in identities) if role == "agent" else None,
         opened_cases=tuple(ref for ref in opened or () if isinstance(ref, str)),
+        verified_cases=tuple(ref for ref in _list(verified) if isinstance(ref, str)),
     )
 
 
@@ -159,7 +171,7 @@ async def own_cases(backend: CaseBackend, viewer: Viewer) -> list[Case]:
     for search in filters:
         for case in await search_all(backend, search, limit=OWN_CASES_LIMIT):
             found.setdefault(case.case_id, case)
-    for opened in viewer.opened_cases:
+    for opened in (*viewer.opened_cases, *viewer.verified_cases):
         if any(names(opened, case) for case in found.values()):
             continue
         try:
@@ -223,6 +235,10 @@ def _first_text(values: Iterable[object]) -> str | None:
 
 def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def _dict(value: object) -> dict[str, Any]:

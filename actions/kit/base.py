@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from actions.kit.access import started_by_gateway
+from actions.kit.otp import OneTimeCodes
 from actions.kit.sdk import Action, CollectingDispatcher, DomainDict, EventType, Tracker
 from actions.kit.services import CaseServices
 from actions.kit.settings import ActionSettings
@@ -28,9 +29,10 @@ class UsesCases:
         backend: CaseBackend | None = None,
         settings: ActionSettings | None = None,
         case_settings: CaseSettings | None = None,
+        codes: OneTimeCodes | None = None,
     ) -> None:
         super().__init__()
-        self._services = CaseServices(backend, settings, case_settings=case_settings)
+        self._services = CaseServices(backend, settings, case_settings=case_settings, codes=codes)
 
 
 class CaseAction(UsesCases, Action, ABC):

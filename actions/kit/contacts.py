@@ -16,14 +16,15 @@ from actions.kit.sdk import Tracker
 
 def contact_verified(tracker: Tracker, contact: str, phone_region: str) -> bool:
     """Whether ``contact`` (as the form accepted it) is one the gateway vouches for here."""
-    wanted = _key(contact, phone_region)
+    wanted = contact_key(contact, phone_region)
     if wanted is None:
         return False
     vouched = viewer_of(tracker, phone_region).contacts
-    return any(_key(known, phone_region) == wanted for known in vouched)
+    return any(contact_key(known, phone_region) == wanted for known in vouched)
 
 
-def _key(contact: str, region: str) -> str | None:
+def contact_key(contact: str, region: str) -> str | None:
+    """``contact`` as compared: an email without case, a phone in E.164; ``None`` if neither."""
     text = contact.strip()
     if not text:
         return None

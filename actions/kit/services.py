@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from actions.kit.otp import OneTimeCodes
 from actions.kit.settings import ActionSettings, get_settings
 from actions.kit.template import FormTemplate, load_form_template, merge_template
 from actions.outbox.store import Outbox
@@ -28,11 +29,13 @@ class CaseServices:
         outbox: Outbox | None = None,
         *,
         case_settings: CaseSettings | None = None,
+        codes: OneTimeCodes | None = None,
     ) -> None:
         self._backend = backend
         self._settings = settings
         self._outbox = outbox
         self._case_settings = case_settings
+        self._codes = codes
 
     @property
     def settings(self) -> ActionSettings:
@@ -53,6 +56,13 @@ class CaseServices:
     def outbox(self) -> Outbox:
         """This outbox, or the process's."""
         return self._outbox or outbox_at(self.settings.outbox_db)
+
+    @property
+    def codes(self) -> OneTimeCodes:
+        """These one-time codes, or ones on these settings (made once)."""
+        if self._codes is None:
+            self._codes = OneTimeCodes(self.settings)
+        return self._codes
 
     def file_template(self) -> FormTemplate:
         """The form template from the template file alone: no call to the back end."""

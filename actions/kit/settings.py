@@ -1,7 +1,9 @@
 """Settings of the action server itself, read from the environment.
 
-The case back end's settings (``CASE_BACKEND``, the template file, Connect, AICC...) are the
-back end's own: ``cases.settings`` and the settings module beside each back end.
+The one-time codes' settings (``OTP_*``, ``SES_ENDPOINT_URL``) sit beside their code in
+``actions.otp.settings``, inherited here. The case back end's settings (``CASE_BACKEND``, the
+template file, Connect, AICC...) are the back end's own: ``cases.settings`` and the settings
+module beside each back end.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from actions.otp.settings import OtpSettings
 
-class ActionSettings(BaseSettings):
+
+class ActionSettings(OtpSettings, BaseSettings):
     """What the action server needs to know; every field is an environment variable."""
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")

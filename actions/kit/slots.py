@@ -25,6 +25,15 @@ REQUESTED_SLOT = "requested_slot"
 SESSION_STARTED_METADATA = "session_started_metadata"
 #: references of the cases opened in this conversation, oldest first
 OPENED_CASES = "opened_cases"
+#: cases this conversation proved with a one-time code (``actions.kit.otp``), oldest first;
+#: set by the code action only
+VERIFIED_CASES = "verified_cases"
+#: the case a one-time code was offered for, until the customer says where to send it
+OTP_CASE = "otp_case"
+#: what the customer asked of that case, answered once the code is right
+OTP_RESUME = "otp_resume"
+#: the request a right code goes on to (an intent's name), for the rules to follow
+OTP_THEN = "otp_then"
 #: the page of a case list a "Show more" button asks for (slot and entity)
 LIST_PAGE = "list_page"
 #: where the next page of the last case list starts: its query, page number and token

@@ -12,6 +12,7 @@ from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 import actions.kit.settings
+import actions.otp.settings
 import api.jobs.retention_settings
 import api.ratelimit_settings
 import api.settings
@@ -26,6 +27,7 @@ MODULES = (
     api.ratelimit_settings,
     api.jobs.retention_settings,
     actions.kit.settings,
+    actions.otp.settings,
     cases.settings,
     cases.connect.settings,
     cases.aicc.settings,

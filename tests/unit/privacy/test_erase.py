@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from actions.otp.store import Code, Limits, SqliteCodeStore
 from actions.outbox.store import Outbox
 from api.channels.twilio.store import TwilioDelivery, TwilioStore
 from api.channels.webchat.inbox import WebchatInbox
@@ -65,6 +66,7 @@ def places(tmp_path: Path) -> Places:
         outbox_db=tmp_path / "outbox.sqlite3",
         aicc_idempotency_db=tmp_path / "aicc.sqlite3",
         relay_db=tmp_path / "relay.sqlite3",
+        otp_db=tmp_path / "otp.sqlite3",
     )
 
 
@@ -169,6 +171,11 @@ async def fill(places: Places) -> dict[str, Path]:
             ),
             f"key-{contact}",
         )
+    assert places.otp_db is not None
+    codes = SqliteCodeStore(places.otp_db)
+    for conversation in ("whatsapp:447700900123", "webchat:ada-browser", "webchat:bob-browser"):
+        code = Code(conversation, "10000001", b"digest", True, 5, time.time() + 600)
+        assert codes.issue(code, "10000001", Limits(per_case=10, per_sender=10))
     return files
 
 
@@ -190,6 +197,8 @@ async def test_erase_removes_exactly_one_persons_data_and_reports_it(places: Pla
         "webchat inbox": 1,
         "live chats": 1,
         "outbox submissions": 1,
+        # a code and its request in each of Ada's two conversations
+        "one-time codes": 4,
     }
     assert report.failed == []
     assert report.cases == ["11111111", "22222222"]
@@ -204,7 +213,10 @@ async def test_erase_removes_exactly_one_persons_data_and_reports_it(places: Pla
         (places.notice_db, "webchat_inbox"),
         (places.relay_db, "live_chats"),
         (places.outbox_db, "submissions"),
+        (places.otp_db, "codes"),
+        (places.otp_db, "code_requests"),
     ]:
+        assert path is not None
         assert count(path, table) == 1, (path.name, table)
     lines = report.lines()
     assert "  conversations: 2" in lines
