@@ -4,6 +4,11 @@ Rasa's endpoints name one action server URL; in production that URL is a load ba
 DNS name with several addresses). ``round_robin(targets)`` serves on a free loopback port and
 sends each request to the next target in turn, remembering which one served it. A target that
 cannot be reached is skipped for that request, as a load balancer's health check would.
+
+A target that takes a request and drops the connection before answering (it died mid-request)
+is another matter: whether the balancer sends the request again to the next target is its
+setting (nginx: ``proxy_next_upstream ... non_idempotent``). ``resend_dropped`` says which this
+one does: without it the caller gets 502 and its own retry reaches a live target.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ class RoundRobin:
 
 
 @contextmanager
-def round_robin(targets: list[str]) -> Iterator[RoundRobin]:
+def round_robin(targets: list[str], resend_dropped: bool = True) -> Iterator[RoundRobin]:
     """Serve a proxy over ``targets`` (base URLs) until the block ends."""
     client = httpx.Client(timeout=60)
     state: RoundRobin | None = None
@@ -53,8 +58,12 @@ def round_robin(targets: list[str]) -> Iterator[RoundRobin]:
                     answer = client.request(
                         self.command, target + self.path, content=body, headers=headers
                     )
-                except httpx.TransportError:
+                except httpx.ConnectError:
                     continue
+                except httpx.TransportError:
+                    if resend_dropped:
+                        continue
+                    break
                 state.served.append(target)
                 self.send_response(answer.status_code)
                 for key, value in answer.headers.items():
@@ -62,9 +71,13 @@ def round_robin(targets: list[str]) -> Iterator[RoundRobin]:
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(answer.content)))
                 self.end_headers()
-                self.wfile.write(answer.content)
+                try:
+                    self.wfile.write(answer.content)
+                except (BrokenPipeError, ConnectionResetError):
+                    # the caller died or gave up meanwhile; nobody is left to answer
+                    pass
                 return
-            self.send_error(502, "no action server answered")
+            self.send_error(502, "no target answered")
 
         do_GET = do_POST = _forward  # noqa: N815
 
