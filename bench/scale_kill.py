@@ -69,6 +69,7 @@ def report(result: kills.Run, counted: kills.Tally, replays: int, concurrency: i
                 kill.process,
                 f"+{kill.at - result.started:.1f}",
                 len(kill.in_flight),
+                "-" if kill.dropped is None else kill.dropped,
                 "never" if recovered is None else f"{recovered:.1f}",
             ]
         )
@@ -77,7 +78,7 @@ def report(result: kills.Run, counted: kills.Tally, replays: int, concurrency: i
             f"Scale-out under crashes: the kills ({result.ended - result.started:.0f} s run; "
             f"{replays} turns a surviving gateway took over had been answered before, and were "
             "answered from the conversation rather than run twice)",
-            ["killed", "at s", "turns under way", "recovered after s"],
+            ["killed", "at s", "turns under way", "requests it dropped", "recovered after s"],
             rows,
         )
     )

@@ -44,7 +44,7 @@ ANSWERS = {
 }
 OPENING = "I want to open a case"
 #: (share of all turns answered, process) in the order the kills come
-KILLS = ((0.2, "gateway_b"), (0.45, "actions_b"), (0.7, "rasa_b"))
+KILLS = ((0.15, "gateway_b"), (0.35, "actions_b"), (0.55, "rasa_b"))
 QUEUE_LIVE = "casebot:{whatsapp-queue}:live"
 
 
@@ -110,12 +110,15 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Kill:
     process: str
     at: float
     #: turns sent and not yet answered when it came
     in_flight: tuple[Turn, ...]
+    #: requests the process was in the middle of, which its proxy saw dropped (Rasa and
+    #: the action servers have one; a gateway's are counted by nobody but itself)
+    dropped: int | None = None
 
     @property
     def recovered(self) -> float | None:
@@ -196,6 +199,12 @@ async def run(
                 killing.cancel()
             await asyncio.gather(killing, return_exceptions=True)
             result.ended = time.time()
+            for kill in result.kills:
+                proxy = {"rasa": fleet.rasa_proxy, "actions": fleet.actions_proxy}.get(
+                    kill.process.split("_")[0]
+                )
+                if proxy is not None:
+                    kill.dropped = proxy.dropped.count(fleet.url(kill.process))
             await _queue_drained(fleet, timeout=60)
             # a reply sent twice may come after the customer saw the first
             await asyncio.sleep(settle)
@@ -330,7 +339,9 @@ def summary(result: Run, counted: Tally) -> str:
         recovered = kill.recovered
         lines.append(
             f"{kill.process} killed at +{kill.at - result.started:.1f} s with "
-            f"{len(kill.in_flight)} turns under way; "
+            f"{len(kill.in_flight)} turns under way"
+            + ("" if kill.dropped is None else f", {kill.dropped} of its requests dropped")
+            + "; "
             + (
                 f"all answered {recovered:.1f} s later"
                 if recovered is not None

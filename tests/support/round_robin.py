@@ -28,6 +28,8 @@ class RoundRobin:
     targets: list[str]
     #: the target that answered each request, in order
     served: list[str] = field(default_factory=list)
+    #: the target of each request that was dropped mid-way (its target died), in order
+    dropped: list[str] = field(default_factory=list)
     _next: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,6 +63,7 @@ def round_robin(targets: list[str], resend_dropped: bool = True) -> Iterator[Rou
                 except httpx.ConnectError:
                     continue
                 except httpx.TransportError:
+                    state.dropped.append(target)
                     if resend_dropped:
                         continue
                     break
