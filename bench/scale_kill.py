@@ -6,13 +6,14 @@ Two of every process (gateway, action server, Rasa) on shared Redis and PostgreS
 the action servers each behind a round-robin proxy, the sandbox playing Meta and Connect Cases
 (``tests/support/fleet.py``). Customers walk the case form over signed webhooks delivered to
 both gateways, ``--concurrency`` at a time, each answering as soon as the last reply came; when
-20%, 45% and 70% of all turns are answered, one gateway, one action server and one Rasa are
-SIGKILLed in turn and stay dead (``tests/support/kills.py``, which the scale-out test runs with
-fewer customers). Counted from the stand-ins' records only: cases filed once, lost or doubled
-(Connect Cases), replies delivered once, lost or doubled against what an undisturbed run of the
-same script gets (the Graph stand-in); when each kill came and how many turns it caught,
-the recovery time (until every turn it caught was answered), and turn latency (webhook to the
-turn's last reply) before the kills, during them and after recovery.
+15%, 35% and 55% of all turns are answered, one gateway, one action server and one Rasa are
+SIGKILLed in turn (the last two while working on requests) and stay dead
+(``tests/support/kills.py``, which the scale-out test runs with fewer customers). Counted from
+the stand-ins' records only: cases filed once, lost or doubled (Connect Cases), replies
+delivered once, lost or doubled against what an undisturbed run of the same script gets (the
+Graph stand-in); when each kill came and how many turns it caught, the recovery time (until
+every turn it caught was answered), and turn latency (webhook to the turn's last reply) before
+the kills, during them and after recovery.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ The killed processes stay dead: the survivor of each pair must carry every conve
 alone, including the ones the dead one was in the middle of; a restart would hide a lost
 turn behind the restarted process finishing it. ``run`` drives ``conversations`` customers,
 ``concurrency`` at a time, each sending its next message once the last one is answered, and
-kills one process of each pair when a share of all the turns has been answered.
+kills one process of each pair when a share of all the turns has been answered (Rasa and the
+action server at a moment their proxy sees them working on requests, so they die mid-request).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import httpx
 
 from tests.support.fleet import GATEWAYS, Fleet
 from tests.support.meta import Customer, GraphLog
+from tests.support.round_robin import RoundRobin
 from tests.support.stack import DOMAIN_ID
 
 REF = re.compile(r"\b\d{8}\b")
@@ -152,12 +154,24 @@ async def _talk(conversation: Conversation, script: Script, turn_timeout: float)
             return
 
 
+def _proxy(fleet: Fleet, process: str) -> RoundRobin | None:
+    """The proxy in front of ``process``; gateways have none (Meta calls both)."""
+    return {"rasa": fleet.rasa_proxy, "actions": fleet.actions_proxy}.get(process.split("_")[0])
+
+
 async def _kill_on_schedule(fleet: Fleet, run: Run, total_turns: int) -> None:
     for share, process in KILLS:
         while sum(1 for t in run.turns() if t.done is not None) < share * total_turns:
             await asyncio.sleep(0.05)
+        proxy, target = _proxy(fleet, process), fleet.url(process)
+        # a process behind a proxy dies while it works on requests, when it gets some soon
+        # (two: one alone may end in the instant between the look and the kill)
+        deadline = time.monotonic() + 10
+        while proxy is not None and proxy.busy[target] < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
         in_flight = tuple(t for t in run.turns() if t.done is None)
-        at = await asyncio.to_thread(fleet.kill, process)
+        # at once, not from a thread: the request under way may be over in milliseconds
+        at = fleet.kill(process)
         run.kills.append(Kill(process, at, in_flight))
 
 
@@ -200,9 +214,7 @@ async def run(
             await asyncio.gather(killing, return_exceptions=True)
             result.ended = time.time()
             for kill in result.kills:
-                proxy = {"rasa": fleet.rasa_proxy, "actions": fleet.actions_proxy}.get(
-                    kill.process.split("_")[0]
-                )
+                proxy = _proxy(fleet, kill.process)
                 if proxy is not None:
                     kill.dropped = proxy.dropped.count(fleet.url(kill.process))
             await _queue_drained(fleet, timeout=60)

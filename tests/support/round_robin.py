@@ -14,6 +14,7 @@ one does: without it the caller gets 502 and its own retry reaches a live target
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,8 +31,21 @@ class RoundRobin:
     served: list[str] = field(default_factory=list)
     #: the target of each request that was dropped mid-way (its target died), in order
     dropped: list[str] = field(default_factory=list)
+    #: requests each target is working on now
+    busy: Counter[str] = field(default_factory=Counter)
     _next: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextmanager
+    def working_on(self, target: str) -> Iterator[None]:
+        """Count the request as under way at ``target`` while the block runs."""
+        with self._lock:
+            self.busy[target] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.busy[target] -= 1
 
     def order(self) -> list[str]:
         """The targets to try for one request: the next in turn first."""
@@ -57,9 +71,10 @@ def round_robin(targets: list[str], resend_dropped: bool = True) -> Iterator[Rou
             }
             for target in state.order():
                 try:
-                    answer = client.request(
-                        self.command, target + self.path, content=body, headers=headers
-                    )
+                    with state.working_on(target):
+                        answer = client.request(
+                            self.command, target + self.path, content=body, headers=headers
+                        )
                 except httpx.ConnectError:
                     continue
                 except httpx.TransportError:
