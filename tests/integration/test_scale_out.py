@@ -30,8 +30,8 @@ from tests.support.meta import Customer, GraphLog, webhook
 from tests.support.stack import DOMAIN_ID
 
 REF = re.compile(r"\b\d{8}\b")
-#: as many as open their cases in about two minutes on a 2-core machine; `python -m
-#: bench.scale_kill` runs 200
+#: about a minute of conversations under the kills on a 2-core machine, two and a half with the
+#: second Rasa's start and the kills' recovery; `python -m bench.scale_kill` runs 200
 CONVERSATIONS = 120
 CONCURRENCY = 20
 
