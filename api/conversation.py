@@ -14,6 +14,12 @@ chat to join as the custom payload ``{"live_chat": {...}}``: it is taken out of 
 whatever happens, so no channel ever shows it. The live chats are those ``relay_live_chats``
 registered with the Rasa client (one per app): without them, the chat cannot be relayed, so
 the conversation is resumed and the customer told so.
+
+A queued message is a turn that may be tried again: its gateway can die after Rasa answered it
+and before its replies went out, and another gateway then takes the job over. Its key (the
+queue's dedup key) travels as the metadata ``turn``; a turn tried again first looks for that
+key in the conversation and, when Rasa has it, is answered with what the bot said then, so the
+message is never run twice (a form would take it as the answer to its next question).
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ Origin = Literal["webchat", "WhatsApp", "Voice"]
 Role = Literal["customer", "agent"]
 
 CLIENT_METADATA_KEY = "client"
+#: the metadata key of a queued message's key, which finds the turn again in the conversation
+TURN_KEY = "turn"
 #: the custom payload of a handoff's reply that carries the live chat to join
 LIVE_CHAT_KEY = "live_chat"
 #: told when a handoff's chat cannot be joined: the assistant answers again
@@ -128,13 +136,19 @@ def phone_metadata(
 
 
 async def converse(
-    rasa: RasaClient, inbound: Inbound, metadata: Mapping[str, JsonValue] | None = None
+    rasa: RasaClient,
+    inbound: Inbound,
+    metadata: Mapping[str, JsonValue] | None = None,
+    turn: str | None = None,
+    again: bool = False,
 ) -> list[BotMessage]:
     """Pass one inbound message to Rasa and return the bot's replies (counted and timed).
 
     ``metadata`` is what Rasa is told, built from ``inbound`` (``Inbound.rasa_metadata`` when
     not given, or a channel's ``phone_metadata``); the correlation id is added here. A message
-    of a customer in a live chat goes to the chat, and nothing is answered.
+    of a customer in a live chat goes to the chat, and nothing is answered. ``turn`` is a
+    queued message's key and ``again`` says the turn was tried before: then a message Rasa
+    already has is answered from the conversation instead of being sent again.
     """
     live = _LIVE.get(rasa)
     MESSAGES_IN.labels(inbound.channel).inc()
@@ -144,9 +158,20 @@ async def converse(
     correlation = correlation_id.get()
     if correlation is not None:
         told["correlation_id"] = correlation
+    if turn is not None:
+        told[TURN_KEY] = turn
     started = time.perf_counter()
     try:
-        replies = await rasa.send_message(inbound.conversation_id, inbound.text, told)
+        answered = None
+        if turn is not None and again:
+            answered = await rasa.replies_to(inbound.conversation_id, TURN_KEY, turn)
+        if answered is not None:
+            logger.warning(
+                "%s turn tried again was answered before; not run twice", inbound.channel
+            )
+            replies = answered
+        else:
+            replies = await rasa.send_message(inbound.conversation_id, inbound.text, told)
     except RasaUnavailable:
         TURN_FAILURES.labels(inbound.channel, "rasa_unavailable").inc()
         raise

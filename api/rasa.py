@@ -7,8 +7,10 @@ with ``{"name": intent, "entities": {...}}``, which runs the intent in the conve
 the user had said it and answers the tracker and, through the collecting output channel, the
 bot's messages. Rasa records no metadata with such a turn, so everything the actions need
 travels as entities. A conversation paused for a live chat with a person is resumed with the
-event ``{"event": "resume"}`` on ``POST /conversations/{id}/tracker/events?token=..``. Every call
-goes through one request path with one error mapping.
+event ``{"event": "resume"}`` on ``POST /conversations/{id}/tracker/events?token=..``. What the
+bot answered a message already in the conversation is read back from its tracker (``GET
+/conversations/{id}/tracker?token=..``), so a turn tried again is answered, not run twice. Every
+call goes through one request path with one error mapping.
 
 Rasa reads at most ``max_message_chars`` of a user message: its featurizers run on its event
 loop, and some of their steps (Rasa's own, out of our hands) grow faster than the message, so
@@ -84,6 +86,21 @@ class _Tracker(BaseModel):
     slots: dict[str, JsonValue] = {}
 
 
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    event: str
+    text: str | None = None
+    metadata: dict[str, JsonValue] | None = None
+    data: dict[str, JsonValue] | None = None
+
+
+class _Events(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    events: list[_Event] = []
+
+
 class _Triggered(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -101,6 +118,7 @@ class Triggered:
 
 _REPLIES = TypeAdapter(list[BotMessage])
 _TRIGGERED = TypeAdapter(_Triggered)
+_EVENTS = TypeAdapter(_Events)
 #: the tracker Rasa answers a resume with is not needed: any JSON will do
 _RESUMED: TypeAdapter[JsonValue] = TypeAdapter(JsonValue)
 
@@ -172,6 +190,45 @@ class RasaClient:
             " to resume the conversation",
         )
 
+    async def replies_to(
+        self, conversation_id: str, key: str, value: str
+    ) -> list[BotMessage] | None:
+        """What the bot answered the latest user message whose metadata holds ``key: value``;
+        ``None`` when no such message is in the conversation.
+
+        Rasa saves a message with everything the bot did for it, in one write at the end of
+        the turn, so a message found here was answered in full.
+        """
+        conversation = quote(conversation_id, safe=":+@")
+        tracker = await self._request(
+            "GET",
+            f"/conversations/{conversation}/tracker",
+            None,
+            {"token": self._token.get_secret_value()},
+            _EVENTS,
+            "a tracker",
+            " to read the conversation",
+        )
+        events = tracker.events
+        found = None
+        for index, event in enumerate(events):
+            if event.event == "user" and (event.metadata or {}).get(key) == value:
+                found = index
+        if found is None:
+            return None
+        replies: list[BotMessage] = []
+        for event in events[found + 1 :]:
+            if event.event == "user":
+                break
+            if event.event == "bot":
+                data = event.data or {}
+                reply = BotMessage.model_validate(
+                    {"text": event.text, **{k: data.get(k) for k in ("buttons", "image", "custom")}}
+                )
+                if not reply.is_empty():
+                    replies.append(reply)
+        return replies
+
     async def is_ready(self, timeout: float = 5.0) -> bool:
         """Whether Rasa answers its status endpoint, which it does only with a model loaded."""
         url = self._base_url + STATUS_PATH
@@ -193,7 +250,21 @@ class RasaClient:
         context: str,
         bearer: bool = False,
     ) -> T:
-        """POST ``body`` to ``path`` and read the answer, mapping every failure to the tree;
+        """POST ``body`` to ``path`` and read the answer (see ``_request``)."""
+        return await self._request("POST", path, body, params, answer, expected, context, bearer)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        params: dict[str, str],
+        answer: TypeAdapter[T],
+        expected: str,
+        context: str,
+        bearer: bool = False,
+    ) -> T:
+        """Send ``body`` to ``path`` and read the answer, mapping every failure to the tree;
         ``bearer`` sends the token as ``Authorization`` (the REST channel's check)."""
         # proxies and Rasa's own access log can tie the call to the request that caused it
         correlation = correlation_id.get()
@@ -201,8 +272,8 @@ class RasaClient:
         if bearer:
             headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
         try:
-            response = await self._http.post(
-                self._base_url + path, params=params, json=body, headers=headers
+            response = await self._http.request(
+                method, self._base_url + path, params=params, json=body, headers=headers
             )
         except httpx.TimeoutException as exc:
             raise RasaUnavailable("Rasa did not answer in time") from exc

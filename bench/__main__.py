@@ -25,6 +25,7 @@ BENCHMARKS: tuple[tuple[str, ...], ...] = (
     ("bench.memory", "--conversations", "1000"),
     ("bench.cold_start", "--runs", "2"),
     ("bench.scale",),
+    ("bench.scale_kill", "--conversations", "200"),
     ("bench.erase",),
 )
 

@@ -43,6 +43,8 @@ class Job:
     attempts: int
     #: proves the claim is still this consumer's when it acks, retries or extends
     lease: str
+    #: how far earlier claims got (``JobQueue.advance``), e.g. how many replies went out
+    progress: int = 0
 
 
 def correlation_of(job: Job) -> str | None:
@@ -72,6 +74,11 @@ class JobQueue(Protocol):
 
     async def retry(self, job: Job, delay_seconds: float) -> None:
         """Give the job back, claimable again (ahead of its group) after ``delay_seconds``."""
+        ...
+
+    async def advance(self, job: Job, progress: int) -> None:
+        """Record that the job got as far as ``progress`` (it never goes back), so whoever
+        claims it again after this consumer dies does not redo that part."""
         ...
 
     async def bury(self, job: Job, reason: str) -> None:

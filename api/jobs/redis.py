@@ -7,7 +7,7 @@ group half-updated. The keys, all under one prefix::
     key:<dedup key>   the job id, SET NX with a TTL: a key queued before is refused
     keys              sorted set of dedup keys by when they were queued (for ``prune_keys``)
     seq               the last job id given out
-    job:<id>          hash: key, grp, payload, attempts, lease, buried, reason
+    job:<id>          hash: key, grp, payload, attempts, lease, buried, reason, progress
     group:<group>     list of the group's unfinished job ids, oldest first (the head is next)
     waiting           sorted set of groups whose head may be claimed now, by the head's id
     delayed           sorted set of groups whose head is leased or retried, by when that ends
@@ -88,8 +88,21 @@ local job = p .. 'job:' .. id
 local attempts = redis.call('HINCRBY', job, 'attempts', 1)
 redis.call('HSET', job, 'lease', ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[3], group)
-local fields = redis.call('HMGET', job, 'key', 'payload')
-return {id, fields[1], group, fields[2], attempts}
+local fields = redis.call('HMGET', job, 'key', 'payload', 'progress')
+return {id, fields[1], group, fields[2], attempts, fields[3] or '0'}
+"""
+
+# ARGV: prefix, id, progress. By id alone, as an ack: what was done stays done whoever holds
+# the job now; a finished job is not brought back.
+_ADVANCE = """
+local job = ARGV[1] .. 'job:' .. ARGV[2]
+if redis.call('EXISTS', job) == 0 then
+  return 0
+end
+if tonumber(redis.call('HGET', job, 'progress') or '0') < tonumber(ARGV[3]) then
+  redis.call('HSET', job, 'progress', ARGV[3])
+end
+return 1
 """
 
 # KEYS: waiting, delayed; ARGV: prefix, id, lease, new end of the lease or of the delay
@@ -236,6 +249,7 @@ class RedisQueue:
         self._claim = client.register_script(_CLAIM)
         self._extend = client.register_script(_EXTEND)
         self._retry = client.register_script(_RETRY)
+        self._advance = client.register_script(_ADVANCE)
         self._ack = client.register_script(_ACK)
         self._bury = client.register_script(_BURY)
         self._prune = client.register_script(_PRUNE)
@@ -274,7 +288,7 @@ class RedisQueue:
         )
         if row is None:
             return None
-        job_id, key, group, payload, attempts = row
+        job_id, key, group, payload, attempts, progress = row
         return Job(
             id=int(job_id),
             key=key,
@@ -282,6 +296,7 @@ class RedisQueue:
             payload=json.loads(payload),
             attempts=int(attempts),
             lease=lease,
+            progress=int(progress),
         )
 
     async def extend(self, job: Job, lease_seconds: float) -> bool:
@@ -299,6 +314,10 @@ class RedisQueue:
         """Give the job back, claimable again (ahead of its group) after ``delay_seconds``."""
         until = repr(self._clock() + delay_seconds)
         await self._run(self._retry, ["waiting", "delayed"], job.id, job.lease, until)
+
+    async def advance(self, job: Job, progress: int) -> None:
+        """Record that the job got as far as ``progress``, for whoever claims it again."""
+        await self._run(self._advance, [], job.id, progress)
 
     async def bury(self, job: Job, reason: str) -> None:
         """Give up on the job: it is kept for inspection and its group moves on."""

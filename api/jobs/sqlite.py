@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
+from collections.abc import Callable
 
 from pydantic import JsonValue
 
@@ -31,7 +33,8 @@ CREATE TABLE IF NOT EXISTS queue_jobs (
     available_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     lease TEXT,
-    reason TEXT
+    reason TEXT,
+    progress INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS queue_jobs_by_group ON queue_jobs (grp, buried, id);
 """
@@ -39,7 +42,7 @@ CREATE INDEX IF NOT EXISTS queue_jobs_by_group ON queue_jobs (grp, buried, id);
 # The head of each group (its oldest unburied job) is the only candidate, so a group's jobs
 # run in order; a held head keeps its whole group waiting until it is acked or its lease ends.
 _CLAIMABLE = """
-SELECT id, key, grp, payload, attempts FROM queue_jobs AS j
+SELECT id, key, grp, payload, attempts, progress FROM queue_jobs AS j
 WHERE buried = 0 AND available_at <= :now
   AND id = (SELECT MIN(id) FROM queue_jobs WHERE grp = j.grp AND buried = 0)
 ORDER BY id LIMIT 1
@@ -50,6 +53,13 @@ class SqliteQueue(SqliteStore):
     """A ``JobQueue`` kept in a SQLite file; ``clock`` gives seconds since the epoch."""
 
     SCHEMA = _SCHEMA
+
+    def __init__(self, db: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(db, clock)
+        # a file made before jobs recorded their progress gets the column
+        columns = {row[1] for row in db.execute("PRAGMA table_info(queue_jobs)")}
+        if "progress" not in columns:
+            db.execute("ALTER TABLE queue_jobs ADD COLUMN progress INTEGER NOT NULL DEFAULT 0")
 
     async def enqueue(self, key: str, group: str, payload: dict[str, JsonValue]) -> bool:
         """Queue a job unless ``key`` was ever queued before; return whether it was queued."""
@@ -79,7 +89,7 @@ class SqliteQueue(SqliteStore):
             row = db.execute(_CLAIMABLE, {"now": now}).fetchone()
             if row is None:
                 return None
-            job_id, key, group, payload, attempts = row
+            job_id, key, group, payload, attempts, progress = row
             db.execute(
                 "UPDATE queue_jobs SET available_at = ?, attempts = attempts + 1, lease = ? "
                 "WHERE id = ?",
@@ -92,6 +102,7 @@ class SqliteQueue(SqliteStore):
                 payload=json.loads(payload),
                 attempts=attempts + 1,
                 lease=lease,
+                progress=progress,
             )
 
         return await self._write(work)
@@ -108,6 +119,14 @@ class SqliteQueue(SqliteStore):
         # by id alone: the work is done even if the lease ran out meanwhile, and deleting
         # the job spares whoever claimed it since from doing it a second time
         await self._write(lambda db: db.execute("DELETE FROM queue_jobs WHERE id = ?", (job.id,)))
+
+    async def advance(self, job: Job, progress: int) -> None:
+        """Record that the job got as far as ``progress``, for whoever claims it again."""
+        await self._write(
+            lambda db: db.execute(
+                "UPDATE queue_jobs SET progress = MAX(progress, ?) WHERE id = ?", (progress, job.id)
+            )
+        )
 
     async def retry(self, job: Job, delay_seconds: float) -> None:
         """Give the job back, claimable again (ahead of its group) after ``delay_seconds``."""

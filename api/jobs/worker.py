@@ -4,7 +4,9 @@ The queue only hands out the oldest job of a group nobody holds, so running up t
 ``concurrency`` claimed jobs side by side keeps every group's order. A job's lease is renewed
 while it runs; a job whose handler raises ``RetryLater`` is tried again with back-off, up to
 ``max_attempts`` claims, and any other failure buries it so its group is not stuck behind it.
-While a job runs, the correlation id of the request that queued it is the current one.
+While a job runs, the correlation id of the request that queued it is the current one, and
+``advance(job, n)`` records in its queue how far the handler got: a job whose process dies is
+claimed again with that ``progress``, so what it had done (replies sent) is not done twice.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from api.jobs.queue import Job, JobQueue, correlation_of
@@ -21,6 +24,19 @@ from api.observability import correlation_id
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job], Awaitable[None]]
+
+#: the queue of the job running in this task, for ``advance``
+_running_in: ContextVar[JobQueue | None] = ContextVar("running_in", default=None)
+
+
+async def advance(job: Job, progress: int) -> None:
+    """Record that the running ``job`` got as far as ``progress`` (see the module doc).
+
+    Outside a worker (a job handled directly) there is no queue to tell, and nothing to redo.
+    """
+    queue = _running_in.get()
+    if queue is not None:
+        await queue.advance(job, progress)
 
 
 class RetryLater(Exception):
@@ -32,7 +48,9 @@ class WorkerPolicy:
     """How the worker paces itself."""
 
     concurrency: int = 8
-    lease_seconds: float = 60.0
+    #: how long a job held by a gateway that died waits before another one takes it over;
+    #: a live worker renews it every third of it, so a long turn keeps its job
+    lease_seconds: float = 15.0
     #: how often an idle worker looks for work it was not woken for (retries, other processes)
     poll_seconds: float = 1.0
     max_attempts: int = 10
@@ -124,6 +142,7 @@ class QueueWorker:
     async def _process(self, job: Job) -> None:
         # the job's own task, so the id stays with this job's log lines and calls to Rasa
         correlation_id.set(correlation_of(job))
+        _running_in.set(self._queue)
         heartbeat = asyncio.create_task(self._keep_lease(job))
         try:
             await self._handler(job)

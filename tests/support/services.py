@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
 INSTALL_HINT = "run `make services` (scripts/ensure-services.sh) to install it"
 
 
@@ -197,9 +198,19 @@ def postgres_server(databases: tuple[str, ...] = ()) -> Iterator[PostgresServer]
         shutil.rmtree(home, ignore_errors=True)
 
 
+def deploy_setting(name: str) -> str:
+    """The value ``deploy/.env.example`` gives ``name``: what a deployment runs with."""
+    for line in (ROOT / "deploy" / ".env.example").read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.partition("=")[2]
+    raise KeyError(f"deploy/.env.example does not set {name}")
+
+
 def rasa_store_env(redis: RedisServer, postgres: PostgresServer) -> dict[str, str]:
-    """Settings putting Rasa's tracker store in ``postgres`` and its lock store in ``redis``."""
+    """Settings putting Rasa's tracker store in ``postgres`` and its lock store in ``redis``,
+    with the lock lifetime a deployment of several Rasa processes runs with."""
     return {
+        "TICKET_LOCK_LIFETIME": deploy_setting("TICKET_LOCK_LIFETIME"),
         "RASA_ENDPOINTS": "deploy/endpoints.yml",
         "RASA_TRACKER_DB_HOST": "127.0.0.1",
         "RASA_TRACKER_DB_PORT": str(postgres.port),

@@ -57,20 +57,28 @@ class Deliverer:
         self._backoff = backoff
         self._sleep = sleep
 
-    async def deliver(self, wa_id: str, bodies: Sequence[Body]) -> None:
-        """Send ``bodies`` in order to ``wa_id``, or the template outside the window."""
+    async def deliver(
+        self,
+        wa_id: str,
+        bodies: Sequence[Body],
+        sent: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        """Send ``bodies`` in order to ``wa_id``, or the template outside the window;
+        ``sent(n)`` is awaited once the first ``n`` are sent."""
         if not bodies:
             return
         if not await self._store.window_open(wa_id):
             await self._send_template(wa_id)
             return
-        for body in bodies:
+        for count, body in enumerate(bodies, start=1):
             outcome = await self._send(wa_id, body)
             if outcome == "window_closed":
                 await self._send_template(wa_id)
                 return
             if outcome == "failed":
                 return
+            if sent is not None:
+                await sent(count)
 
     async def _send_template(self, wa_id: str) -> None:
         if self._template is None:

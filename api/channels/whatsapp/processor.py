@@ -23,7 +23,7 @@ from api.channels.whatsapp.store import WhatsAppRecords
 from api.channels.whatsapp.webhook import to_inbound
 from api.conversation import converse, phone_metadata
 from api.jobs.queue import Job
-from api.jobs.worker import RetryLater
+from api.jobs.worker import RetryLater, advance
 from api.media import share_file_text
 from api.rasa import BotMessage, RasaClient, RasaUnavailable
 from api.ratelimit import SKIPPED_NOTICE
@@ -81,11 +81,20 @@ class WhatsAppProcessor:
         inbound = to_inbound(message, text, self._settings)
         metadata = phone_metadata(inbound, name if isinstance(name, str) else None, media)
         try:
-            replies = await converse(self._rasa, inbound, metadata)
+            # a job claimed again may have reached Rasa before its gateway died
+            replies = await converse(
+                self._rasa, inbound, metadata, turn=job.key, again=job.attempts > 1
+            )
         except RasaUnavailable as exc:
             raise RetryLater(str(exc)) from exc
         bodies = [body for reply in replies for body in render(reply, message.from_)]
-        await self._deliverer.deliver(message.from_, bodies)
+        # a gateway that died mid-reply sent the first ones already
+        done = job.progress
+
+        async def sent(count: int) -> None:
+            await advance(job, done + count)
+
+        await self._deliverer.deliver(message.from_, bodies[done:], sent)
 
     async def _media(self, message: Message) -> list[dict[str, JsonValue]]:
         if message.media is None:

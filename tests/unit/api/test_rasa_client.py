@@ -20,6 +20,7 @@ CALLS = {
     "send_message": lambda client: client.send_message("a", "hi", {}),
     "trigger": lambda client: client.trigger("whatsapp:1", "case_updated", {"case_ref": "1"}),
     "resume": lambda client: client.resume("webchat:a"),
+    "replies_to": lambda client: client.replies_to("whatsapp:1", "turn", "wamid.1"),
 }
 each_call = pytest.mark.parametrize("call", list(CALLS.values()), ids=list(CALLS))
 
@@ -217,6 +218,8 @@ async def test_every_call_carries_the_current_correlation_id_as_x_request_id(cal
 
     def handler(request):
         seen.append(request)
+        if request.method == "GET":
+            return httpx.Response(200, json={"events": []})
         trigger = request.url.path.endswith("/trigger_intent")
         return httpx.Response(200, json={"tracker": {}, "messages": []} if trigger else [])
 
@@ -240,3 +243,54 @@ async def test_resume_posts_the_resume_event_to_the_conversation_with_the_token(
     assert request.url.raw_path.startswith(b"/rasa/conversations/whatsapp:+44%201/tracker/events?")
     assert request.url.params["token"] == "s3cret"
     assert json.loads(request.content) == {"event": "resume"}
+
+
+def turn(key, text, *bot):
+    """A user event marked with ``key``, then the bot's events and what Rasa logs between."""
+    events = [{"event": "user", "text": text, "metadata": {"turn": key, "channel": "whatsapp"}}]
+    events.append({"event": "action", "name": "case_form"})
+    events.extend(bot)
+    events.append({"event": "action", "name": "action_listen"})
+    return events
+
+
+async def test_replies_to_reads_what_the_bot_answered_the_message_with_that_key():
+    buttons = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        *turn("wamid.1", "open a case", {"event": "bot", "text": "What is it about?", "data": {}}),
+        *turn(
+            "wamid.2",
+            "Boiler broken",
+            {"event": "bot", "text": "Describe it.", "data": {"buttons": None}},
+            {"event": "slot", "name": "title", "value": "Boiler broken"},
+            {"event": "bot", "text": "Shall I?", "data": {"buttons": buttons, "image": None}},
+        ),
+        *turn("wamid.3", "yes", {"event": "bot", "text": "Done.", "data": {}}),
+    ]
+    handler, seen = answering(200, {"sender_id": "whatsapp:+44 1", "events": events})
+    client = rasa_client(handler, base_url="http://proxy.test/rasa/")
+
+    replies = await client.replies_to("whatsapp:+44 1", "turn", "wamid.2")
+
+    assert replies == [
+        BotMessage(text="Describe it."),
+        BotMessage(text="Shall I?", buttons=[Button(**b) for b in buttons]),
+    ]
+    [request] = seen
+    assert request.method == "GET"
+    assert request.url.raw_path.startswith(b"/rasa/conversations/whatsapp:+44%201/tracker?")
+    assert request.url.params["token"] == "s3cret"
+    assert await client.replies_to("whatsapp:+44 1", "turn", "wamid.3") == [
+        BotMessage(text="Done.")
+    ]
+
+
+async def test_replies_to_is_none_for_a_message_the_conversation_does_not_have():
+    events = turn("wamid.1", "hi", {"event": "bot", "text": "Hello!", "data": {}})
+    handler, _ = answering(200, {"events": events})
+
+    assert await rasa_client(handler).replies_to("whatsapp:1", "turn", "wamid.9") is None
+    # a message answered with nothing was still answered
+    handler, _ = answering(200, {"events": turn("wamid.9", "ok")})
+    assert await rasa_client(handler).replies_to("whatsapp:1", "turn", "wamid.9") == []

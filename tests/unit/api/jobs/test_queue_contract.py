@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -119,6 +120,21 @@ async def test_an_expired_lease_makes_the_job_claimable_again(queue, clock):
     assert again.lease != held.lease
     assert not await queue.extend(held, 30), "the first holder lost its lease"
     assert await queue.extend(again, 30)
+
+
+async def test_a_job_claimed_again_after_its_consumer_died_says_how_far_it_got(open_queue, clock):
+    dead, alive = open_queue(), open_queue()
+    await dead.enqueue("a1", "alice", {})
+    job = await dead.claim(lease_seconds=15)
+    assert job is not None and job.progress == 0
+    await dead.advance(job, 2)
+    await dead.advance(job, 1)  # progress never goes back
+
+    clock.now += 16
+    again = await alive.claim(lease_seconds=15)
+
+    assert again is not None and again.id == job.id
+    assert (again.attempts, again.progress) == (2, 2)
 
 
 async def test_extending_a_lease_keeps_the_job_from_others(queue, clock):
@@ -257,3 +273,27 @@ async def test_consumers_on_separate_connections_keep_each_group_in_order(open_q
     assert overlaps == [], "two jobs of one group ran at the same time"
     assert handled == groups
     assert await producer.pending() == 0
+
+
+async def test_a_queue_file_from_before_progress_was_kept_takes_it_and_keeps_its_jobs(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE queue_keys (key TEXT PRIMARY KEY, queued_at REAL NOT NULL);"
+            "CREATE TABLE queue_jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL "
+            "UNIQUE, grp TEXT NOT NULL, payload TEXT NOT NULL, buried INTEGER NOT NULL DEFAULT "
+            "0, available_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, lease TEXT, "
+            "reason TEXT);"
+            "INSERT INTO queue_jobs (key, grp, payload, available_at) "
+            "VALUES ('a1', 'alice', '{}', 0);"
+        )
+    db.close()
+    queue = SqliteQueue.open(path)
+    try:
+        job = await queue.claim(lease_seconds=15)
+        assert job is not None and (job.key, job.progress) == ("a1", 0)
+        await queue.advance(job, 1)
+        await queue.retry(job, 0)
+        assert (await queue.claim(lease_seconds=15)).progress == 1
+    finally:
+        await queue.close()

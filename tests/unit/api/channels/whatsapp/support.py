@@ -94,6 +94,8 @@ class Rasa:
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("Connection refused")
+        if request.method == "GET" and request.url.path.endswith("/tracker"):
+            return self.tracker(request.url.path.split("/")[2])
         message = json.loads(request.content)
         self.events.append(("start", message["sender"], message["message"]))
         if self.block is not None:
@@ -102,6 +104,20 @@ class Rasa:
         self.received.append(message)
         self.events.append(("end", message["sender"], message["message"]))
         return httpx.Response(200, json=self.replies(message))
+
+    def tracker(self, sender: str) -> httpx.Response:
+        """The conversation's events as Rasa keeps them: each message, then the bot's words."""
+        events: list[dict[str, Any]] = []
+        for message in self.received:
+            if message["sender"] == sender:
+                events.append(
+                    {"event": "user", "text": message["message"], "metadata": message["metadata"]}
+                )
+                for reply in self.replies(message):
+                    data = {k: reply.get(k) for k in ("buttons", "image", "custom")}
+                    events.append({"event": "bot", "text": reply.get("text"), "data": data})
+                events.append({"event": "action", "name": "action_listen"})
+        return httpx.Response(200, json={"sender_id": sender, "events": events})
 
     def texts(self, sender: str | None = None) -> list[str]:
         return [m["message"] for m in self.received if sender is None or m["sender"] == sender]

@@ -138,6 +138,63 @@ async def test_a_message_in_flight_when_the_process_died_is_handled_after_restar
     assert await gateway.runtime.queue.pending() == 0
 
 
+async def test_a_message_rasa_answered_before_its_gateway_died_is_answered_not_run_again(
+    start_gateway, tmp_path
+):
+    # the gateway that died had sent the message to Rasa, which answered and kept the turn;
+    # the replies never went out and the job was never finished
+    rasa = Rasa()
+    # written just now, so the reply goes as text inside the service window
+    payload = queued_payload(json.dumps(fresh(TEXT_SAMPLE)))
+    metadata = {"channel": "whatsapp", "turn": "wamid.answered"}
+    rasa.received.append(
+        {"sender": f"whatsapp:{WA_ID}", "message": "Where is my case?", "metadata": metadata}
+    )
+    an_hour_ago = time.time() - 3600
+    crashed = SqliteQueue.open(tmp_path / "var" / "queue.sqlite3", clock=lambda: an_hour_ago)
+    await crashed.enqueue("wamid.answered", WA_ID, payload)
+    assert await crashed.claim(lease_seconds=60) is not None
+    await crashed.close()
+
+    gateway = await start_gateway(rasa=rasa)
+    await eventually(lambda: len(gateway.sent()) == 1)
+    await asyncio.sleep(0.2)
+
+    # Rasa got the message once, from the gateway that died; its reply reached the user once
+    assert len(rasa.received) == 1
+    assert [body["text"]["body"] for body in gateway.sent()] == ["You said: Where is my case?"]
+
+
+async def test_a_gateway_that_died_mid_reply_leaves_only_the_rest_to_send(start_gateway, tmp_path):
+    rasa = Rasa()
+    rasa.replies = lambda m: [
+        {"recipient_id": m["sender"], "text": "First part."},
+        {"recipient_id": m["sender"], "text": "Second part."},
+    ]
+    rasa.received.append(
+        {
+            "sender": f"whatsapp:{WA_ID}",
+            "message": "Where is my case?",
+            "metadata": {"turn": "wamid.half"},
+        }
+    )
+    an_hour_ago = time.time() - 3600
+    crashed = SqliteQueue.open(tmp_path / "var" / "queue.sqlite3", clock=lambda: an_hour_ago)
+    await crashed.enqueue("wamid.half", WA_ID, queued_payload(json.dumps(fresh(TEXT_SAMPLE))))
+    job = await crashed.claim(lease_seconds=60)
+    assert job is not None
+    # the dead gateway had sent the first reply, and recorded so, before it died
+    await crashed.advance(job, 1)
+    await crashed.close()
+
+    gateway = await start_gateway(rasa=rasa)
+    await eventually(lambda: len(gateway.sent()) == 1)
+    await asyncio.sleep(0.2)
+
+    assert [body["text"]["body"] for body in gateway.sent()] == ["Second part."]
+    assert len(rasa.received) == 1
+
+
 async def test_a_job_another_process_holds_is_left_alone_until_its_lease_ends(
     start_gateway, tmp_path
 ):

@@ -168,3 +168,18 @@ async def test_without_a_template_nothing_is_sent_outside_the_window_and_that_is
     assert setup.graph.sent == []
     [delivery] = await setup.store.deliveries("15550009999")
     assert (delivery.kind, delivery.outcome) == ("template", "failed")
+
+
+async def test_each_message_graph_accepted_is_counted_as_sent_before_the_next_goes(setup):
+    progress: list[tuple[int, int]] = []
+
+    async def sent(count: int) -> None:
+        progress.append((count, len(setup.graph.sent)))
+
+    await setup.deliverer().deliver(TO, texts("one", "two", "three"), sent)
+    # a message refused for good ends the delivery: nothing after it is counted
+    setup.graph.sent.clear()
+    setup.graph.fail_next(GraphApiError(131026), 1)
+    await setup.deliverer().deliver(TO, texts("four", "five"), lambda n: sent(n + 10))
+
+    assert progress == [(1, 1), (2, 2), (3, 3)]

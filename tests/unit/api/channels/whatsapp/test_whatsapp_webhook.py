@@ -125,6 +125,10 @@ async def test_text_sample_reaches_rasa_with_whatsapp_metadata(start_gateway):
                 "phone": "+16505551234",
                 "name": "Sheena Nelson",
                 "correlation_id": response.headers["x-request-id"],
+                # the message's key: a turn tried again finds itself in the conversation by it
+                "turn": json.loads(TEXT_SAMPLE)["entry"][0]["changes"][0]["value"]["messages"][0][
+                    "id"
+                ],
             },
         }
     ]

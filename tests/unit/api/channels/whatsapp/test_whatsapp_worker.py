@@ -8,7 +8,7 @@ import pytest
 
 from api.jobs.queue import Job
 from api.jobs.sqlite import SqliteQueue
-from api.jobs.worker import QueueWorker, RetryLater, WorkerPolicy
+from api.jobs.worker import QueueWorker, RetryLater, WorkerPolicy, advance
 
 FAST = WorkerPolicy(concurrency=4, lease_seconds=5, poll_seconds=0.02, retry_base_seconds=0.01)
 
@@ -166,3 +166,20 @@ async def test_a_queue_failure_while_finishing_is_logged_and_the_worker_goes_on(
 
     assert "Finishing a job failed" in caplog.text
     assert "database is locked" in caplog.text
+
+
+async def test_how_far_a_job_got_reaches_the_next_claim_of_it(queue, run_worker):
+    seen: list[tuple[int, int]] = []
+
+    async def handle(job: Job) -> None:
+        seen.append((job.attempts, job.progress))
+        if job.attempts == 1:
+            await advance(job, 2)
+            raise RetryLater("Graph is down")
+
+    await queue.enqueue("a1", "alice", {})
+    worker = run_worker(queue, handle)
+    worker.wake()
+    await until(lambda: len(seen) == 2)
+
+    assert seen == [(1, 0), (2, 2)]

@@ -1,0 +1,118 @@
+"""Scale-out under crashes: 200 WhatsApp customers open a case each while one of each process dies.
+
+    .venv/bin/python -m bench.scale_kill [--conversations 200] [--concurrency 20]
+
+Two of every process (gateway, action server, Rasa) on shared Redis and PostgreSQL, Rasa and
+the action servers each behind a round-robin proxy, the sandbox playing Meta and Connect Cases
+(``tests/support/fleet.py``). Customers walk the case form over signed webhooks delivered to
+both gateways, ``--concurrency`` at a time, each answering as soon as the last reply came; when
+15%, 35% and 55% of all turns are answered, one gateway, one action server and one Rasa are
+SIGKILLed in turn (the last two while working on requests) and stay dead
+(``tests/support/kills.py``, which the scale-out test runs with fewer customers). Counted from
+the stand-ins' records only: cases filed once, lost or doubled (Connect Cases), replies
+delivered once, lost or doubled against what an undisturbed run of the same script gets (the
+Graph stand-in); when each kill came and how many turns it caught, the recovery time (until
+every turn it caught was answered), and turn latency (webhook to the turn's last reply) before
+the kills, during them and after recovery.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import emit, table
+from tests.support import kills
+from tests.support.fleet import GATEWAYS, Fleet, fleet
+
+#: what a gateway logs when a turn it took over had been answered before its first gateway died
+REPLAYED = "tried again was answered before"
+
+
+def replayed(running: Fleet) -> int:
+    """Turns a gateway answered from the conversation instead of running them again."""
+    return sum(running.processes[name].log.read_text().count(REPLAYED) for name in GATEWAYS)
+
+
+def report(result: kills.Run, counted: kills.Tally, replays: int, concurrency: int) -> None:
+    turns = len(result.script.messages)
+    emit(
+        table(
+            f"Scale-out under crashes: {counted.conversations} WhatsApp conversations of {turns} "
+            f"turns, {concurrency} at a time, through two gateways, two action servers and two "
+            "Rasa; one of each SIGKILLed mid-run and left dead (read from the Connect Cases and "
+            "Graph stand-ins)",
+            ["", "once", "lost", "doubled"],
+            [
+                [
+                    "cases filed",
+                    counted.cases_once,
+                    len(counted.cases_lost),
+                    len(counted.cases_doubled),
+                ],
+                [
+                    "replies delivered",
+                    counted.replies_once,
+                    counted.replies_lost,
+                    counted.replies_doubled,
+                ],
+            ],
+        )
+    )
+    rows: list[list[object]] = []
+    for kill in result.kills:
+        recovered = kill.recovered
+        rows.append(
+            [
+                kill.process,
+                f"+{kill.at - result.started:.1f}",
+                len(kill.in_flight),
+                "-" if kill.dropped is None else kill.dropped,
+                "never" if recovered is None else f"{recovered:.1f}",
+            ]
+        )
+    emit(
+        table(
+            f"Scale-out under crashes: the kills ({result.ended - result.started:.0f} s run; "
+            f"{replays} turns a surviving gateway took over had been answered before, and were "
+            "answered from the conversation rather than run twice)",
+            ["killed", "at s", "turns under way", "requests it dropped", "recovered after s"],
+            rows,
+        )
+    )
+    emit(
+        table(
+            "Scale-out under crashes: turn latency (webhook to the turn's last reply)",
+            ["turns", "count", "p50 s", "p99 s", "unanswered"],
+            [
+                [span.span, span.turns, f"{span.p50:.2f}", f"{span.p99:.2f}", span.unanswered]
+                for span in kills.latencies(result)
+            ],
+        )
+    )
+    if counted.differing:
+        print(f"  replies not as the script's: {counted.differing}")
+
+
+def main() -> None:
+    """Start the fleet, run the conversations under the kills, count and record."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    args = parser.parse_args()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="casebot-scale-kill-") as tmp:
+        with fleet(Path(tmp)) as running:
+            print(f"  up in {time.monotonic() - started:.0f} s", flush=True)
+            result = asyncio.run(kills.run(running, args.conversations, args.concurrency))
+            counted = kills.tally(running, result)
+            replays = replayed(running)
+    report(result, counted, replays, args.concurrency)
+    print(f"  {time.monotonic() - started:.0f} s in all")
+
+
+if __name__ == "__main__":
+    main()
