@@ -56,9 +56,12 @@ class LiveChatUnavailable(RasaUnavailable):
 class LiveChats(Protocol):
     """The live chats with a person that customers are in (``api.handoff.relay.ChatRelay``)."""
 
-    async def customer_says(self, conversation_id: str, text: str) -> bool:
+    async def customer_says(
+        self, conversation_id: str, text: str, message_id: str | None = None
+    ) -> bool:
         """Send the message to the conversation's live chat; whether it has one
-        (``LiveChatUnavailable`` when the chat cannot take it now)."""
+        (``LiveChatUnavailable`` when the chat cannot take it now). A message sent again
+        with the same ``message_id`` reaches the chat once."""
         ...
 
     async def open(
@@ -92,6 +95,8 @@ class Inbound:
     #: what a verified identity token says of the user (webchat), set by the gateway only
     identity: Mapping[str, JsonValue] | None = None
     client_metadata: Mapping[str, JsonValue] = field(default_factory=dict)
+    #: the provider's id of the message, the same each time it is delivered or handled again
+    message_id: str | None = None
 
     @property
     def conversation_id(self) -> str:
@@ -138,7 +143,9 @@ async def converse(
     """
     live = _LIVE.get(rasa)
     MESSAGES_IN.labels(inbound.channel).inc()
-    if live is not None and await live.customer_says(inbound.conversation_id, inbound.text):
+    if live is not None and await live.customer_says(
+        inbound.conversation_id, inbound.text, inbound.message_id
+    ):
         return []
     told = dict(inbound.rasa_metadata() if metadata is None else metadata)
     correlation = correlation_id.get()

@@ -14,6 +14,7 @@ Exception tree::
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -93,16 +94,21 @@ class ParticipantClient:
             connection_token=answer["ConnectionCredentials"]["ConnectionToken"],
         )
 
-    async def send(self, connection_token: str, text: str) -> list[str]:
-        """Send ``text`` as the customer, in as many messages as it needs; their ids."""
+    async def send(
+        self, connection_token: str, text: str, message_id: str | None = None
+    ) -> list[str]:
+        """Send ``text`` as the customer, in as many messages as it needs; their ids.
+
+        With ``message_id`` (the provider's id of the customer's message) each part carries a
+        ClientToken made from it, so sending the same message again adds nothing to the chat;
+        without, botocore makes a fresh token for every call.
+        """
         ids = []
-        for part in message_parts(text):
-            answer = await _call(
-                self._client.send_message,
-                ConnectionToken=connection_token,
-                ContentType=_PLAIN,
-                Content=part,
-            )
+        for index, part in enumerate(message_parts(text)):
+            request = {"ConnectionToken": connection_token, "ContentType": _PLAIN, "Content": part}
+            if message_id is not None:
+                request["ClientToken"] = client_token(message_id, index)
+            answer = await _call(self._client.send_message, **request)
             ids.append(answer["Id"])
         return ids
 
@@ -142,6 +148,12 @@ def participant_client(endpoint_url: str | None, region: str | None = None) -> A
         region_name=region,
         config=Config(signature_version=UNSIGNED, retries={"mode": "standard", "max_attempts": 3}),
     )
+
+
+def client_token(message_id: str, part: int) -> str:
+    """The idempotency token of one part of a message: fixed length, whatever the id's."""
+    digest = hashlib.sha256(message_id.encode()).hexdigest()[:48]
+    return f"{digest}-{part}"
 
 
 def message_parts(text: str, limit: int = MESSAGE_MAX_BYTES) -> Iterator[str]:

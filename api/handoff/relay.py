@@ -107,8 +107,14 @@ class ChatRelay:
         self._start(chat, connection.websocket_url)
         return chat
 
-    async def customer_says(self, conversation_id: str, text: str) -> bool:
-        """Send the customer's message to their live chat; whether they have one."""
+    async def customer_says(
+        self, conversation_id: str, text: str, message_id: str | None = None
+    ) -> bool:
+        """Send the customer's message to their live chat; whether they have one.
+
+        A message handled again (the gateway died before it knew the chat took it, and the
+        queue hands it out again) carries the same ``message_id``, so the chat takes it once.
+        """
         chat = await self._store.get(conversation_id)
         if chat is None:
             return False
@@ -117,7 +123,7 @@ class ChatRelay:
                 await self._participant.disconnect(chat.connection_token)
                 await self._finish(chat)
             else:
-                await self._participant.send(chat.connection_token, text)
+                await self._participant.send(chat.connection_token, text, message_id)
         except ChatGone:
             # the chat ended before its end reached this gateway: the assistant answers
             await self._finish(chat)

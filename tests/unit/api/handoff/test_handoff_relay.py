@@ -12,7 +12,12 @@ import httpx
 import pytest
 
 from api.conversation import LiveChatUnavailable
-from api.handoff.participant import ChatItem, ParticipantClient, participant_client
+from api.handoff.participant import (
+    ChatItem,
+    ParticipantClient,
+    message_parts,
+    participant_client,
+)
 from api.handoff.relay import BACK, NO_AGENT, ChatRelay
 from api.handoff.store import LiveChat, RelayStore
 from api.handoff.transcripts import transcript_text
@@ -152,6 +157,30 @@ async def test_agent_words_reach_the_customer_and_the_customers_reach_the_agent(
     ]
     assert said[-1] == "my parcel is lost"
     assert customer.resumed == []
+
+
+async def test_a_message_handled_again_under_its_id_reaches_the_chat_once(
+    sandbox: ChatSandbox, relay: ChatRelay
+) -> None:
+    who = conversation()
+    handed = handoff(sandbox)
+    await relay.open(who, "webchat", who.split(":")[1], handed)
+    agent(sandbox, handed["contact_id"], "accept")
+    long = "é" * 10_000  # two messages' worth
+
+    for _ in range(2):
+        # as when the gateway died before it knew the chat took them: handled again
+        assert await relay.customer_says(who, "my parcel is lost", "wamid.A1") is True
+        assert await relay.customer_says(who, long, "wamid.A2") is True
+    # the same words as a new message are a new message
+    assert await relay.customer_says(who, "my parcel is lost", "wamid.A3") is True
+
+    said = [
+        i["Content"]
+        for i in transcript(sandbox, handed["contact_id"])
+        if i["Type"] == "MESSAGE" and i["ParticipantRole"] == "CUSTOMER"
+    ]
+    assert said[1:] == ["my parcel is lost", *message_parts(long), "my parcel is lost"]
 
 
 async def test_agent_ending_the_chat_resumes_the_assistant_once(
