@@ -26,6 +26,7 @@ BENCHMARKS: tuple[tuple[str, ...], ...] = (
     ("bench.cold_start", "--runs", "2"),
     ("bench.scale",),
     ("bench.erase",),
+    ("bench.relay", "--chats", "50", "--rounds", "10"),
 )
 
 

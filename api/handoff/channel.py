@@ -99,5 +99,6 @@ async def handoff_channel(
     finally:
         relay_live_chats(rasa, None)
         await relay.close()
+        participant.close()
         await inbox.close()
         await store.close()

@@ -14,8 +14,10 @@ Exception tree::
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
@@ -31,6 +33,8 @@ _R = TypeVar("_R")
 MESSAGE_MAX_BYTES = 16_384
 #: GetTranscript's largest page
 _PAGE = 100
+#: participant calls under way at once (and HTTP connections kept to the service)
+CALL_THREADS = 32
 _PLAIN = "text/plain"
 
 
@@ -77,13 +81,34 @@ class ChatItem:
 class ParticipantClient:
     """The participant calls a customer makes, for any chat (each call names its token)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, threads: int = CALL_THREADS) -> None:
         # a boto3 ``connectparticipant`` client; no type stubs of it are installed
         self._client = client
+        # the calls wait on the network: in threads of their own, so the default executor
+        # (the stores' quick SQLite work) never queues behind fifty chats' SendMessage
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="connectparticipant")
+
+    async def _call(self, method: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._threads, functools.partial(method, *args, **kwargs)
+            )
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code == "AccessDeniedException":
+                raise ChatGone(f"the chat refused the customer: {code}") from exc
+            raise ParticipantError(f"the participant service failed: {code}") from exc
+        except BotoCoreError as exc:
+            name = type(exc).__name__
+            raise ParticipantError(f"the participant service failed: {name}") from exc
+
+    def close(self) -> None:
+        """Let the call threads go (calls under way finish first)."""
+        self._threads.shutdown(wait=False)
 
     async def connect(self, participant_token: str) -> Connection:
         """A new connection for the customer: a websocket URL and the connection token."""
-        answer = await _call(
+        answer = await self._call(
             self._client.create_participant_connection,
             ParticipantToken=participant_token,
             Type=["WEBSOCKET", "CONNECTION_CREDENTIALS"],
@@ -108,7 +133,7 @@ class ParticipantClient:
             request = {"ConnectionToken": connection_token, "ContentType": _PLAIN, "Content": part}
             if message_id is not None:
                 request["ClientToken"] = client_token(message_id, index)
-            answer = await _call(self._client.send_message, **request)
+            answer = await self._call(self._client.send_message, **request)
             ids.append(answer["Id"])
         return ids
 
@@ -125,7 +150,7 @@ class ParticipantClient:
             request["StartPosition"] = {"Id": item_id}
         items: list[ChatItem] = []
         while True:
-            page = await _call(self._client.get_transcript, **request)
+            page = await self._call(self._client.get_transcript, **request)
             items.extend(ChatItem.of(dict(item)) for item in page.get("Transcript", []))
             token = page.get("NextToken")
             if not token:
@@ -135,7 +160,7 @@ class ParticipantClient:
     async def disconnect(self, connection_token: str) -> None:
         """The customer leaves the chat; leaving one that is over already is no error."""
         try:
-            await _call(self._client.disconnect_participant, ConnectionToken=connection_token)
+            await self._call(self._client.disconnect_participant, ConnectionToken=connection_token)
         except ChatGone:
             pass
 
@@ -146,7 +171,11 @@ def participant_client(endpoint_url: str | None, region: str | None = None) -> A
         "connectparticipant",
         endpoint_url=endpoint_url,
         region_name=region,
-        config=Config(signature_version=UNSIGNED, retries={"mode": "standard", "max_attempts": 3}),
+        config=Config(
+            signature_version=UNSIGNED,
+            retries={"mode": "standard", "max_attempts": 3},
+            max_pool_connections=CALL_THREADS,
+        ),
     )
 
 
@@ -167,15 +196,3 @@ def message_parts(text: str, limit: int = MESSAGE_MAX_BYTES) -> Iterator[str]:
             end -= 1
         yield data[start:end].decode()
         start = end
-
-
-async def _call(method: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
-    try:
-        return await asyncio.to_thread(method, *args, **kwargs)
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code == "AccessDeniedException":
-            raise ChatGone(f"the chat refused the customer: {code}") from exc
-        raise ParticipantError(f"the participant service failed: {code}") from exc
-    except BotoCoreError as exc:
-        raise ParticipantError(f"the participant service failed: {type(exc).__name__}") from exc

@@ -32,6 +32,7 @@ from websockets.exceptions import WebSocketException
 from api.conversation import LiveChatUnavailable
 from api.handoff.participant import ChatGone, ChatItem, ParticipantClient, ParticipantError
 from api.handoff.store import LiveChat, RelayStore
+from api.metrics import LIVE_CHAT_RELAY_SECONDS
 from api.rasa import BotMessage
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class ChatRelay:
         A message handled again (the gateway died before it knew the chat took it, and the
         queue hands it out again) carries the same ``message_id``, so the chat takes it once.
         """
+        started = time.perf_counter()
         chat = await self._store.get(conversation_id)
         if chat is None:
             return False
@@ -123,6 +125,7 @@ class ChatRelay:
                 await self._participant.disconnect(chat.connection_token)
                 await self._finish(chat)
             else:
+                LIVE_CHAT_RELAY_SECONDS.labels("to_agent").observe(time.perf_counter() - started)
                 await self._participant.send(chat.connection_token, text, message_id)
         except ChatGone:
             # the chat ended before its end reached this gateway: the assistant answers
@@ -211,8 +214,9 @@ class ChatRelay:
             if await self._catch_up(chat):
                 return True
             async for frame in socket:
+                received = time.perf_counter()
                 item = _item_of(frame)
-                if item is not None and await self._relay_item(chat, item):
+                if item is not None and await self._relay_item(chat, item, received):
                     return True
         return False
 
@@ -229,15 +233,23 @@ class ChatRelay:
                 return True
         return False
 
-    async def _relay_item(self, chat: LiveChat, item: ChatItem) -> bool:
+    async def _relay_item(
+        self, chat: LiveChat, item: ChatItem, received: float | None = None
+    ) -> bool:
         seen = self._seen.setdefault(chat.contact_id, set())
         if not item.item_id or item.item_id in seen:
             return False
         if item.content_type == JOINED_EVENT and item.role == "AGENT":
             await self._store.agent_joined(chat.contact_id)
         told = _told(item)
-        if told is not None and not await self._deliver(chat, [BotMessage(text=told)]):
-            logger.warning("live chat %s: an item was not delivered", chat.contact_id)
+        if told is not None:
+            if not await self._deliver(chat, [BotMessage(text=told)]):
+                logger.warning("live chat %s: an item was not delivered", chat.contact_id)
+            elif received is not None:
+                # the socket's frames only: an item read from the transcript waited for nothing
+                LIVE_CHAT_RELAY_SECONDS.labels("to_customer").observe(
+                    time.perf_counter() - received
+                )
         seen.add(item.item_id)
         await self._store.relayed(chat.contact_id, item.item_id, chat.connection_token)
         if item.content_type == ENDED_EVENT:
