@@ -20,7 +20,7 @@ from api.conversation import relay_live_chats
 from api.handoff.participant import ParticipantClient, participant_client
 from api.handoff.relay import ChatRelay
 from api.handoff.store import LiveChat, RelayStore
-from api.handoff.transcripts import TranscriptPoster
+from api.handoff.transcripts import TranscriptFiling, TranscriptPoster
 from api.rasa import BotMessage, RasaClient
 from api.settings import GatewaySettings
 
@@ -89,7 +89,11 @@ async def handoff_channel(
         participant,
         deliver,
         rasa.resume,
-        file_transcript=TranscriptPoster(http, settings.actions_url, settings.internal_api_token),
+        transcripts=TranscriptFiling(
+            store,
+            participant,
+            TranscriptPoster(http, settings.actions_url, settings.internal_api_token),
+        ),
         agent_wait_seconds=settings.handoff_agent_wait_seconds,
     )
     relay_live_chats(rasa, relay)

@@ -32,6 +32,7 @@ from websockets.exceptions import WebSocketException
 from api.conversation import LiveChatUnavailable
 from api.handoff.participant import ChatGone, ChatItem, ParticipantClient, ParticipantError
 from api.handoff.store import LiveChat, RelayStore
+from api.handoff.transcripts import TranscriptFiling
 from api.metrics import LIVE_CHAT_RELAY_SECONDS
 from api.rasa import BotMessage
 
@@ -56,8 +57,6 @@ _RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
 Deliver = Callable[[LiveChat, list[BotMessage]], Awaitable[bool]]
 #: resumes the conversation in Rasa
 Resume = Callable[[str], Awaitable[None]]
-#: puts an ended chat's transcript on its case
-FileTranscript = Callable[[LiveChat, list[ChatItem]], Awaitable[bool]]
 
 
 class ChatRelay:
@@ -70,12 +69,13 @@ class ChatRelay:
         deliver: Deliver,
         resume: Resume,
         *,
-        file_transcript: FileTranscript | None = None,
+        transcripts: TranscriptFiling | None = None,
         agent_wait_seconds: float = 180.0,
         retry_seconds: tuple[float, ...] = _RETRY_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._file_transcript = file_transcript
+        self._transcripts = transcripts
+        self._filing: asyncio.Task[None] | None = None
         self._agent_wait_seconds = agent_wait_seconds
         self._clock = clock
         self._store = store
@@ -136,7 +136,9 @@ class ChatRelay:
         return True
 
     async def resume_all(self) -> int:
-        """Relay every kept chat again (the gateway started); how many."""
+        """Relay every kept chat again, and file the transcripts still due (the gateway
+        started); how many chats."""
+        self._start_filing()
         chats = await self._store.all()
         for chat in chats:
             self._start(chat, None)
@@ -145,6 +147,9 @@ class ChatRelay:
     async def close(self) -> None:
         """Stop relaying; the chats stay kept for the next start."""
         tasks = [*self._tasks.values(), *self._watches.values()]
+        if self._filing is not None:
+            tasks.append(self._filing)
+            self._filing = None
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -154,6 +159,7 @@ class ChatRelay:
         self._watches.clear()
 
     def _start(self, chat: LiveChat, websocket_url: str | None) -> None:
+        self._start_filing()
         old = self._tasks.pop(chat.contact_id, None)
         if old is not None:
             old.cancel()
@@ -165,6 +171,10 @@ class ChatRelay:
             watch = asyncio.create_task(self._watch(chat))
             self._watches[chat.contact_id] = watch
             watch.add_done_callback(lambda _: self._watches.pop(chat.contact_id, None))
+
+    def _start_filing(self) -> None:
+        if self._transcripts is not None and self._filing is None:
+            self._filing = asyncio.create_task(self._transcripts.run())
 
     async def _watch(self, chat: LiveChat) -> None:
         """Leave the chat, and say so, if no agent has joined it in time."""
@@ -258,7 +268,8 @@ class ChatRelay:
         return False
 
     async def _finish(self, chat: LiveChat, told: str = BACK) -> None:
-        if not await self._store.end(chat.contact_id):
+        filing = self._transcripts is not None
+        if not await self._store.end(chat.contact_id, file_transcript=filing):
             return
         # nothing of the chat may reach the customer after they are told it is over
         for tasks in (self._tasks, self._watches):
@@ -270,12 +281,8 @@ class ChatRelay:
         except Exception:
             logger.exception("conversation %s not resumed after its chat", chat.conversation_id)
         await self._deliver(chat, [BotMessage(text=told)])
-        if self._file_transcript is not None and chat.case_ref is not None:
-            try:
-                items = await self._participant.transcript_after(chat.connection_token, None)
-                await self._file_transcript(chat, items)
-            except ParticipantError as exc:
-                logger.warning("chat %s transcript not read: %s", chat.contact_id, exc)
+        if self._transcripts is not None and chat.case_ref is not None:
+            self._transcripts.wake()
 
 
 def _told(item: ChatItem) -> str | None:

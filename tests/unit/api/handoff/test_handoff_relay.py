@@ -20,7 +20,7 @@ from api.handoff.participant import (
 )
 from api.handoff.relay import BACK, NO_AGENT, ChatRelay
 from api.handoff.store import LiveChat, RelayStore
-from api.handoff.transcripts import transcript_text
+from api.handoff.transcripts import Outcome, TranscriptFiling, transcript_text
 from api.rasa import BotMessage
 from tests.support.linear import LINEAR_GROWTH, slowest_growth
 from tests.unit.sandbox.connect_chat.support import FLOW, INSTANCE, ChatSandbox, aws_client
@@ -41,9 +41,9 @@ class Customer:
         self.resumed: list[str] = []
         self.filed: list[tuple[str | None, str]] = []
 
-    async def file(self, chat: LiveChat, items: list[ChatItem]) -> bool:
-        self.filed.append((chat.case_ref, transcript_text(items)))
-        return True
+    async def file(self, case_ref: str, contact_id: str, text: str) -> Outcome:
+        self.filed.append((case_ref, text))
+        return "filed"
 
     async def deliver(self, chat: LiveChat, messages: list[BotMessage]) -> bool:
         self.told.extend((chat.conversation_id, m.text or "") for m in messages)
@@ -78,7 +78,7 @@ def make_relay(
             participant,
             customer.deliver,
             customer.resume,
-            file_transcript=customer.file,
+            transcripts=TranscriptFiling(store, participant, customer.file),
             agent_wait_seconds=agent_wait_seconds,
             retry_seconds=(0.05,),
         )
