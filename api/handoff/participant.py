@@ -137,6 +137,12 @@ class ParticipantClient:
             ids.append(answer["Id"])
         return ids
 
+    async def send_event(self, connection_token: str, content_type: str) -> None:
+        """Send an event (typing, say) as the customer."""
+        await self._call(
+            self._client.send_event, ConnectionToken=connection_token, ContentType=content_type
+        )
+
     async def transcript_after(self, connection_token: str, item_id: str | None) -> list[ChatItem]:
         """The items after ``item_id`` (all of them when ``None``), oldest first."""
         request: dict[str, Any] = {

@@ -49,6 +49,16 @@ NO_AGENT = (
 )
 JOINED_EVENT = "application/vnd.amazonaws.connect.event.participant.joined"
 ENDED_EVENT = "application/vnd.amazonaws.connect.event.chat.ended"
+TYPING_EVENT = "application/vnd.amazonaws.connect.event.typing"
+#: events the socket carries that no transcript holds: reading the transcript from one fails
+_PASSING = frozenset(
+    {
+        TYPING_EVENT,
+        "application/vnd.amazonaws.connect.event.message.delivered",
+        "application/vnd.amazonaws.connect.event.message.read",
+        "application/vnd.amazonaws.connect.event.connection.acknowledged",
+    }
+)
 _SHOWN_ROLES = frozenset({"AGENT", "SYSTEM"})
 _SUBSCRIBE = json.dumps({"topic": "aws/subscribe", "content": {"topics": ["aws/chat"]}})
 _RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
@@ -57,6 +67,8 @@ _RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
 Deliver = Callable[[LiveChat, list[BotMessage]], Awaitable[bool]]
 #: resumes the conversation in Rasa
 Resume = Callable[[str], Awaitable[None]]
+#: shows the chat's customer that the agent is typing, on channels that can
+Typing = Callable[[LiveChat], Awaitable[None]]
 
 
 class ChatRelay:
@@ -70,11 +82,13 @@ class ChatRelay:
         resume: Resume,
         *,
         transcripts: TranscriptFiling | None = None,
+        typing: Typing | None = None,
         agent_wait_seconds: float = 180.0,
         retry_seconds: tuple[float, ...] = _RETRY_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._transcripts = transcripts
+        self._typing = typing
         self._filing: asyncio.Task[None] | None = None
         self._agent_wait_seconds = agent_wait_seconds
         self._clock = clock
@@ -133,6 +147,18 @@ class ChatRelay:
             return False
         except ParticipantError as exc:
             raise LiveChatUnavailable(f"live chat {chat.contact_id}: {exc}") from exc
+        return True
+
+    async def customer_typing(self, conversation_id: str) -> bool:
+        """Tell the agent the customer is typing; whether the customer is in a live chat."""
+        chat = await self._store.get(conversation_id)
+        if chat is None:
+            return False
+        try:
+            await self._participant.send_event(chat.connection_token, TYPING_EVENT)
+        except ParticipantError as exc:
+            # a moment's hint: not worth a retry, nor a failed message
+            logger.info("live chat %s: typing not sent: %s", chat.contact_id, exc)
         return True
 
     async def resume_all(self) -> int:
@@ -246,6 +272,13 @@ class ChatRelay:
     async def _relay_item(
         self, chat: LiveChat, item: ChatItem, received: float | None = None
     ) -> bool:
+        if item.content_type in _PASSING:
+            if item.content_type == TYPING_EVENT and item.role == "AGENT" and self._typing:
+                try:
+                    await self._typing(chat)
+                except Exception:
+                    logger.exception("live chat %s: typing not shown", chat.contact_id)
+            return False
         seen = self._seen.setdefault(chat.contact_id, set())
         if not item.item_id or item.item_id in seen:
             return False
