@@ -62,6 +62,8 @@ _PASSING = frozenset(
 _SHOWN_ROLES = frozenset({"AGENT", "SYSTEM"})
 _SUBSCRIBE = json.dumps({"topic": "aws/subscribe", "content": {"topics": ["aws/chat"]}})
 _RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+#: one typing event per chat in this long at most, however often a client says so
+TYPING_EVERY_SECONDS = 2.0
 
 #: delivers the bot's messages to the chat's customer on their channel; whether they went out
 Deliver = Callable[[LiveChat, list[BotMessage]], Awaitable[bool]]
@@ -100,6 +102,7 @@ class ChatRelay:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._watches: dict[str, asyncio.Task[None]] = {}
         self._seen: dict[str, set[str]] = {}
+        self._typed_at: dict[str, float] = {}
 
     async def open(
         self, conversation_id: str, channel: str, sender: str, handed: Mapping[str, Any]
@@ -154,6 +157,10 @@ class ChatRelay:
         chat = await self._store.get(conversation_id)
         if chat is None:
             return False
+        now = time.monotonic()
+        if now - self._typed_at.get(chat.contact_id, -TYPING_EVERY_SECONDS) < TYPING_EVERY_SECONDS:
+            return True
+        self._typed_at[chat.contact_id] = now
         try:
             await self._participant.send_event(chat.connection_token, TYPING_EVENT)
         except ParticipantError as exc:
@@ -218,6 +225,7 @@ class ChatRelay:
         if self._tasks.get(contact_id) is task:
             del self._tasks[contact_id]
             self._seen.pop(contact_id, None)
+            self._typed_at.pop(contact_id, None)
 
     async def _run(self, chat: LiveChat, websocket_url: str | None) -> None:
         failures = 0

@@ -4,6 +4,7 @@ The whole stack with ``HANDOFF_MODE=connect_chat`` on the action server and the 
 customer opens a case on the webchat page and asks for a person; the agent, on the sandbox's
 agent page, accepts the chat and answers; the customer reads the answer and replies; the agent
 ends the chat, the assistant is back, and the case holds the contact and the chat's transcript.
+Each sees the other typing.
 """
 
 from __future__ import annotations
@@ -164,10 +165,22 @@ def test_a_customer_chats_with_an_agent_on_the_page_and_the_case_keeps_the_chat(
     answer = f"Hello, I can see case {ref}: a new kettle is on its way ({uuid.uuid4().hex[:4]})."
     box = wait_for(agent, lambda: agent.find_elements(By.NAME, "content"), "the reply box")[0]
     box.send_keys(answer)
+    wait_for(
+        customer,
+        lambda: customer.find_element(By.ID, "chat-typing").is_displayed(),
+        "the agent typing, on the customer's page",
+    )
     agent.find_element(By.XPATH, "//form[@id='reply']/button").click()
     wait_for(customer, lambda: answer in page.bot_texts(), "the agent's answer on the page")
 
     reply = f"Thank you, that is quick ({uuid.uuid4().hex[:4]})"
+    customer.find_element(By.ID, "chat-input").send_keys("Th")
+    wait_for(
+        agent,
+        lambda: "is typing" in agent.find_element(By.ID, "typing").text,
+        "the customer typing, on the agent page",
+    )
+    customer.find_element(By.ID, "chat-input").clear()
     write(page, reply)
     wait_for(
         agent,

@@ -194,3 +194,42 @@ async def test_a_transcript_the_action_server_could_not_take_is_filed_later_once
     assert len(fake_rasa.transcripts) == 1 and fake_rasa.transcript_answers == []
     with sqlite3.connect(live_settings["handoff_relay_db"]) as db:
         assert db.execute("SELECT COUNT(*) FROM transcripts_due").fetchone() == (0,)
+
+
+async def test_the_pages_customer_typing_reaches_their_live_chat_only(
+    sandbox: ChatSandbox,
+    fake_rasa: HandoffRasa,
+    client_with: Callable[..., Any],
+    live_settings: dict[str, Any],
+) -> None:
+    client = await client_with(**live_settings)
+    sender = uuid.uuid4().hex[:10]
+    handed = handoff(sandbox)
+    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
+    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+
+    # as often as a client likes: the chat gets one event in a short while
+    for _ in range(5):
+        assert (await client.post("/webchat/typing", json={"sender": sender})).status_code == 204
+    # no one's chat, and the answer says nothing of it
+    stranger = await client.post("/webchat/typing", json={"sender": uuid.uuid4().hex[:10]})
+    forged = await client.post("/webchat/typing", json={"sender": "x" * 10_000})
+
+    assert stranger.status_code == 204 and forged.status_code == 422
+    typed = [
+        (i["ParticipantRole"], i["Type"])
+        for i in transcript(sandbox, handed["contact_id"])
+        if i.get("ContentType", "").endswith(".typing")
+    ]
+    assert typed == [("CUSTOMER", "EVENT")]
+
+
+async def test_typing_is_not_found_where_live_chats_are_not_relayed(
+    client_with: Callable[..., Any],
+) -> None:
+    client = await client_with()
+
+    answer = await client.post("/webchat/typing", json={"sender": "abc123"})
+
+    assert answer.status_code == 404
