@@ -8,7 +8,9 @@ take the ConnectionToken it answers, which lasts a day and survives a new connec
 Exception tree::
 
     ParticipantError        the service failed or could not be reached; worth trying again
-    └── ChatGone            the chat has ended or the customer has left it (AccessDenied)
+    ├── ChatGone            the chat has ended or the customer has left it (AccessDenied)
+    └── RequestRefused      the request itself is refused (ValidationException): a file of a
+                            type or size chat does not take, say; the same again fails again
 """
 
 from __future__ import annotations
@@ -16,15 +18,19 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import boto3
+import httpx
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from api.handoff.files import SharedFile
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -44,6 +50,10 @@ class ParticipantError(Exception):
 
 class ChatGone(ParticipantError):
     """The chat has ended, or the customer has left it: nothing more can be sent."""
+
+
+class RequestRefused(ParticipantError):
+    """The service refuses the request as it is (ValidationException)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,8 @@ class ParticipantClient:
             code = exc.response.get("Error", {}).get("Code", "")
             if code == "AccessDeniedException":
                 raise ChatGone(f"the chat refused the customer: {code}") from exc
+            if code == "ValidationException":
+                raise RequestRefused(f"the participant service refused: {code}") from exc
             raise ParticipantError(f"the participant service failed: {code}") from exc
         except BotoCoreError as exc:
             name = type(exc).__name__
@@ -143,6 +155,39 @@ class ParticipantClient:
             self._client.send_event, ConnectionToken=connection_token, ContentType=content_type
         )
 
+    async def attach(
+        self, connection_token: str, file: SharedFile, message_id: str | None, index: int
+    ) -> None:
+        """Send a file the customer shared as an attachment of the chat.
+
+        StartAttachmentUpload, a PUT of the bytes with exactly the headers handed out, then
+        CompleteAttachmentUpload; with ``message_id`` the tokens come from it, so a message
+        handled again adds no second file (the same upload is started, sent and completed).
+        """
+        if file.path is None:
+            raise RequestRefused("the file was not kept")
+        path = file.path
+        data = await asyncio.get_running_loop().run_in_executor(self._threads, path.read_bytes)
+        seed = f"{message_id or uuid.uuid4()}:file:{index}"
+        started = await self._call(
+            self._client.start_attachment_upload,
+            ContentType=file.mime_type,
+            AttachmentSizeInBytes=len(data),
+            AttachmentName=file.name,
+            ClientToken=client_token(seed, 0),
+            ConnectionToken=connection_token,
+        )
+        upload = started["UploadMetadata"]
+        await asyncio.get_running_loop().run_in_executor(
+            self._threads, _upload, upload["Url"], dict(upload["HeadersToInclude"]), data
+        )
+        await self._call(
+            self._client.complete_attachment_upload,
+            AttachmentIds=[started["AttachmentId"]],
+            ClientToken=client_token(seed, 1),
+            ConnectionToken=connection_token,
+        )
+
     async def transcript_after(self, connection_token: str, item_id: str | None) -> list[ChatItem]:
         """The items after ``item_id`` (all of them when ``None``), oldest first."""
         request: dict[str, Any] = {
@@ -183,6 +228,16 @@ def participant_client(endpoint_url: str | None, region: str | None = None) -> A
             max_pool_connections=CALL_THREADS,
         ),
     )
+
+
+def _upload(url: str, headers: dict[str, str], data: bytes) -> None:
+    try:
+        answer = httpx.put(url, content=data, headers=headers, timeout=60)
+    except httpx.HTTPError as exc:
+        raise ParticipantError(f"the upload failed: {type(exc).__name__}") from exc
+    # a repeated upload of a file already completed is refused; completing it again is not
+    if answer.status_code >= 500:
+        raise ParticipantError(f"the upload failed: {answer.status_code}")
 
 
 def client_token(message_id: str, part: int) -> str:

@@ -23,14 +23,22 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from pydantic import JsonValue
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
 from api.conversation import LiveChatUnavailable
-from api.handoff.participant import ChatGone, ChatItem, ParticipantClient, ParticipantError
+from api.handoff.files import NOT_PASSED, SharedFile, caption_of, shared_files
+from api.handoff.participant import (
+    ChatGone,
+    ChatItem,
+    ParticipantClient,
+    ParticipantError,
+    RequestRefused,
+)
 from api.handoff.store import LiveChat, RelayStore
 from api.handoff.transcripts import TranscriptFiling
 from api.metrics import LIVE_CHAT_RELAY_SECONDS
@@ -126,7 +134,11 @@ class ChatRelay:
         return chat
 
     async def customer_says(
-        self, conversation_id: str, text: str, message_id: str | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        message_id: str | None = None,
+        files: Sequence[Mapping[str, JsonValue]] = (),
     ) -> bool:
         """Send the customer's message to their live chat; whether they have one.
 
@@ -141,6 +153,9 @@ class ChatRelay:
             if " ".join(text.lower().split()) in END_WORDS:
                 await self._participant.disconnect(chat.connection_token)
                 await self._finish(chat)
+            elif files:
+                LIVE_CHAT_RELAY_SECONDS.labels("to_agent").observe(time.perf_counter() - started)
+                await self._share(chat, text, message_id, shared_files(files))
             else:
                 LIVE_CHAT_RELAY_SECONDS.labels("to_agent").observe(time.perf_counter() - started)
                 await self._participant.send(chat.connection_token, text, message_id)
@@ -151,6 +166,24 @@ class ChatRelay:
         except ParticipantError as exc:
             raise LiveChatUnavailable(f"live chat {chat.contact_id}: {exc}") from exc
         return True
+
+    async def _share(
+        self, chat: LiveChat, text: str, message_id: str | None, files: list[SharedFile]
+    ) -> None:
+        """The customer's files as attachments, then their caption; a line for each file that
+        cannot go."""
+        said = []
+        for index, file in enumerate(files):
+            try:
+                await self._participant.attach(chat.connection_token, file, message_id, index)
+            except RequestRefused as exc:
+                logger.info("live chat %s: a file not attached: %s", chat.contact_id, exc)
+                said.append(NOT_PASSED)
+        caption = caption_of(text)
+        if caption:
+            said.append(caption)
+        if said:
+            await self._participant.send(chat.connection_token, "\n".join(said), message_id)
 
     async def customer_typing(self, conversation_id: str) -> bool:
         """Tell the agent the customer is typing; whether the customer is in a live chat."""
