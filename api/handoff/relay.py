@@ -176,7 +176,9 @@ class ChatRelay:
         for index, file in enumerate(files):
             try:
                 await self._participant.attach(chat.connection_token, file, message_id, index)
-            except RequestRefused as exc:
+            except (RequestRefused, ChatGone) as exc:
+                # ChatGone too: an instance with attachments off may refuse them so; a chat
+                # that is really over refuses the words that follow as well
                 logger.info("live chat %s: a file not attached: %s", chat.contact_id, exc)
                 said.append(NOT_PASSED)
         caption = caption_of(text)
