@@ -28,8 +28,14 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
 
 
 @pytest.fixture
-async def relay(sandbox: ChatSandbox, tmp_path: Path) -> AsyncIterator[ChatRelay]:
-    store = RelayStore.open(tmp_path / "relay.sqlite3")
+async def store(tmp_path: Path) -> AsyncIterator[RelayStore]:
+    kept = RelayStore.open(tmp_path / "relay.sqlite3")
+    yield kept
+    await kept.close()
+
+
+@pytest.fixture
+async def relay(sandbox: ChatSandbox, store: RelayStore) -> AsyncIterator[ChatRelay]:
     participant = ParticipantClient(
         participant_client(f"{sandbox.url}/connectparticipant", "us-east-1")
     )
@@ -37,7 +43,6 @@ async def relay(sandbox: ChatSandbox, tmp_path: Path) -> AsyncIterator[ChatRelay
     relay = ChatRelay(store, participant, customer.deliver, customer.resume)
     yield relay
     await relay.close()
-    await store.close()
 
 
 async def live_chat(sandbox: ChatSandbox, relay: ChatRelay) -> tuple[str, str]:
@@ -49,7 +54,7 @@ async def live_chat(sandbox: ChatSandbox, relay: ChatRelay) -> tuple[str, str]:
 
 
 async def test_a_shared_file_is_an_attachment_of_the_chat_once_with_its_caption(
-    sandbox: ChatSandbox, relay: ChatRelay, tmp_path: Path
+    sandbox: ChatSandbox, relay: ChatRelay, store: RelayStore, tmp_path: Path
 ) -> None:
     who, contact = await live_chat(sandbox, relay)
     kept = tmp_path / "wamid_F1.pdf"
@@ -66,18 +71,14 @@ async def test_a_shared_file_is_an_attachment_of_the_chat_once_with_its_caption(
     assert [a["Attachments"][0]["AttachmentName"] for a in attached] == ["receipt.pdf"]
     assert [i["Content"] for i in items if i["Type"] == "MESSAGE"][1:] == ["the receipt"]
     # the agent gets the very bytes
-    chat = await relay_chat(relay, who)
+    chat = await store.get(who)
+    assert chat is not None
     client = participant_client(f"{sandbox.url}/connectparticipant", "us-east-1")
     found = client.get_attachment(
-        AttachmentId=attached[0]["Attachments"][0]["AttachmentId"], ConnectionToken=chat
+        AttachmentId=attached[0]["Attachments"][0]["AttachmentId"],
+        ConnectionToken=chat.connection_token,
     )
     assert httpx.get(found["Url"], timeout=10).content == PDF
-
-
-async def relay_chat(relay: ChatRelay, who: str) -> str:
-    kept = await relay._store.get(who)  # noqa: SLF001 - the token the relay speaks with
-    assert kept is not None
-    return kept.connection_token
 
 
 async def test_a_file_chat_cannot_take_is_told_to_the_agent_in_words(
