@@ -33,6 +33,7 @@ from api.channels.webchat.inbox import LiveSockets
 from api.channels.whatsapp import webhook as whatsapp
 from api.channels.whatsapp.channel import WhatsApp, open_whatsapp, whatsapp_channel
 from api.errors import install_error_handlers
+from api.handoff import routes as handoff_routes
 from api.handoff.channel import ChannelDeliverer, handoff_channel
 from api.jobs.retention import HOUSEKEEPER_STATE, Housekeeper
 from api.limits import BodySizeLimit
@@ -194,5 +195,6 @@ def create_app(
     # for the action server only: nothing a client of the gateway should learn of
     app.include_router(notices.router, include_in_schema=False)
     app.include_router(webchat_socket.router)
+    app.include_router(handoff_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

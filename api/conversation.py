@@ -64,9 +64,17 @@ class LiveChatUnavailable(RasaUnavailable):
 class LiveChats(Protocol):
     """The live chats with a person that customers are in (``api.handoff.relay.ChatRelay``)."""
 
-    async def customer_says(self, conversation_id: str, text: str) -> bool:
-        """Send the message to the conversation's live chat; whether it has one
-        (``LiveChatUnavailable`` when the chat cannot take it now)."""
+    async def customer_says(
+        self,
+        conversation_id: str,
+        text: str,
+        message_id: str | None = None,
+        files: Sequence[Mapping[str, JsonValue]] = (),
+    ) -> bool:
+        """Send the message, and the ``files`` it shared (as the channel described them to
+        Rasa), to the conversation's live chat; whether it has one (``LiveChatUnavailable``
+        when the chat cannot take it now). A message sent again with the same ``message_id``
+        reaches the chat once."""
         ...
 
     async def open(
@@ -100,6 +108,8 @@ class Inbound:
     #: what a verified identity token says of the user (webchat), set by the gateway only
     identity: Mapping[str, JsonValue] | None = None
     client_metadata: Mapping[str, JsonValue] = field(default_factory=dict)
+    #: the provider's id of the message, the same each time it is delivered or handled again
+    message_id: str | None = None
 
     @property
     def conversation_id(self) -> str:
@@ -152,7 +162,9 @@ async def converse(
     """
     live = _LIVE.get(rasa)
     MESSAGES_IN.labels(inbound.channel).inc()
-    if live is not None and await live.customer_says(inbound.conversation_id, inbound.text):
+    if live is not None and await live.customer_says(
+        inbound.conversation_id, inbound.text, inbound.message_id, _files(metadata)
+    ):
         return []
     told = dict(inbound.rasa_metadata() if metadata is None else metadata)
     correlation = correlation_id.get()
@@ -203,6 +215,14 @@ async def _join_live_chat(
         await rasa.resume(inbound.conversation_id)
         return [BotMessage(text=NOT_CONNECTED)]
     return kept
+
+
+def _files(metadata: Mapping[str, JsonValue] | None) -> list[Mapping[str, JsonValue]]:
+    """The files a message shared, as the channel described them (``phone_metadata``)."""
+    media = None if metadata is None else metadata.get("media")
+    if not isinstance(media, list):
+        return []
+    return [item for item in media if isinstance(item, dict)]
 
 
 def _handed(reply: BotMessage) -> Mapping[str, JsonValue] | None:

@@ -22,3 +22,12 @@ TURN_FAILURES = Counter(
     "User messages the assistant could not answer, by reason",
     ["channel", "reason"],
 )
+LIVE_CHAT_RELAY_SECONDS = Histogram(
+    "casebot_live_chat_relay_seconds",
+    "Time the gateway itself takes to pass on one live chat message (the Connect Participant "
+    "Service's answers left out): to_customer from the agent's frame until the customer's "
+    "channel took it (WhatsApp's and Twilio's answers included), to_agent from the "
+    "customer's message to its SendMessage",
+    ["direction"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+)

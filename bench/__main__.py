@@ -27,6 +27,7 @@ BENCHMARKS: tuple[tuple[str, ...], ...] = (
     ("bench.scale",),
     ("bench.scale_kill", "--conversations", "200"),
     ("bench.erase",),
+    ("bench.relay", "--chats", "50", "--rounds", "10"),
 )
 
 

@@ -2,7 +2,9 @@
 
 Agent messages reach a webchat customer on the page's open socket, else in the webchat inbox
 until their next message (the file the notices keep theirs in); WhatsApp and Twilio customers
-through the deliverers the app hands in. Every chat kept from before is picked up again.
+through the deliverers the app hands in. The agent typing shows on the page's open socket only
+(a reply with no text but ``{"custom": {"typing": true}}``); the page's customer typing comes
+back through ``routes``. Every chat kept from before is picked up again.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from typing import Protocol
 import httpx
 from fastapi import FastAPI
 
-from api.channels.webchat.inbox import INBOX_STATE, LiveSockets, WebchatInbox, inbox_of
+from api.channels.webchat.inbox import INBOX_STATE, LiveSockets, Reply, WebchatInbox, inbox_of
 from api.channels.webchat.messages import to_webchat_reply
 from api.conversation import relay_live_chats
 from api.handoff.participant import ParticipantClient, participant_client
 from api.handoff.relay import ChatRelay
+from api.handoff.routes import RELAY_STATE
 from api.handoff.store import LiveChat, RelayStore
-from api.handoff.transcripts import TranscriptPoster
+from api.handoff.transcripts import TranscriptFiling, TranscriptPoster
 from api.rasa import BotMessage, RasaClient
 from api.settings import GatewaySettings
+
+#: a reply the page shows as "typing" and nothing else (it has no text)
+TYPING_REPLY: Reply = {"custom": {"typing": True}}
 
 
 class ChannelDeliverer(Protocol):
@@ -83,21 +89,34 @@ async def handoff_channel(
             return False
         return await channel.deliver(chat.sender, messages)
 
+    async def typing(chat: LiveChat) -> None:
+        # WhatsApp and Twilio show no typing from a business: only the page shows it
+        if chat.channel == "webchat":
+            await sockets.push(f"webchat:{chat.sender}", [TYPING_REPLY])
+
     participant = ParticipantClient(participant_client(settings.connect_participant_endpoint_url))
     relay = ChatRelay(
         store,
         participant,
         deliver,
         rasa.resume,
-        file_transcript=TranscriptPoster(http, settings.actions_url, settings.internal_api_token),
+        transcripts=TranscriptFiling(
+            store,
+            participant,
+            TranscriptPoster(http, settings.actions_url, settings.internal_api_token),
+        ),
         agent_wait_seconds=settings.handoff_agent_wait_seconds,
+        typing=typing,
     )
     relay_live_chats(rasa, relay)
+    setattr(app.state, RELAY_STATE, relay)
     await relay.resume_all()
     try:
         yield
     finally:
         relay_live_chats(rasa, None)
+        setattr(app.state, RELAY_STATE, None)
         await relay.close()
+        participant.close()
         await inbox.close()
         await store.close()

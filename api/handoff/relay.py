@@ -23,15 +23,25 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from pydantic import JsonValue
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
 from api.conversation import LiveChatUnavailable
-from api.handoff.participant import ChatGone, ChatItem, ParticipantClient, ParticipantError
+from api.handoff.files import NOT_PASSED, SharedFile, caption_of, shared_files
+from api.handoff.participant import (
+    ChatGone,
+    ChatItem,
+    ParticipantClient,
+    ParticipantError,
+    RequestRefused,
+)
 from api.handoff.store import LiveChat, RelayStore
+from api.handoff.transcripts import TranscriptFiling
+from api.metrics import LIVE_CHAT_RELAY_SECONDS
 from api.rasa import BotMessage
 
 logger = logging.getLogger(__name__)
@@ -47,16 +57,28 @@ NO_AGENT = (
 )
 JOINED_EVENT = "application/vnd.amazonaws.connect.event.participant.joined"
 ENDED_EVENT = "application/vnd.amazonaws.connect.event.chat.ended"
+TYPING_EVENT = "application/vnd.amazonaws.connect.event.typing"
+#: events the socket carries that no transcript holds: reading the transcript from one fails
+_PASSING = frozenset(
+    {
+        TYPING_EVENT,
+        "application/vnd.amazonaws.connect.event.message.delivered",
+        "application/vnd.amazonaws.connect.event.message.read",
+        "application/vnd.amazonaws.connect.event.connection.acknowledged",
+    }
+)
 _SHOWN_ROLES = frozenset({"AGENT", "SYSTEM"})
 _SUBSCRIBE = json.dumps({"topic": "aws/subscribe", "content": {"topics": ["aws/chat"]}})
 _RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+#: one typing event per chat in this long at most, however often a client says so
+TYPING_EVERY_SECONDS = 2.0
 
 #: delivers the bot's messages to the chat's customer on their channel; whether they went out
 Deliver = Callable[[LiveChat, list[BotMessage]], Awaitable[bool]]
 #: resumes the conversation in Rasa
 Resume = Callable[[str], Awaitable[None]]
-#: puts an ended chat's transcript on its case
-FileTranscript = Callable[[LiveChat, list[ChatItem]], Awaitable[bool]]
+#: shows the chat's customer that the agent is typing, on channels that can
+Typing = Callable[[LiveChat], Awaitable[None]]
 
 
 class ChatRelay:
@@ -69,12 +91,15 @@ class ChatRelay:
         deliver: Deliver,
         resume: Resume,
         *,
-        file_transcript: FileTranscript | None = None,
+        transcripts: TranscriptFiling | None = None,
+        typing: Typing | None = None,
         agent_wait_seconds: float = 180.0,
         retry_seconds: tuple[float, ...] = _RETRY_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._file_transcript = file_transcript
+        self._transcripts = transcripts
+        self._typing = typing
+        self._filing: asyncio.Task[None] | None = None
         self._agent_wait_seconds = agent_wait_seconds
         self._clock = clock
         self._store = store
@@ -85,6 +110,7 @@ class ChatRelay:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._watches: dict[str, asyncio.Task[None]] = {}
         self._seen: dict[str, set[str]] = {}
+        self._typed_at: dict[str, float] = {}
 
     async def open(
         self, conversation_id: str, channel: str, sender: str, handed: Mapping[str, Any]
@@ -107,8 +133,19 @@ class ChatRelay:
         self._start(chat, connection.websocket_url)
         return chat
 
-    async def customer_says(self, conversation_id: str, text: str) -> bool:
-        """Send the customer's message to their live chat; whether they have one."""
+    async def customer_says(
+        self,
+        conversation_id: str,
+        text: str,
+        message_id: str | None = None,
+        files: Sequence[Mapping[str, JsonValue]] = (),
+    ) -> bool:
+        """Send the customer's message to their live chat; whether they have one.
+
+        A message handled again (the gateway died before it knew the chat took it, and the
+        queue hands it out again) carries the same ``message_id``, so the chat takes it once.
+        """
+        started = time.perf_counter()
         chat = await self._store.get(conversation_id)
         if chat is None:
             return False
@@ -116,8 +153,12 @@ class ChatRelay:
             if " ".join(text.lower().split()) in END_WORDS:
                 await self._participant.disconnect(chat.connection_token)
                 await self._finish(chat)
+            elif files:
+                LIVE_CHAT_RELAY_SECONDS.labels("to_agent").observe(time.perf_counter() - started)
+                await self._share(chat, text, message_id, shared_files(files))
             else:
-                await self._participant.send(chat.connection_token, text)
+                LIVE_CHAT_RELAY_SECONDS.labels("to_agent").observe(time.perf_counter() - started)
+                await self._participant.send(chat.connection_token, text, message_id)
         except ChatGone:
             # the chat ended before its end reached this gateway: the assistant answers
             await self._finish(chat)
@@ -126,8 +167,46 @@ class ChatRelay:
             raise LiveChatUnavailable(f"live chat {chat.contact_id}: {exc}") from exc
         return True
 
+    async def _share(
+        self, chat: LiveChat, text: str, message_id: str | None, files: list[SharedFile]
+    ) -> None:
+        """The customer's files as attachments, then their caption; a line for each file that
+        cannot go."""
+        said = []
+        for index, file in enumerate(files):
+            try:
+                await self._participant.attach(chat.connection_token, file, message_id, index)
+            except (RequestRefused, ChatGone) as exc:
+                # ChatGone too: an instance with attachments off may refuse them so; a chat
+                # that is really over refuses the words that follow as well
+                logger.info("live chat %s: a file not attached: %s", chat.contact_id, exc)
+                said.append(NOT_PASSED)
+        caption = caption_of(text)
+        if caption:
+            said.append(caption)
+        if said:
+            await self._participant.send(chat.connection_token, "\n".join(said), message_id)
+
+    async def customer_typing(self, conversation_id: str) -> bool:
+        """Tell the agent the customer is typing; whether the customer is in a live chat."""
+        chat = await self._store.get(conversation_id)
+        if chat is None:
+            return False
+        now = time.monotonic()
+        if now - self._typed_at.get(chat.contact_id, -TYPING_EVERY_SECONDS) < TYPING_EVERY_SECONDS:
+            return True
+        self._typed_at[chat.contact_id] = now
+        try:
+            await self._participant.send_event(chat.connection_token, TYPING_EVENT)
+        except ParticipantError as exc:
+            # a moment's hint: not worth a retry, nor a failed message
+            logger.info("live chat %s: typing not sent: %s", chat.contact_id, exc)
+        return True
+
     async def resume_all(self) -> int:
-        """Relay every kept chat again (the gateway started); how many."""
+        """Relay every kept chat again, and file the transcripts still due (the gateway
+        started); how many chats."""
+        self._start_filing()
         chats = await self._store.all()
         for chat in chats:
             self._start(chat, None)
@@ -136,6 +215,9 @@ class ChatRelay:
     async def close(self) -> None:
         """Stop relaying; the chats stay kept for the next start."""
         tasks = [*self._tasks.values(), *self._watches.values()]
+        if self._filing is not None:
+            tasks.append(self._filing)
+            self._filing = None
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -145,6 +227,7 @@ class ChatRelay:
         self._watches.clear()
 
     def _start(self, chat: LiveChat, websocket_url: str | None) -> None:
+        self._start_filing()
         old = self._tasks.pop(chat.contact_id, None)
         if old is not None:
             old.cancel()
@@ -156,6 +239,10 @@ class ChatRelay:
             watch = asyncio.create_task(self._watch(chat))
             self._watches[chat.contact_id] = watch
             watch.add_done_callback(lambda _: self._watches.pop(chat.contact_id, None))
+
+    def _start_filing(self) -> None:
+        if self._transcripts is not None and self._filing is None:
+            self._filing = asyncio.create_task(self._transcripts.run())
 
     async def _watch(self, chat: LiveChat) -> None:
         """Leave the chat, and say so, if no agent has joined it in time."""
@@ -173,6 +260,7 @@ class ChatRelay:
         if self._tasks.get(contact_id) is task:
             del self._tasks[contact_id]
             self._seen.pop(contact_id, None)
+            self._typed_at.pop(contact_id, None)
 
     async def _run(self, chat: LiveChat, websocket_url: str | None) -> None:
         failures = 0
@@ -205,8 +293,9 @@ class ChatRelay:
             if await self._catch_up(chat):
                 return True
             async for frame in socket:
+                received = time.perf_counter()
                 item = _item_of(frame)
-                if item is not None and await self._relay_item(chat, item):
+                if item is not None and await self._relay_item(chat, item, received):
                     return True
         return False
 
@@ -223,15 +312,30 @@ class ChatRelay:
                 return True
         return False
 
-    async def _relay_item(self, chat: LiveChat, item: ChatItem) -> bool:
+    async def _relay_item(
+        self, chat: LiveChat, item: ChatItem, received: float | None = None
+    ) -> bool:
+        if item.content_type in _PASSING:
+            if item.content_type == TYPING_EVENT and item.role == "AGENT" and self._typing:
+                try:
+                    await self._typing(chat)
+                except Exception:
+                    logger.exception("live chat %s: typing not shown", chat.contact_id)
+            return False
         seen = self._seen.setdefault(chat.contact_id, set())
         if not item.item_id or item.item_id in seen:
             return False
         if item.content_type == JOINED_EVENT and item.role == "AGENT":
             await self._store.agent_joined(chat.contact_id)
         told = _told(item)
-        if told is not None and not await self._deliver(chat, [BotMessage(text=told)]):
-            logger.warning("live chat %s: an item was not delivered", chat.contact_id)
+        if told is not None:
+            if not await self._deliver(chat, [BotMessage(text=told)]):
+                logger.warning("live chat %s: an item was not delivered", chat.contact_id)
+            elif received is not None:
+                # the socket's frames only: an item read from the transcript waited for nothing
+                LIVE_CHAT_RELAY_SECONDS.labels("to_customer").observe(
+                    time.perf_counter() - received
+                )
         seen.add(item.item_id)
         await self._store.relayed(chat.contact_id, item.item_id, chat.connection_token)
         if item.content_type == ENDED_EVENT:
@@ -240,7 +344,8 @@ class ChatRelay:
         return False
 
     async def _finish(self, chat: LiveChat, told: str = BACK) -> None:
-        if not await self._store.end(chat.contact_id):
+        filing = self._transcripts is not None
+        if not await self._store.end(chat.contact_id, file_transcript=filing):
             return
         # nothing of the chat may reach the customer after they are told it is over
         for tasks in (self._tasks, self._watches):
@@ -252,12 +357,8 @@ class ChatRelay:
         except Exception:
             logger.exception("conversation %s not resumed after its chat", chat.conversation_id)
         await self._deliver(chat, [BotMessage(text=told)])
-        if self._file_transcript is not None and chat.case_ref is not None:
-            try:
-                items = await self._participant.transcript_after(chat.connection_token, None)
-                await self._file_transcript(chat, items)
-            except ParticipantError as exc:
-                logger.warning("chat %s transcript not read: %s", chat.contact_id, exc)
+        if self._transcripts is not None and chat.case_ref is not None:
+            self._transcripts.wake()
 
 
 def _told(item: ChatItem) -> str | None:

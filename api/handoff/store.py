@@ -4,6 +4,10 @@ A row says where the customer is (conversation, channel, sender), which chat the
 (contact and participant), the tokens that let the gateway take part as the customer, and the
 last transcript item relayed to them: after a restart the relay reads the transcript from
 there, so nothing is lost or told twice. A conversation has one live chat at most.
+
+A chat with a case that ends leaves a transcript to file in the same transaction: it stays
+(with its text once read, how often filing it failed and when to try again) until the case
+has it, whatever happens to the gateway or the action server meanwhile.
 """
 
 from __future__ import annotations
@@ -28,6 +32,16 @@ CREATE TABLE IF NOT EXISTS live_chats (
     last_item_id TEXT,
     started_at REAL NOT NULL,
     agent_joined INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS transcripts_due (
+    contact_id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    case_ref TEXT NOT NULL,
+    connection_token TEXT NOT NULL,
+    transcript TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at REAL NOT NULL
 );
 """
 
@@ -54,6 +68,19 @@ class LiveChat:
     started_at: float = 0.0
     #: whether an agent has joined the chat (until then it may time out)
     agent_joined: bool = False
+
+
+@dataclass(frozen=True)
+class DueTranscript:
+    """An ended chat's transcript that its case does not have yet."""
+
+    contact_id: str
+    case_ref: str
+    connection_token: str
+    #: the transcript's text, once read from the chat (``None`` until then)
+    transcript: str | None
+    #: how many times filing it has failed
+    attempts: int
 
 
 class RelayStore(SqliteStore):
@@ -109,30 +136,103 @@ class RelayStore(SqliteStore):
         )
 
     async def erase(self, person: Person) -> int:
-        """Forget the live chats of the person's conversations (erasure); how many went.
+        """Forget the live chats of the person's conversations, and their transcripts not yet
+        filed (erasure); how many went.
 
         The chat itself lives on in Amazon Connect, whose contact an agent can end.
         """
 
         def work(db: sqlite3.Connection) -> int:
-            doomed = [
-                (conversation,)
-                for conversation, sender in db.execute(
-                    "SELECT conversation_id, sender FROM live_chats"
-                )
-                if person.names(conversation) or person.names(sender)
-            ]
-            db.executemany("DELETE FROM live_chats WHERE conversation_id = ?", doomed)
-            return len(doomed)
+            gone = 0
+            for table in ("live_chats", "transcripts_due"):
+                doomed = [
+                    (conversation,)
+                    for conversation, sender in db.execute(
+                        f"SELECT conversation_id, sender FROM {table}"
+                    )
+                    if person.names(conversation) or person.names(sender)
+                ]
+                db.executemany(f"DELETE FROM {table} WHERE conversation_id = ?", doomed)
+                gone += len(doomed)
+            return gone
 
         return await self._write(work)
 
-    async def end(self, contact_id: str) -> bool:
-        """The chat is over: forget it; whether it was still kept (one ending wins)."""
-        cursor = await self._run(
-            lambda db: db.execute("DELETE FROM live_chats WHERE contact_id = ?", (contact_id,))
+    async def end(self, contact_id: str, *, file_transcript: bool = False) -> bool:
+        """The chat is over: forget it; whether it was still kept (one ending wins).
+
+        With ``file_transcript``, a chat with a case leaves its transcript due at once.
+        """
+        now = self._clock()
+
+        def work(db: sqlite3.Connection) -> bool:
+            rows = db.execute(
+                "SELECT conversation_id, sender, case_ref, connection_token FROM live_chats"
+                " WHERE contact_id = ?",
+                (contact_id,),
+            ).fetchall()
+            if not rows:
+                return False
+            db.execute("DELETE FROM live_chats WHERE contact_id = ?", (contact_id,))
+            conversation, sender, case_ref, token = tuple(rows[0])
+            if file_transcript and case_ref is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO transcripts_due (contact_id, conversation_id, sender,"
+                    " case_ref, connection_token, due_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (contact_id, conversation, sender, case_ref, token, now),
+                )
+            return True
+
+        return await self._write(work)
+
+    async def due_transcripts(self, limit: int = 20) -> list[DueTranscript]:
+        """Transcripts whose time to be filed has come, the longest waiting first."""
+        now = self._clock()
+        rows = await self._run(
+            lambda db: db.execute(
+                "SELECT contact_id, case_ref, connection_token, transcript, attempts"
+                " FROM transcripts_due WHERE due_at <= ? ORDER BY due_at LIMIT ?",
+                (now, limit),
+            ).fetchall()
         )
-        return cursor.rowcount > 0
+        return [
+            DueTranscript(str(c), str(r), str(t), None if x is None else str(x), int(a))
+            for c, r, t, x, a in (tuple(row) for row in rows)
+        ]
+
+    async def next_transcript_due(self) -> float | None:
+        """When the next transcript is due to be filed; ``None`` when none waits."""
+        rows = await self._run(
+            lambda db: db.execute("SELECT MIN(due_at) FROM transcripts_due").fetchall()
+        )
+        value = tuple(rows[0])[0] if rows else None
+        return None if value is None else float(value)
+
+    async def transcript_read(self, contact_id: str, transcript: str) -> None:
+        """The transcript's text, read from the chat: filing it needs the chat no more."""
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE transcripts_due SET transcript = ? WHERE contact_id = ?",
+                (transcript, contact_id),
+            )
+        )
+
+    async def transcript_later(self, contact_id: str, delay_seconds: float) -> None:
+        """Filing failed: one more failure, and the next try ``delay_seconds`` from now."""
+        due = self._clock() + delay_seconds
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE transcripts_due SET attempts = attempts + 1, due_at = ?"
+                " WHERE contact_id = ?",
+                (due, contact_id),
+            )
+        )
+
+    async def transcript_done(self, contact_id: str) -> None:
+        """The case has the transcript (or it can never be filed): forget it."""
+        await self._run(
+            lambda db: db.execute("DELETE FROM transcripts_due WHERE contact_id = ?", (contact_id,))
+        )
 
 
 def _chat(row: sqlite3.Row | tuple[Any, ...]) -> LiveChat:

@@ -15,6 +15,11 @@ documentation of them:
   (never typing); GetTranscript pages 10 items by default, scanning BACKWARD from the newest
   when no StartPosition is given and FORWARD from one, sorted DESCENDING unless told.
 - Attributes: keys of letters, digits, ``-`` and ``_``; at most 32,768 UTF-8 bytes in all.
+- Attachments: StartAttachmentUpload takes ContentType, AttachmentSizeInBytes, AttachmentName
+  and ClientToken and answers an AttachmentId and UploadMetadata (Url, UrlExpiry,
+  HeadersToInclude); the bytes are PUT to that URL with those headers; CompleteAttachmentUpload
+  takes the AttachmentIds and a ClientToken; chat takes the file types and sizes of Connect's
+  feature specifications (``attachments.FILE_TYPES``, 20 MB).
 
 Not documented, so chosen here (the product must not depend on more than the above):
 
@@ -28,6 +33,15 @@ Not documented, so chosen here (the product must not depend on more than the abo
 - after ``chat.ended`` is pushed the stand-in closes the socket (code 1000);
 - calls on a chat that has ended, or by a participant that has left, are AccessDeniedException;
   GetTranscript stays open to them, so the last items can still be read;
+- attachments (assumed): the upload URL's UrlExpiry is 300 seconds on (not enforced here: an
+  upload after it is still taken, where S3 would refuse it); completing a file not uploaded yet is
+  ConflictException; an upload to a file already completed is refused (400), and completing it
+  again answers as the first time; a file type or size chat does not take is
+  ValidationException. Whether an instance with attachments switched off answers
+  ValidationException or AccessDeniedException is not documented: the gateway takes either as
+  "this file cannot go" and says so in words;
+- typing (assumed): a typing event goes to every subscribed socket of the chat as any item does,
+  the sender's own included, and never into the transcript;
 - the contact flow: any ContactFlowId is a flow that queues the chat for an agent, except
   ``CLOSED_FLOW_ID`` (once the customer is connected, says it is closed and ends the chat, as
   a flow outside its hours does; no agent ever sees the chat) and

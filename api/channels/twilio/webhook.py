@@ -41,6 +41,7 @@ def to_inbound(message: TwilioMessage, text: str, settings: GatewaySettings) -> 
         origin="WhatsApp",
         role="agent" if phone in settings.agent_whatsapp_numbers else "customer",
         contact=phone,
+        message_id=message.message_sid,
     )
 
 

@@ -41,6 +41,7 @@ def to_inbound(message: Message, text: str, settings: GatewaySettings) -> Inboun
         origin="WhatsApp",
         role="agent" if phone in settings.agent_whatsapp_numbers else "customer",
         contact=phone,
+        message_id=message.id,
     )
 
 

@@ -243,8 +243,11 @@
         } catch {
           return;
         }
-        // the assistant speaking first (a queued case was filed): shown as it comes
+        // the assistant speaking first (a queued case was filed), or a person in a live chat:
+        // shown as it comes
         if (data && data.notice === true && Array.isArray(data.replies)) {
+          liveChat = true;
+          agentTyping(data.replies.some((r) => r && r.custom && r.custom.typing === true));
           showReplies(data.replies);
           return;
         }
@@ -375,6 +378,37 @@
     }
   });
   input.addEventListener("input", autosize);
+
+  // A person in a live chat sees that the customer is typing, and the customer sees it of them.
+  // The gateway answers the same whether or not a chat is live, so the page only asks once it
+  // has been written to first, and at most every few seconds.
+  const TYPING_EVERY_MS = 3000;
+  const typingUrl = messagesUrl.replace(/messages$/, "typing");
+  let liveChat = false;
+  let typingSentAt = 0;
+  let typingTimer = null;
+
+  function agentTyping(isTyping) {
+    clearTimeout(typingTimer);
+    if (!isTyping) {
+      typing.hidden = !busy;
+      return;
+    }
+    typing.hidden = false;
+    typingTimer = setTimeout(() => {
+      typing.hidden = !busy;
+    }, TYPING_EVERY_MS);
+  }
+
+  input.addEventListener("input", () => {
+    if (!liveChat || !input.value || Date.now() - typingSentAt < TYPING_EVERY_MS) return;
+    typingSentAt = Date.now();
+    fetch(typingUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender }),
+    }).catch(() => {});
+  });
 
   restart.addEventListener("click", () => {
     generation += 1;

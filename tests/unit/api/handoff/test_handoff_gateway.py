@@ -6,6 +6,7 @@ the sandbox's stand-in, reached with the real boto3 client and a real websocket.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import uuid
@@ -18,6 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from api.conversation import NOT_CONNECTED
+from api.handoff import transcripts
 from api.handoff.relay import BACK
 from tests.unit.api.conftest import FakeRasa
 from tests.unit.api.handoff.test_handoff_relay import agent, handoff, transcript, until
@@ -33,10 +35,14 @@ class HandoffRasa(FakeRasa):
         super().__init__()
         self.resumed: list[str] = []
         self.transcripts: list[dict[str, Any]] = []
+        #: how the action server answers the next transcripts posted (then 204)
+        self.transcript_answers: list[int] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/internal/chat-transcripts" and request.url.port == 5055:
             assert request.headers["authorization"] == f"Bearer {INTERNAL_TOKEN}"
+            if self.transcript_answers:
+                return httpx.Response(self.transcript_answers.pop(0))
             self.transcripts.append(json.loads(request.content))
             return httpx.Response(204)
         if request.url.path.endswith("/tracker/events"):
@@ -159,3 +165,71 @@ async def test_a_chat_that_cannot_be_joined_resumes_the_assistant(
 
     assert answer.json() == [{"text": NOT_CONNECTED}]
     assert fake_rasa.resumed == [f"webchat:{sender}"]
+
+
+async def test_a_transcript_the_action_server_could_not_take_is_filed_later_once(
+    sandbox: ChatSandbox,
+    fake_rasa: HandoffRasa,
+    client_with: Callable[..., Any],
+    live_settings: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(transcripts, "RETRY_SECONDS", (0.05, 0.1), raising=False)
+    client = await client_with(**live_settings)
+    sender = uuid.uuid4().hex[:10]
+    handed = handoff(sandbox)
+    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
+    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    agent(sandbox, handed["contact_id"], "messages", content="Sam here.")
+    # the action server is down, then its case system cannot take the comment
+    fake_rasa.transcript_answers = [502, 503, 503]
+
+    agent(sandbox, handed["contact_id"], "end")
+
+    await until(lambda: len(fake_rasa.transcripts) == 1, seconds=10)
+    [filed] = fake_rasa.transcripts
+    assert filed["contact_id"] == handed["contact_id"] and "Sam: Sam here." in filed["transcript"]
+    await asyncio.sleep(0.3)
+    assert len(fake_rasa.transcripts) == 1 and fake_rasa.transcript_answers == []
+    with sqlite3.connect(live_settings["handoff_relay_db"]) as db:
+        assert db.execute("SELECT COUNT(*) FROM transcripts_due").fetchone() == (0,)
+
+
+async def test_the_pages_customer_typing_reaches_their_live_chat_only(
+    sandbox: ChatSandbox,
+    fake_rasa: HandoffRasa,
+    client_with: Callable[..., Any],
+    live_settings: dict[str, Any],
+) -> None:
+    client = await client_with(**live_settings)
+    sender = uuid.uuid4().hex[:10]
+    handed = handoff(sandbox)
+    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
+    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+
+    # as often as a client likes: the chat gets one event in a short while
+    for _ in range(5):
+        assert (await client.post("/webchat/typing", json={"sender": sender})).status_code == 204
+    # no one's chat, and the answer says nothing of it
+    stranger = await client.post("/webchat/typing", json={"sender": uuid.uuid4().hex[:10]})
+    forged = await client.post("/webchat/typing", json={"sender": "x" * 10_000})
+
+    assert stranger.status_code == 204 and forged.status_code == 422
+    typed = [
+        (i["ParticipantRole"], i["Type"])
+        for i in transcript(sandbox, handed["contact_id"])
+        if i.get("ContentType", "").endswith(".typing")
+    ]
+    assert typed == [("CUSTOMER", "EVENT")]
+
+
+async def test_typing_is_not_found_where_live_chats_are_not_relayed(
+    client_with: Callable[..., Any],
+) -> None:
+    client = await client_with()
+
+    answer = await client.post("/webchat/typing", json={"sender": "abc123"})
+
+    assert answer.status_code == 404

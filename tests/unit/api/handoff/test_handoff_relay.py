@@ -12,10 +12,15 @@ import httpx
 import pytest
 
 from api.conversation import LiveChatUnavailable
-from api.handoff.participant import ChatItem, ParticipantClient, participant_client
+from api.handoff.participant import (
+    ChatItem,
+    ParticipantClient,
+    message_parts,
+    participant_client,
+)
 from api.handoff.relay import BACK, NO_AGENT, ChatRelay
 from api.handoff.store import LiveChat, RelayStore
-from api.handoff.transcripts import transcript_text
+from api.handoff.transcripts import Outcome, TranscriptFiling, transcript_text
 from api.rasa import BotMessage
 from tests.support.linear import LINEAR_GROWTH, slowest_growth
 from tests.unit.sandbox.connect_chat.support import FLOW, INSTANCE, ChatSandbox, aws_client
@@ -36,9 +41,9 @@ class Customer:
         self.resumed: list[str] = []
         self.filed: list[tuple[str | None, str]] = []
 
-    async def file(self, chat: LiveChat, items: list[ChatItem]) -> bool:
-        self.filed.append((chat.case_ref, transcript_text(items)))
-        return True
+    async def file(self, case_ref: str, contact_id: str, text: str) -> Outcome:
+        self.filed.append((case_ref, text))
+        return "filed"
 
     async def deliver(self, chat: LiveChat, messages: list[BotMessage]) -> bool:
         self.told.extend((chat.conversation_id, m.text or "") for m in messages)
@@ -73,7 +78,7 @@ def make_relay(
             participant,
             customer.deliver,
             customer.resume,
-            file_transcript=customer.file,
+            transcripts=TranscriptFiling(store, participant, customer.file),
             agent_wait_seconds=agent_wait_seconds,
             retry_seconds=(0.05,),
         )
@@ -152,6 +157,30 @@ async def test_agent_words_reach_the_customer_and_the_customers_reach_the_agent(
     ]
     assert said[-1] == "my parcel is lost"
     assert customer.resumed == []
+
+
+async def test_a_message_handled_again_under_its_id_reaches_the_chat_once(
+    sandbox: ChatSandbox, relay: ChatRelay
+) -> None:
+    who = conversation()
+    handed = handoff(sandbox)
+    await relay.open(who, "webchat", who.split(":")[1], handed)
+    agent(sandbox, handed["contact_id"], "accept")
+    long = "é" * 10_000  # two messages' worth
+
+    for _ in range(2):
+        # as when the gateway died before it knew the chat took them: handled again
+        assert await relay.customer_says(who, "my parcel is lost", "wamid.A1") is True
+        assert await relay.customer_says(who, long, "wamid.A2") is True
+    # the same words as a new message are a new message
+    assert await relay.customer_says(who, "my parcel is lost", "wamid.A3") is True
+
+    said = [
+        i["Content"]
+        for i in transcript(sandbox, handed["contact_id"])
+        if i["Type"] == "MESSAGE" and i["ParticipantRole"] == "CUSTOMER"
+    ]
+    assert said[1:] == ["my parcel is lost", *message_parts(long), "my parcel is lost"]
 
 
 async def test_agent_ending_the_chat_resumes_the_assistant_once(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.handoff.store import LiveChat, RelayStore
+from api.handoff.store import DueTranscript, LiveChat, RelayStore
+from common.erasure import Person
 
 
 def chat(conversation: str = "webchat:ann", contact: str = "contact-1") -> LiveChat:
@@ -66,3 +67,49 @@ async def test_an_agent_having_joined_survives_a_reopen(tmp_path: Path) -> None:
 
     assert (await reopened.get("webchat:ann")).agent_joined is True  # type: ignore[union-attr]
     await reopened.close()
+
+
+async def test_a_chat_with_a_case_leaves_its_transcript_due_across_a_reopen(
+    tmp_path: Path,
+) -> None:
+    now = [100.0]
+    store = RelayStore.open(tmp_path / "relay.sqlite3", clock=lambda: now[0])
+    await store.put(chat())
+    await store.put(chat("webchat:bob", "contact-2"))
+    await store.relayed("contact-1", "item-3", "ct-later")
+
+    assert await store.end("contact-1", file_transcript=True) is True
+    # the second ending of the same chat leaves nothing more
+    assert await store.end("contact-1", file_transcript=True) is False
+    assert await store.end("contact-2") is True
+    await store.close()
+    store = RelayStore.open(tmp_path / "relay.sqlite3", clock=lambda: now[0])
+
+    # the connection the chat last used reads its transcript
+    assert await store.due_transcripts() == [
+        DueTranscript("contact-1", "12345678", "ct-later", None, 0)
+    ]
+    await store.transcript_read("contact-1", "Customer: hello")
+    await store.transcript_later("contact-1", 30.0)
+    assert await store.due_transcripts() == []
+    assert await store.next_transcript_due() == 130.0
+    now[0] = 130.0
+    assert await store.due_transcripts() == [
+        DueTranscript("contact-1", "12345678", "ct-later", "Customer: hello", 1)
+    ]
+    await store.transcript_done("contact-1")
+    assert await store.due_transcripts() == [] and await store.next_transcript_due() is None
+    await store.close()
+
+
+async def test_erasure_takes_a_transcript_not_yet_filed(tmp_path: Path) -> None:
+    store = RelayStore.open(tmp_path / "relay.sqlite3")
+    await store.put(chat())
+    await store.put(chat("webchat:bob", "contact-2"))
+    await store.end("contact-1", file_transcript=True)
+
+    assert await store.erase(Person(email="ann@example.com", found=frozenset({"webchat:ann"}))) == 1
+
+    assert await store.due_transcripts() == []
+    assert [c.contact_id for c in await store.all()] == ["contact-2"]
+    await store.close()
