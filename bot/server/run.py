@@ -93,7 +93,8 @@ def rasa_argv(argv: list[str], environ: Any) -> list[str]:
         token = usable_token(environ.get("RASA_API_TOKEN"))
     except ValueError as exc:
         raise SystemExit(str(exc)) from None
-    return ["rasa", "run", *argv, "--auth-token", token]
+    # one argument with "=": a token that starts with "-" would read as an option otherwise
+    return ["rasa", "run", *argv, f"--auth-token={token}"]
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import warnings
 from pathlib import Path
@@ -40,7 +41,19 @@ def test_no_token_configured_matches_nothing() -> None:
 def test_the_token_goes_to_rasa_from_the_environment_not_the_command_line() -> None:
     argv = rasa_argv(["--model", "m.tar.gz", "--enable-api"], {"RASA_API_TOKEN": TOKEN})
 
-    assert argv == ["rasa", "run", "--model", "m.tar.gz", "--enable-api", "--auth-token", TOKEN]
+    assert argv == ["rasa", "run", "--model", "m.tar.gz", "--enable-api", f"--auth-token={TOKEN}"]
+
+
+def test_a_token_that_starts_with_a_dash_is_read_as_the_token() -> None:
+    # secrets.token_urlsafe gives such tokens; Rasa parses its command line with argparse
+    token = "-" + TOKEN[1:]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model")
+    parser.add_argument("--auth-token")
+
+    options = parser.parse_args(rasa_argv(["--model", "m.tar.gz"], {"RASA_API_TOKEN": token})[2:])
+
+    assert options.auth_token == token
 
 
 @pytest.mark.parametrize(
