@@ -2,7 +2,8 @@
 
 A customer closes their case, is asked how it went and answers "3 - slow but ok": Connect keeps
 the score in the ``Customer satisfaction`` field and the words as a comment; AICC, with no such
-field, keeps it all as a comment.
+field, keeps it all as a comment. A customer who asks for a person midway through the case form
+gets what they told it filed and on the handoff queue, on both.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import yaml
 from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 
 from actions.changes import ActionCloseCase
+from actions.handoff import ActionRequestHuman
 from actions.kit.sdk import Action, CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
 from actions.rating import ActionRateCase
@@ -183,3 +185,56 @@ async def test_a_closed_case_is_rated_and_the_rating_is_on_the_case(
     assert read.status == "closed"
     assert read.fields.get("satisfaction") == {"connect": 3.0, "aicc": None}[stand.kind]
     assert (await stand.comments(case.case_id))[-1] == "Customer rating: 3/5 - slow but ok"
+
+
+async def test_a_person_asked_for_midway_gets_what_was_said_filed_and_queued(
+    stand: Stand, settings: ActionSettings
+) -> None:
+    phone = new_phone()
+    form = [
+        UserUttered("open a case", {"intent": {"name": "open_case"}}),
+        {"event": "active_loop", "name": "case_form", "timestamp": 1700000000.0},
+        ActionExecuted("case_form"),
+        ActionExecuted("action_listen"),
+        UserUttered("agent pls", {"intent": {"name": "request_human", "confidence": 0.96}}),
+        ActionExecuted("action_deactivate_loop"),
+        {"event": "active_loop", "name": None},
+    ]
+    asking = tracker(
+        text="agent pls",
+        intent="request_human",
+        metadata=whatsapp(phone),
+        slots={
+            "title": "Router keeps dropping",
+            "description": "It drops every hour since Monday.",
+            "contact": phone,
+            "origin": "WhatsApp",
+            "channel": "whatsapp",
+        },
+        events=form,
+        sender=f"whatsapp:{phone.lstrip('+')}",
+    )
+    queued = settings.model_copy(update={"handoff_queue": "casebot-handoff"})
+
+    events, said = await run(of(stand, queued, ActionRequestHuman), asking)
+
+    assert responses(said) == ["utter_handoff_filed_case"]
+    ref = said[0]["case_ref"]
+    case = await stand.backend.get_case(ref)
+    assert (case.title, case.description, case.contact, case.priority) == (
+        "Router keeps dropping",
+        "It drops every hour since Monday.",
+        phone,
+        "Medium",
+    )
+    if stand.kind == "connect":
+        assert case.fields["assigned_queue"] == "casebot-handoff"
+    else:
+        # AICC moves the case to the queue by a transfer: the queue owns it
+        assert (case.fields["ownerType"], case.fields["ownerId"]) == ("queue", "casebot-handoff")
+    [note] = await stand.comments(case.case_id)
+    assert note.startswith(
+        "Filed when the customer asked for a person before the case form was finished. "
+        "Not given by the customer: priority (Medium is used)."
+    )
+    assert SlotSet("title", None) in events
