@@ -6,6 +6,7 @@ real Connect Cases adapter and the AICC one.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,9 +15,10 @@ from rasa_sdk.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from actions.changes import ActionCloseCase
 from actions.kit.sdk import Action, CollectingDispatcher, Tracker
+from actions.lookup import event_words
 from actions.rating import ActionRateCase
 from actions.triggered import ActionCaseUpdated
-from cases.backend import BackendUnavailable, CaseTemplate, TemplateField
+from cases.backend import BackendUnavailable, CaseEvent, CaseTemplate, TemplateField
 from tests.unit.actions.fakes import (
     ANN_PHONE,
     FakeCases,
@@ -336,3 +338,10 @@ async def test_plain_thanks_after_the_question_rates_nothing_and_is_left_to_its_
 
     assert (events, messages) == ([SlotSet("rating_case", None)], [])
     assert cases.updates == cases.comments == []
+
+
+def test_a_score_in_the_history_is_told_as_a_rating() -> None:
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    given = CaseEvent(at=now, field="satisfaction", old=None, new="4.0", by="casebot")
+
+    assert event_words(given, now, with_author=False) == "it was rated 4/5 (just now)"

@@ -74,6 +74,9 @@ async def test_the_score_is_a_number_in_its_field(server: Any, ids: Any) -> None
     assert raw["fields"][0]["value"] == {"doubleValue": 2.0}
     assert (await backend.get_case(case.ref)).fields[SATISFACTION] == 2.0
     assert comments(client, ids.domain, case.case_id) == []
+    # the history names the change by its logical field, as a status answer tells it
+    rated = [e for e in await backend.get_history(case.ref) if e.field == SATISFACTION]
+    assert [(e.old, e.new) for e in rated] == [(None, "2.0")]
 
 
 def test_the_field_takes_no_text_as_on_aws(server: Any, ids: Any) -> None:
