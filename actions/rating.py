@@ -61,12 +61,13 @@ class ActionRateCase(CaseAction):
             or not asked_just_before(tracker.events)
         ):
             return settled if quiet else [*settled, FollowupAction(NOT_A_RATING)]
-        backend_name = self._services.case_settings.case_backend
-        SATISFACTION_RATINGS.labels(str(rating.score), backend_name).inc()
         viewer = viewer_of(tracker, self._services.settings.default_phone_region)
         backend = self._services.backend
         try:
             case = await visible_case(backend, viewer, *parse_handle(handle))
+            # counted once the case is known to be theirs, even if it cannot take the rating
+            backend_name = self._services.case_settings.case_backend
+            SATISFACTION_RATINGS.labels(str(rating.score), backend_name).inc()
             await record_rating(backend, case, rating, viewer.actor())
         except BackendError as exc:
             logger.warning("rating not put on the case: %s: %s", type(exc).__name__, exc)

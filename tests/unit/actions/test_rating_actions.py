@@ -298,11 +298,13 @@ async def test_someone_elses_case_is_not_rated(cases: RatedCases, settings: Any)
     cases.add("10000007", contact="+447700900999")
     theirs = answer("1", asked("10000007#id-10000007"))
     theirs.slots["rating_case"] = "10000007#id-10000007"
+    before = counted("1")
 
     _, messages = await run(ActionRateCase(cases, settings), theirs)
 
     assert responses(messages) == ["utter_rating_not_recorded"]
     assert cases.updates == cases.comments == []
+    assert counted("1") == before
 
 
 async def test_a_back_end_that_fails_is_owned_up_to(cases: RatedCases, settings: Any) -> None:
