@@ -7,6 +7,7 @@ customer did not give.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from actions.handoff import ActionRequestHuman
 from actions.kit.sdk import CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
 from cases.backend import BackendUnavailable, Case, CaseDraft
+from cases.connect.chat import ChatStart
 from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, responses, tracker, whatsapp
 
 PAUSED = [ActionExecuted("action_listen"), ConversationPaused()]
@@ -200,3 +202,34 @@ async def test_a_back_end_that_cannot_file_still_hands_over(
 
     assert responses(messages) == ["utter_handoff_no_case"]
     assert events == PAUSED
+
+
+class StartedChat:
+    """A live chat that always starts, keeping what it was started with."""
+
+    def __init__(self) -> None:
+        self.attributes: list[Mapping[str, str]] = []
+
+    async def start(
+        self, display_name: str, attributes: Mapping[str, str], transcript: str, key: str
+    ) -> ChatStart:
+        self.attributes.append(attributes)
+        return ChatStart("contact-1", "participant-1", "token-1", None)
+
+
+async def test_with_a_live_chat_the_person_gets_the_filed_case_too(
+    cases: DraftedCases, settings: ActionSettings
+) -> None:
+    chat = StartedChat()
+    live = settings.model_copy(update={"handoff_mode": "connect_chat"})
+    dispatcher = CollectingDispatcher()
+
+    events = await ActionRequestHuman(cases, live, chat=chat).run(
+        dispatcher, asking(ANSWERS, metadata=whatsapp()), {}
+    )
+
+    assert [draft.title for draft, _ in cases.drafts] == ["Router keeps dropping"]
+    assert chat.attributes[0]["caseReference"] == "00000002"
+    assert responses(dispatcher.messages)[0] == "utter_handoff_chat_case"
+    assert SlotSet("opened_cases", ["00000002#id-00000002"]) in events
+    assert events[-2:] == PAUSED
