@@ -1,5 +1,7 @@
 """Changing existing cases: comments, field updates, and closing with a confirmation.
 
+A customer who closes their case is asked how it went (``actions.kit.rating``).
+
 Customers change the title, description, contact and priority of cases they may see, add
 comments, and close them; agents may also set the status and take or drop the assignment.
 Every write carries the ``Actor``, with the agent's id when an agent acts.
@@ -26,6 +28,7 @@ from actions.kit.message import (
 )
 from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.otp import Waiting, offer_after, resume_done, resumed, waiting_changes
+from actions.kit.rating import ask_rating
 from actions.kit.sdk import (
     CollectingDispatcher,
     DomainDict,
@@ -350,7 +353,8 @@ class ActionCloseCase(CaseAction):
         except BackendError as exc:
             return settled + _answer_failure(dispatcher, tracker, exc)
         dispatcher.utter_message(response="utter_case_closed", case_ref=case.ref)
-        return settled
+        # an agent closing someone's case is not the one to say how it went
+        return settled if viewer.is_agent else [*settled, *ask_rating(dispatcher, tracker, case)]
 
 
 def _just_asked(events: list[dict[str, object]]) -> bool:

@@ -14,6 +14,12 @@ after which the assistant answers again from the next message on. The action end
 with ``action_listen`` before pausing, so that next message is understood as a fresh turn,
 whatever arrived in between.
 
+Asked for in the middle of the case form, before any case exists, the person gets what the
+customer told the form so far: it is filed as a case (``actions.kit.unfinished``: the title and
+description as written, a required value never given filled only from the template's default,
+and a note on the case saying which) and that case is queued. With no contact to reach the
+customer on, nothing is filed and the conversation is handed over as it stands.
+
 With ``HANDOFF_MODE=connect_chat`` the case is queued the same way, and a live Amazon Connect
 chat is started for the customer (the conversation so far as its first message, the case,
 channel and conversation as its attributes), linked to the case as a contact, and handed to the
@@ -24,13 +30,16 @@ at once that the team will reply on the case, and the assistant does not pause.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from actions.kit.access import Viewer, viewer_of, visible_case
+from actions.kit.attachments import attach_pending
 from actions.kit.base import CaseAction
 from actions.kit.handles import handle_of, parse_handle
+from actions.kit.idempotency import case_idempotency_key, form_run_started_at
 from actions.kit.livechat import (
     LiveChat,
     chat_attributes,
@@ -39,6 +48,8 @@ from actions.kit.livechat import (
     live_chat_payload,
     process_live_chat,
 )
+from actions.kit.message import entity_values
+from actions.kit.metrics import CASES_CREATED
 from actions.kit.sdk import (
     ActionExecuted,
     CollectingDispatcher,
@@ -49,10 +60,12 @@ from actions.kit.sdk import (
     Tracker,
 )
 from actions.kit.settings import ActionSettings
-from actions.kit.slots import CASE_REF
+from actions.kit.slots import CASE_REF, OPENED_CASES, RESET_AFTER_CREATE, cleared, opened_with
 from actions.kit.target import requested_handle
+from actions.kit.unfinished import form_interrupted, unfinished_case
 from cases.backend import BackendError, Case, CaseBackend
 from cases.settings import CaseSettings
+from cases.template import load_template_spec
 
 logger = logging.getLogger(__name__)
 
@@ -107,19 +120,60 @@ class ActionRequestHuman(CaseAction):
         settings = self._services.settings
         viewer = viewer_of(tracker, settings.default_phone_region)
         text = transcript(tracker.events, self._services.case_settings.assistant_name)
-        case = await self._queued(viewer, tracker, text)
+        filed, note, events = await self._file_unfinished(dispatcher, tracker)
+        case = await self._queued(viewer, tracker, text, filed, note)
         if settings.handoff_mode == "connect_chat":
-            return await self._live(dispatcher, tracker, viewer, case, text)
+            return [*events, *await self._live(dispatcher, tracker, viewer, case, text)]
         if case is None:
             dispatcher.utter_message(response="utter_handoff_no_case")
-            return paused()
-        dispatcher.utter_message(response="utter_handoff_case", case_ref=case.ref)
-        return [SlotSet(CASE_REF, handle_of(case)), *paused()]
+            return [*events, *paused()]
+        if filed is not None:
+            dispatcher.utter_message(response="utter_handoff_filed_case", case_ref=case.ref)
+        else:
+            dispatcher.utter_message(response="utter_handoff_case", case_ref=case.ref)
+        return [*events, SlotSet(CASE_REF, handle_of(case)), *paused()]
 
-    async def _queued(self, viewer: Viewer, tracker: Tracker, text: str) -> Case | None:
+    async def _file_unfinished(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> tuple[Case | None, str, list[EventType]]:
+        """File what the case form collected when the request came from inside it: the case,
+        the note saying what the customer did not give, and the slots of a case now open."""
+        if not form_interrupted(tracker.events) or entity_values(tracker).get(CASE_REF):
+            return None, "", []
+        services = self._services
+        region = services.settings.default_phone_region
+        spec = load_template_spec(services.case_settings.case_template_file)
+        unfinished = unfinished_case(tracker, await services.form_template(), spec, region)
+        if unfinished is None:
+            logger.info("handoff from the case form with too little to file a case")
+            return None, "", []
+        key = case_idempotency_key(
+            tracker.sender_id, form_run_started_at(tracker.events), unfinished.draft
+        )
+        try:
+            case = await asyncio.wait_for(
+                services.backend.create_case(unfinished.draft, key),
+                services.settings.create_deadline_seconds,
+            )
+        except (BackendError, TimeoutError) as exc:
+            # the form's answers stay in their slots: the person sees them in the conversation
+            logger.warning("unfinished case not filed: %s: %s", type(exc).__name__, exc)
+            return None, "", []
+        CASES_CREATED.inc()
+        opened = [
+            *cleared(RESET_AFTER_CREATE),
+            SlotSet(OPENED_CASES, opened_with(tracker, handle_of(case))),
+            # the files sent while the form ran
+            *await attach_pending(services, tracker, case, dispatcher),
+        ]
+        return case, unfinished.note(), opened
+
+    async def _queued(
+        self, viewer: Viewer, tracker: Tracker, text: str, filed: Case | None, note: str
+    ) -> Case | None:
         """The case, once on the handoff queue with the chat attached; None if it is not."""
         try:
-            case = await self._case(viewer, tracker)
+            case = filed or await self._case(viewer, tracker)
         except BackendError as exc:
             logger.warning("handoff without a case: %s: %s", type(exc).__name__, exc)
             return None
@@ -127,12 +181,15 @@ class ActionRequestHuman(CaseAction):
             return None
         backend = self._services.backend
         actor = viewer.actor()
+        comment = "\n\n".join(
+            part for part in (note, text and f"Chat before handoff:\n{text}") if part
+        )
         try:
             await backend.update_case(
                 case, {"assigned_queue": self._services.settings.handoff_queue}, actor
             )
-            if text:
-                await backend.add_comment(case, f"Chat before handoff:\n{text}", actor)
+            if comment:
+                await backend.add_comment(case, comment, actor)
         except BackendError as exc:
             logger.warning("case %s not queued: %s: %s", case.ref, type(exc).__name__, exc)
             return None

@@ -35,6 +35,7 @@ from cases.backend import (
     CaseNotFound,
     InvalidCase,
 )
+from cases.rating import HIGHEST, SATISFACTION
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,13 @@ _RELATED_WORDS = {
     "contact": "a call or chat was linked to it",
     "file": "a file was attached",
 }
+
+
+def _score(value: str) -> str:
+    try:
+        return f"{float(value):g}"
+    except ValueError:
+        return value
 
 
 def utc_now() -> datetime:
@@ -93,6 +101,9 @@ def event_words(event: CaseEvent, now: datetime, *, with_author: bool) -> str | 
         said = "it was passed to a team" if event.new else "it was taken off its team's queue"
     elif event.field == "assigned_user":
         said = "it was assigned to an agent" if event.new else "it was unassigned"
+    elif event.field == SATISFACTION and event.new:
+        # the field holds a number ("4.0" as an audit value): said as the score given
+        said = f"it was rated {_score(event.new)}/{HIGHEST}"
     elif event.new:
         said = f"the {event.field.replace('_', ' ')} changed to {shorten(event.new, 60)}"
     else:

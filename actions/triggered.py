@@ -13,7 +13,8 @@
   ``phone``, the case's own contact): the case back end reported a new status. The action
   writes a short notice from ``notice_case_updated.j2`` with the reference and the status
   only (never the title or anything else whoever filed the case wrote), and makes the case
-  the one the conversation is about, so "what happens next?" is understood as about it.
+  the one the conversation is about, so "what happens next?" is understood as about it. A
+  case now closed brings the rating question (``actions.kit.rating``), once per case.
 - ``action_case_filed`` (intent ``case_filed``, entity ``case_ref``): a case kept in the outbox
   was filed later. The action remembers it as one opened here (so "status of my last case"
   finds it), words the notice, and attaches the files the user sent for it.
@@ -34,6 +35,7 @@ from actions.kit.attachments import attach_pending
 from actions.kit.base import GatewayAction
 from actions.kit.handles import handle_of
 from actions.kit.message import entity_values
+from actions.kit.rating import ask_rating
 from actions.kit.rendering import render
 from actions.kit.sdk import CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.kit.slots import (
@@ -46,9 +48,10 @@ from actions.kit.slots import (
     ROLE,
     opened_with,
 )
-from actions.kit.status import status_words
+from actions.kit.status import CLOSED, status_words
 from actions.kit.template import FormTemplate
-from cases.backend import BackendError, Case
+from cases.backend import BackendError, Case, CaseNotFound
+from cases.rating import SATISFACTION
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +175,28 @@ class ActionCaseUpdated(GatewayAction):
             if tracker.get_slot(event["name"]) is None
         ]
         dispatcher.utter_message(text=notice_text(ref, status))
-        return [*events, SlotSet(CASE_REF, ref)]
+        asked = await self._ask_rating(dispatcher, tracker, ref, status)
+        return [*events, SlotSet(CASE_REF, ref), *asked]
+
+    async def _ask_rating(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, ref: str, status: str
+    ) -> list[EventType]:
+        """How did it go, when the case is now closed; not in the middle of a form (whose
+        question comes again next and would take the score), and not about a case that
+        already carries its customer's rating."""
+        if status.strip().lower() != CLOSED or (tracker.active_loop or {}).get("name"):
+            return []
+        case: Case | str = ref
+        try:
+            case = await self._services.backend.get_case(ref)
+        except CaseNotFound:
+            return []
+        except BackendError as exc:
+            # the question costs nothing if the case cannot be read now: the answer is checked
+            logger.info("case %s not read before asking its rating: %s", ref, type(exc).__name__)
+        if isinstance(case, Case) and case.fields.get(SATISFACTION) not in (None, ""):
+            return []
+        return ask_rating(dispatcher, tracker, case)
 
     async def _status_of(self, ref: str) -> str | None:
         try:

@@ -29,6 +29,9 @@ class FieldSpec(BaseModel):
     options: tuple[str, ...] = ()
     #: per option, other ways people say it
     synonyms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    #: the value a case takes when the customer never said one (a case filed because they
+    #: asked for a person before the form asked), recorded on the case as not theirs
+    default: str | None = None
 
 
 class TemplateSpec(BaseModel):

@@ -16,3 +16,8 @@ CASES_FAILED = Counter(
     "casebot_cases_failed", "Cases that could not be created or queued", ["reason"]
 )
 OUTBOX_DEPTH = Gauge("casebot_outbox_depth", "Cases waiting in the outbox for the back end")
+SATISFACTION_RATINGS = Counter(
+    "casebot_satisfaction_ratings",
+    "Ratings from 1 to 5 customers gave a closed case, by score and case back end",
+    ["score", "backend"],
+)

@@ -224,7 +224,7 @@ class AiccBackend:
         raise InvalidCase("AICC keeps no links from contact-centre contacts to cases")
 
     async def get_template(self) -> CaseTemplate:
-        """The template file's fields with AICC's limits, and the statuses of the live type.
+        """The template file's fields AICC holds, with its limits, and the live type's statuses.
 
         AICC has no template API: the limits are its published ones, in bytes, so as
         characters they are upper bounds (the byte check before sending is what holds). The
@@ -251,6 +251,7 @@ class AiccBackend:
                 options=rules.options,
             )
             for name, rules in self._spec.fields.items()
+            if name not in f.NOT_HELD
         }
         return CaseTemplate(
             template_id=self._type_id,

@@ -44,6 +44,9 @@ CHANNEL_ORIGIN = {
     "twilio": "whatsapp",
     "voice": "voice",
 }
+#: logical fields of the template file the published Case 2.0 calls have no place for: the
+#: customer's rating (``satisfaction``) goes on an AICC case as a comment instead
+NOT_HELD = frozenset({"satisfaction"})
 #: a case's ``state`` as AICC's list rows carry it -> logical status
 STATUS_OF = {"Processing": "open", "Pending": "pending", "Completed": "closed"}
 STATUSES = tuple(STATUS_OF.values())

@@ -45,7 +45,6 @@ from cases.connect.status import status_events, status_named, status_of, status_
 from cases.connect.values import (
     Scalar,
     client_token,
-    field_value,
     performed_by,
     tag_value,
     text,
@@ -241,7 +240,7 @@ class ConnectCasesBackend:
                 spilled = value if spills else None
             else:
                 schema.check_length(name, value)
-            changes[field_id] = {"id": field_id, "value": field_value(name, stored)}
+            changes[field_id] = {"id": field_id, "value": schema.wire_value(name, stored)}
             named[name] = stored
         performer = performed_by(self._assistant_name, actor)
         await call(

@@ -30,6 +30,7 @@ from cases.backend import (
     TemplateField,
 )
 from cases.connect.calls import call
+from cases.connect.values import field_value
 from cases.longtext import cut_for_field
 from cases.template import TemplateSpec
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from mypy_boto3_connectcases.client import ConnectCasesClient
     from mypy_boto3_connectcases.type_defs import (
         FieldSummaryTypeDef,
+        FieldValueUnionTypeDef,
         ListFieldOptionsRequestTypeDef,
         ListFieldsRequestTypeDef,
     )
@@ -89,6 +91,11 @@ class ConnectSchema:
             if known.field_id == field_id:
                 return name
         return field_id
+
+    def wire_value(self, name: str, value: str) -> FieldValueUnionTypeDef:
+        """``value`` as field ``name`` takes it on the wire: by the field's type."""
+        known = self.template.fields.get(name) or self.state.get(name)
+        return field_value(name, value, known.type if known else "Text")
 
     def fit_description(self, text: str) -> tuple[str, bool]:
         """The description as its field holds it, and whether the whole text did not fit."""

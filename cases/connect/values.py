@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from cases.backend import Actor
+from cases.backend import Actor, InvalidCase
 
 if TYPE_CHECKING:
     from mypy_boto3_connectcases.type_defs import (
@@ -97,8 +98,17 @@ def custom_entity(who: str) -> str:
     return cleaned or "assistant"
 
 
-def field_value(name: str, value: str) -> FieldValueUnionTypeDef:
-    """The wire value of the logical field ``name`` (a user ARN for user fields)."""
+def field_value(name: str, value: str, kind: str = "Text") -> FieldValueUnionTypeDef:
+    """The wire value of the logical field ``name`` of type ``kind`` (a user ARN for user
+    fields, a number for a Number field such as the customer's rating)."""
     if name in USER_FIELDS:
         return {"userArnValue": value}
+    if kind == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise InvalidCase(f"the {name} takes a number, not {value!r}") from None
+        if not math.isfinite(number):
+            raise InvalidCase(f"the {name} takes a finite number")
+        return {"doubleValue": number}
     return {"stringValue": value}

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[3]
-FILES = ("lookup_responses.yml", "help_responses.yml")
+FILES = ("lookup_responses.yml", "help_responses.yml", "handoff_form.yml")
 MODULES = (
     "lookup.py",
     "changes.py",
@@ -53,6 +53,7 @@ KWARGS = {
     "utter_case_kept_open": {"case_ref"},
     "utter_handoff_case": {"case_ref"},
     "utter_handoff_no_case": set(),
+    "utter_handoff_filed_case": {"case_ref"},
     "utter_handoff_chat_case": {"case_ref"},
     "utter_handoff_chat": set(),
     "utter_handoff_chat_unavailable_case": {"case_ref"},

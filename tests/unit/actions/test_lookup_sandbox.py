@@ -109,7 +109,7 @@ async def test_customer_checks_changes_and_closes_their_case(
     ]
     yes = tracker(intent="affirm", slots={"pending_close": ref}, events=asked_then_yes, **mine)
     _, said = await run(ActionCloseCase(backend, settings), yes)
-    assert responses(said) == ["utter_case_closed"]
+    assert responses(said) == ["utter_case_closed", "utter_ask_rating"]
     assert (await backend.get_case(ref)).status == "closed"
 
     asked = tracker(entities=[entity("case_ref", ref)], **mine)

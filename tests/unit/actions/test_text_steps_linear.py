@@ -18,6 +18,7 @@ from actions import changes, forms
 from actions.kit.media import real_caption
 from actions.kit.message import text_field_change
 from actions.kit.normalise import match_choice, normalise_email, normalise_phone, words
+from actions.kit.rating import parse_rating
 from cases.backend import InvalidCase
 from cases.connect.profiles import contact_key
 from cases.connect.values import tag_value
@@ -61,6 +62,7 @@ STEPS: dict[str, Callable[[str], object]] = {
     "real_caption": real_caption,
     "contact_key": _contact_key,
     "tag_value": tag_value,
+    "parse_rating": parse_rating,
 }
 
 

@@ -35,7 +35,8 @@ def notice(slots: dict | None = None, **given: str):
 async def run(cases, settings, t):
     dispatcher = CollectingDispatcher()
     events = await ActionCaseUpdated(cases, settings).run(dispatcher, t, {})
-    return events, [message["text"] for message in dispatcher.messages]
+    # the notice's own words; a closed case's rating question is a response of its own
+    return events, [message["text"] for message in dispatcher.messages if message.get("text")]
 
 
 async def test_notice_names_the_case_and_its_new_status_but_never_its_title(cases, settings):
@@ -48,7 +49,7 @@ async def test_notice_names_the_case_and_its_new_status_but_never_its_title(case
         "Update on your case 10000001: it is now closed.\n"
         "If anything is still not right, just reply here and I'll help."
     ]
-    assert events[-1] == SlotSet("case_ref", "10000001")
+    assert SlotSet("case_ref", "10000001") in events
     assert SlotSet("contact", ANN_PHONE) in events
     assert SlotSet("origin", "WhatsApp") in events
     assert SlotSet("channel", "whatsapp") in events
@@ -108,4 +109,9 @@ async def test_what_the_conversation_knows_of_the_customer_is_kept(cases, settin
         cases, settings, notice(known, case_ref="10000001", status="closed", phone=ANN_PHONE)
     )
 
-    assert events == [SlotSet("channel", "whatsapp"), SlotSet("case_ref", "10000001")]
+    assert events == [
+        SlotSet("channel", "whatsapp"),
+        SlotSet("case_ref", "10000001"),
+        SlotSet("rating_case", "10000001#id-10000001"),
+        SlotSet("rating_asked", ["10000001"]),
+    ]

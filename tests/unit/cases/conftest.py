@@ -23,6 +23,7 @@ CONTACT_ID = FIELD_ID["Contact"]
 PRIORITY_ID = FIELD_ID["Priority"]
 ORIGIN_ID = FIELD_ID["Origin"]
 VERIFIED_ID = FIELD_ID["Contact verified"]
+SATISFACTION_ID = FIELD_ID["Customer satisfaction"]
 ON_HOLD_ID = FIELD_ID["On hold"]
 #: the fields read back for a case, in the order the back end asks for them
 WANTED = [
@@ -32,6 +33,7 @@ WANTED = [
     PRIORITY_ID,
     ORIGIN_ID,
     VERIFIED_ID,
+    SATISFACTION_ID,
     ON_HOLD_ID,
     "reference_number",
     "status",
@@ -94,6 +96,7 @@ class ConnectStubs:
     priority_id = PRIORITY_ID
     origin_id = ORIGIN_ID
     verified_id = VERIFIED_ID
+    satisfaction_id = SATISFACTION_ID
     on_hold_id = ON_HOLD_ID
     wanted = WANTED
 

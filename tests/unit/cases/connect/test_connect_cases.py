@@ -431,7 +431,9 @@ async def test_template_comes_from_the_service_by_field_name(
         "priority": stubs.priority_id,
         "origin": stubs.origin_id,
         "contact_verified": stubs.verified_id,
+        "satisfaction": stubs.satisfaction_id,
     }
+    assert template.fields["satisfaction"].type == "Number"
     assert template.fields["priority"].options == ("Low", "Medium", "High", "Critical")
     assert template.fields["origin"].required is False
     assert template.fields["description"].required is True

@@ -124,10 +124,23 @@ def test_empty_service_creates_the_domain_then_everything_in_it(spec: DomainSpec
         CreateField(
             "On hold", "Boolean", "The case waits on the customer or someone else; agents set it"
         ),
+        CreateField(
+            "Customer satisfaction",
+            "Number",
+            "The customer's rating from 1 to 5, asked when the case closed (their words, if any, "
+            "are a comment)",
+        ),
         CreateLayout(
             "casebot default layout",
             ("Title", "Status", "On hold", "Priority", "Contact"),
-            ("Description", "Origin", "Contact verified", "Customer", "Reference number"),
+            (
+                "Description",
+                "Origin",
+                "Contact verified",
+                "Customer satisfaction",
+                "Customer",
+                "Reference number",
+            ),
         ),
         CreateTemplate(
             "Customer case",
@@ -291,7 +304,14 @@ def test_layout_showing_other_fields_is_updated(spec: DomainSpec) -> None:
             "layout-1",
             "casebot default layout",
             ("Title", "Status", "On hold", "Priority", "Contact"),
-            ("Description", "Origin", "Contact verified", "Customer", "Reference number"),
+            (
+                "Description",
+                "Origin",
+                "Contact verified",
+                "Customer satisfaction",
+                "Customer",
+                "Reference number",
+            ),
         ),
     )
 

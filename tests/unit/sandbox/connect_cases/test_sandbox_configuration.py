@@ -28,7 +28,7 @@ def test_list_fields_pages_through_system_and_custom_fields(client: Any, ids: An
 
     fields = first["fields"] + second["fields"]
     assert "nextToken" not in second
-    assert len(fields) == len({f["fieldId"] for f in fields}) == 17
+    assert len(fields) == len({f["fieldId"] for f in fields}) == 18
     by_id = {f["fieldId"]: f for f in fields}
     assert by_id["title"]["namespace"] == "System"
     assert (by_id[ids.priority]["namespace"], by_id[ids.priority]["type"]) == (
