@@ -36,7 +36,7 @@ from actions.kit.settings import ActionSettings, get_settings
 from actions.kit.transcripts import TRANSCRIPTS_PATH, TranscriptFiler
 from actions.outbox.notifier import GatewayNotifier
 from actions.outbox.store import STORE_ERRORS, Outbox
-from actions.outbox.worker import OutboxWorker
+from actions.outbox.worker import Notifier, OutboxWorker
 from cases.aicc.factory import get_idempotency_store
 from cases.aicc.idempotency import IdempotencyStore
 from cases.aicc.settings import AiccSettings, get_aicc_settings
@@ -171,7 +171,7 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
     app.register_listener(stop_outbox, "before_server_stop")
 
 
-async def run_outbox(settings: ActionSettings, notifier: GatewayNotifier) -> None:
+async def run_outbox(settings: ActionSettings, notifier: Notifier) -> None:
     """Open the outbox (again and again until it opens), then run its worker and the purges."""
     while True:
         try:

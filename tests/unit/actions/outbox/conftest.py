@@ -8,6 +8,7 @@ pool of its own (another machine), in a fresh database per test.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -34,19 +35,36 @@ def clock() -> Clock:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def open_outbox(request: pytest.FixtureRequest, tmp_path, clock: Clock) -> Iterator[OpenOutbox]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """``None`` for the SQLite files, else a fresh PostgreSQL database."""
+    return str(request.getfixturevalue("postgres_url")) if request.param == "postgres" else None
+
+
+@pytest.fixture
+def new_pool(database_url: str | None) -> Iterator[Callable[[], Pool]]:
+    """Opens another pool on ``database_url`` (another machine's); all closed at the end."""
     pools: list[Pool] = []
 
-    def open_one() -> Outbox:
-        if url is None:
-            return SqliteOutbox(tmp_path / "outbox.sqlite3", clock=clock)
-        pools.append(open_pool(url))
-        return PostgresOutbox(pools[-1], clock=clock)
+    def open_one() -> Pool:
+        assert database_url is not None
+        pools.append(open_pool(database_url))
+        return pools[-1]
 
     yield open_one
     for pool in pools:
         pool.close()
+
+
+@pytest.fixture
+def open_outbox(
+    database_url: str | None, new_pool: Callable[[], Pool], tmp_path: Path, clock: Clock
+) -> OpenOutbox:
+    def open_one() -> Outbox:
+        if database_url is None:
+            return SqliteOutbox(tmp_path / "outbox.sqlite3", clock=clock)
+        return PostgresOutbox(new_pool(), clock=clock)
+
+    return open_one
 
 
 @pytest.fixture
