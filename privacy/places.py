@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -45,8 +45,9 @@ class Places:
     relay_db: Path | None = None
     #: the Python of Rasa's environment, which can reach a PostgreSQL tracker store
     rasa_python: Path = RASA_PYTHON
-    #: the action servers' PostgreSQL (ACTIONS_DATABASE_URL), which keeps their outbox
-    actions_database_url: str | None = None
+    #: the action servers' PostgreSQL (ACTIONS_DATABASE_URL), which keeps their outbox; its
+    #: password stays out of any printed Places
+    actions_database_url: str | None = field(default=None, repr=False)
 
 
 def tracker_location(endpoints: Path, environ: Mapping[str, str]) -> Location | None:

@@ -86,12 +86,14 @@ def test_the_command_erases_the_person_from_the_postgresql_outbox(
 async def test_an_outbox_server_that_cannot_be_reached_is_reported(tmp_path: Path) -> None:
     unreachable = f"postgresql://casebot:secret-pw@127.0.0.1:{free_port()}/casebot"
 
-    report = await erase(ADA, nowhere(tmp_path, unreachable), None, "")
+    places = nowhere(tmp_path, unreachable)
+    report = await erase(ADA, places, None, "")
 
     assert report.failed == [
         "outbox submissions (PostgreSQL): PostgreSQL not reached (PoolTimeout)"
     ]
     assert "secret-pw" not in "\n".join(report.lines())
+    assert "secret-pw" not in repr(places)
     assert "  NOT ERASED outbox submissions (PostgreSQL): PostgreSQL not reached (PoolTimeout)" in (
         report.lines()
     )
