@@ -1,7 +1,9 @@
 """What every case back end reads from the environment, whichever ``CASE_BACKEND`` is chosen.
 
 Each back end adds its own settings beside its code (``cases.connect.settings``,
-``cases.aicc.settings``); the factory builds the chosen one from these and its own.
+``cases.aicc.settings``); the factory builds the chosen one from these and its own. The
+database every action server shares (``ACTIONS_DATABASE_URL``) is read here too, once, since
+both the outbox of case submissions (``actions``) and AICC's idempotency keys live in it.
 """
 
 from __future__ import annotations
