@@ -20,7 +20,7 @@ from cases.aicc.idempotency import IdempotencyStore, SqliteIdempotencyStore, Sub
 from cases.aicc.idempotency_postgres import PostgresIdempotencyStore
 from cases.backend import BackendUnavailable
 from common.postgres import Pool, open_pool
-from tests.support.services import PostgresServer
+from tests.support.services import PostgresServer, free_port
 from tests.unit.cases.aicc.aicc_fake import FakeAicc, backend, draft
 
 DAY = 86_400.0
@@ -135,6 +135,21 @@ def test_keys_the_server_lost_stop_every_create_rather_than_risk_a_second_case(
         pool.close()
 
     assert fake.sent("create") == []
+
+
+def test_keys_on_a_server_that_is_down_are_built_and_refuse_their_first_use(
+    tmp_path: Path,
+) -> None:
+    pool = open_pool(f"postgresql://casebot:pw@127.0.0.1:{free_port()}/casebot", timeout=1)
+    try:
+        # what building the back end (its /ready, its first action) does: nothing waits yet
+        keys = PostgresIdempotencyStore(pool)
+        with pytest.raises(BackendUnavailable):
+            keys.get("key-1")
+        with pytest.raises(BackendUnavailable):
+            keys.purge(DAY)
+    finally:
+        pool.close()
 
 
 class SlowKeys:
