@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 
 from actions.kit.attachments import attach_pending
 from actions.kit.base import CaseAction, UsesCases
@@ -110,7 +109,7 @@ class ActionCreateCase(CaseAction):
             retryable = isinstance(exc, TimeoutError) or (
                 isinstance(exc, BackendError) and exc.retryable
             )
-            if retryable and self._queue(draft, key):
+            if retryable and await self._services.keep_for_later(draft, key):
                 CASES_QUEUED.inc()
                 dispatcher.utter_message(response="utter_case_queued")
                 _say_if_unverified(dispatcher, draft, None)
@@ -130,15 +129,6 @@ class ActionCreateCase(CaseAction):
             # the files sent while the form ran
             *await attach_pending(self._services, tracker, case, dispatcher),
         ]
-
-    def _queue(self, draft: CaseDraft, key: str) -> bool:
-        """Keep the submission for the outbox; whether it is safely kept."""
-        try:
-            self._services.outbox.put(draft, key)
-        except (OSError, sqlite3.Error):
-            logger.exception("the outbox could not keep a case; the user is asked to retry")
-            return False
-        return True
 
 
 class ActionCancelCase(CaseAction):

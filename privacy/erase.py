@@ -5,10 +5,11 @@ without a +code in ``DEFAULT_PHONE_REGION``), then removes, store by store: Rasa
 conversations that are theirs (their WhatsApp and Twilio senders, and any conversation whose
 events hold their number or address: a webchat form's contact, a signed identity), the files
 those conversations sent, their queued and buried jobs, delivery and outreach records, webchat
-notices, outbox submissions and one-time codes. It prints how many entries went from each
-store, then the case references the back end holds for the contact, which it cannot remove: an
-agent deletes or redacts those in the case system. Safe while casebot runs; linear in what the
-stores hold. Exit status: 0 done, 1 a store could not be erased, 2 a contact that does not parse.
+notices, outbox submissions (the SQLite file's, and PostgreSQL's with ``ACTIONS_DATABASE_URL``)
+and one-time codes. It prints how many entries went from each store, then the case references
+the back end holds for the contact, which it cannot remove: an agent deletes or redacts those in
+the case system. Safe while casebot runs; linear in what the stores hold. Exit status: 0 done, 1
+a store could not be erased, 2 a contact that does not parse.
 """
 
 from __future__ import annotations
@@ -115,7 +116,9 @@ async def erase(
             # their webchat conversations, found by what their events hold, are theirs too
             person = person.with_conversations(erased.conversations)
     report.removed.update(await erase_gateway(person, places))
-    report.removed.update(await asyncio.to_thread(erase_actions, person, places))
+    outbox, unreached = await asyncio.to_thread(erase_actions, person, places)
+    report.removed.update(outbox)
+    report.failed += unreached
     if backend is not None:
         try:
             report.cases = await case_references(backend, person, spellings)
@@ -161,14 +164,15 @@ def main(argv: list[str], environ: Mapping[str, str] = os.environ) -> int:
     except ValueError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
-    places = places_of(GatewaySettings(), actions, AiccSettings(), environ)
+    cases = CaseSettings()
+    places = places_of(GatewaySettings(), actions, cases, AiccSettings(), environ)
     backend, name, profiles = None, "", None
     if not args.skip_cases:
         from cases.connect.profiles import get_profiles_client
         from cases.connect.settings import get_connect_settings
         from cases.factory import get_backend
 
-        kind = CaseSettings().case_backend
+        kind = cases.case_backend
         name = BACKEND_NAMES[kind]
         backend = get_backend()
         domain = get_connect_settings().customer_profiles_domain

@@ -1,16 +1,17 @@
 """Where casebot keeps what it knows of people, read from the same settings the processes read.
 
 The gateway's SQLite files and Redis (``api.settings``), the action server's outbox, media
-folder and one-time codes (``actions.kit.settings``), AICC's idempotency keys
-(``cases.aicc.settings``), and Rasa's tracker store from the endpoints file Rasa is given
-(``RASA_ENDPOINTS``, its ``${VAR}``s filled from the environment as Rasa fills them).
+folder and one-time codes (``actions.kit.settings``; the outbox in PostgreSQL with
+``ACTIONS_DATABASE_URL``, ``cases.settings``), AICC's idempotency keys (``cases.aicc.settings``),
+and Rasa's tracker store from the endpoints file Rasa is given (``RASA_ENDPOINTS``, its
+``${VAR}``s filled from the environment as Rasa fills them).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -18,6 +19,7 @@ import yaml
 from actions.kit.settings import ActionSettings
 from api.settings import GatewaySettings
 from cases.aicc.settings import AiccSettings
+from cases.settings import CaseSettings
 from common.tracker import Location
 
 DEFAULT_ENDPOINTS = Path("bot/endpoints.yml")
@@ -45,6 +47,9 @@ class Places:
     otp_db: Path | None = None
     #: the Python of Rasa's environment, which can reach a PostgreSQL tracker store
     rasa_python: Path = RASA_PYTHON
+    #: the action servers' PostgreSQL (ACTIONS_DATABASE_URL), which keeps their outbox; its
+    #: password stays out of any printed Places
+    actions_database_url: str | None = field(default=None, repr=False)
 
 
 def tracker_location(endpoints: Path, environ: Mapping[str, str]) -> Location | None:
@@ -73,12 +78,14 @@ def tracker_location(endpoints: Path, environ: Mapping[str, str]) -> Location | 
 def places_of(
     gateway: GatewaySettings,
     actions: ActionSettings,
+    cases: CaseSettings,
     aicc: AiccSettings,
     environ: Mapping[str, str],
 ) -> Places:
     """The stores those settings name (and the tracker store ``RASA_ENDPOINTS`` names)."""
     endpoints = Path(environ.get("RASA_ENDPOINTS") or DEFAULT_ENDPOINTS)
     queue_url = gateway.gateway_queue_url
+    database = cases.actions_database_url
     return Places(
         tracker=tracker_location(endpoints, environ),
         media_dirs=tuple(dict.fromkeys((gateway.whatsapp_media_dir, actions.actions_media_dir))),
@@ -91,4 +98,5 @@ def places_of(
         aicc_idempotency_db=aicc.aicc_idempotency_db,
         relay_db=gateway.handoff_relay_db,
         otp_db=actions.otp_db,
+        actions_database_url=None if database is None else database.get_secret_value(),
     )

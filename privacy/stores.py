@@ -1,8 +1,8 @@
 """Each store's part of an erasure: Rasa's conversations, the gateway's, the action server's.
 
 Every store is changed in short transactions while the processes that own it keep running
-(SQLite in WAL mode with a busy timeout, Redis one script a job). A SQLite file that does not
-exist is not created: there is nothing in it to erase.
+(SQLite in WAL mode with a busy timeout, Redis one script a job, PostgreSQL one transaction).
+A SQLite file that does not exist is not created: there is nothing in it to erase.
 """
 
 from __future__ import annotations
@@ -12,11 +12,15 @@ import dataclasses
 import json
 import subprocess
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
+import psycopg
+
 from actions.otp.store import SqliteCodeStore
-from actions.outbox.store import Outbox
+from actions.outbox.postgres import PostgresOutbox
+from actions.outbox.sqlite import SqliteOutbox
 from api.channels.twilio.redis_store import RedisTwilioStore
 from api.channels.twilio.store import TwilioStore
 from api.channels.webchat.inbox import WebchatInbox
@@ -29,6 +33,7 @@ from api.jobs.sqlite import SqliteQueue
 from api.outreach.records import OutreachRecords
 from api.outreach.redis_records import RedisOutreachRecords, records_prefix
 from common.erasure import Person
+from common.postgres import open_pool
 from common.retention import remove_inside
 from common.tracker import Erased, Location, TrackerStore, erase_person
 from privacy.places import Places
@@ -36,6 +41,9 @@ from privacy.places import Places
 #: the queues every gateway shares in Redis when GATEWAY_QUEUE_URL is set
 SHARED_QUEUES = ("whatsapp", "twilio", "outreach", "notices")
 RASA_ENV_TIMEOUT_SECONDS = 600
+#: the report's names of the outbox in its SQLite file and in PostgreSQL
+OUTBOX_FILE = "outbox submissions"
+OUTBOX_POSTGRES = "outbox submissions (PostgreSQL)"
 
 
 class TrackerUnreachable(Exception):
@@ -156,11 +164,22 @@ async def _erase_in(opener: Callable[[Path], _Erasable], path: Path, person: Per
         await store.close()
 
 
-def erase_actions(person: Person, places: Places) -> dict[str, int]:
-    """Remove the person's case submissions and one-time codes from the action server's stores."""
-    removed = {"outbox submissions": 0, "one-time codes": 0}
+def erase_actions(person: Person, places: Places) -> tuple[dict[str, int], list[str]]:
+    """Remove the person's case submissions and one-time codes from the action server's stores:
+    the outbox's SQLite file, and the PostgreSQL every action server shares when one is
+    configured (a file left from before it was is still read). How many went from each, and what
+    could not be reached."""
+    removed = {OUTBOX_FILE: 0, "one-time codes": 0}
+    failed: list[str] = []
     if places.outbox_db.exists():
-        removed["outbox submissions"] = Outbox(places.outbox_db).erase(person)
+        removed[OUTBOX_FILE] = SqliteOutbox(places.outbox_db).erase(person)
+    if places.actions_database_url is not None:
+        try:
+            with closing(open_pool(places.actions_database_url)) as pool:
+                removed[OUTBOX_POSTGRES] = PostgresOutbox(pool).erase(person)
+        except psycopg.Error as exc:
+            # the error's text may name the server; its type says enough to act on
+            failed.append(f"{OUTBOX_POSTGRES}: PostgreSQL not reached ({type(exc).__name__})")
     if places.otp_db is not None and places.otp_db.exists():
         removed["one-time codes"] = SqliteCodeStore(places.otp_db).erase(person)
-    return removed
+    return removed, failed

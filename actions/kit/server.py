@@ -9,8 +9,9 @@ Rasa sends, bot/endpoints.yml), adds ``GET /metrics``, ``GET /ready`` (200 when 
 end answers, else 503), the gateway's ``POST /internal/chat-transcripts`` (its own token,
 ``actions.kit.transcripts``) and runs ``OutboxWorker`` for as long as the server runs, so queued
 cases are filed even when nobody talks to the assistant. Beside it, ``purge_now`` runs every
-``RETENTION_PURGE_EVERY_SECONDS``: settled outbox submissions and media files past their
-retention go.
+``RETENTION_PURGE_EVERY_SECONDS``: settled outbox submissions, media files and (with AICC)
+idempotency keys past their retention go. An outbox that cannot be opened at start (its
+PostgreSQL down) is tried again until it can; the server answers meanwhile.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import math
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -29,15 +31,18 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json, raw
 
 from actions.kit.metrics import OUTBOX_DEPTH
-from actions.kit.services import outbox_at
+from actions.kit.services import outbox_for
 from actions.kit.settings import ActionSettings, get_settings
 from actions.kit.transcripts import TRANSCRIPTS_PATH, TranscriptFiler
 from actions.outbox.notifier import GatewayNotifier
-from actions.outbox.store import Outbox
-from actions.outbox.worker import OutboxWorker
+from actions.outbox.store import STORE_ERRORS, Outbox
+from actions.outbox.worker import Notifier, OutboxWorker
+from cases.aicc.factory import get_idempotency_store
+from cases.aicc.idempotency import IdempotencyStore
 from cases.aicc.settings import AiccSettings, get_aicc_settings
 from cases.backend import BackendError, QueueChecker
 from cases.factory import get_backend
+from cases.settings import get_case_settings
 from common.logsafe import protect_root_logging
 from common.retention import DAY_SECONDS, older_than, purge_folder
 from common.sandbox_secrets import Held, published_secrets_refused
@@ -50,6 +55,11 @@ OPEN_PATHS = frozenset({"/health", "/ready", "/metrics"})
 GATEWAY_PATHS = frozenset({TRANSCRIPTS_PATH})
 #: shortest ACTION_SERVER_TOKEN, in characters (make run writes 43)
 MIN_TOKEN_CHARS = 32
+#: seconds between two tries to open an outbox that could not be opened
+REOPEN_SECONDS = 10.0
+
+#: AICC's idempotency keys and the days they are kept, for the housekeeping
+KeyRetention = tuple[IdempotencyStore, float]
 
 
 def start_refusals(settings: ActionSettings, aicc: AiccSettings) -> list[str]:
@@ -104,7 +114,9 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
     app.register_middleware(caller_check(settings.action_server_token.get_secret_value()))
 
     async def metrics(request: Request) -> HTTPResponse:
-        return raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+        # the outbox depth is read from its store, which may be a database server away
+        body = await asyncio.to_thread(generate_latest, REGISTRY)
+        return raw(body, content_type=CONTENT_TYPE_LATEST)
 
     app.add_route(metrics, "/metrics", methods=["GET"], name="casebot_metrics")
 
@@ -134,26 +146,19 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
 
     async def start_outbox(app: Sanic) -> None:  # type: ignore[type-arg]
         settings = get_settings()
-        outbox = outbox_at(settings.outbox_db)
-        OUTBOX_DEPTH.set_function(outbox.depth)
         http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0))
         notifier = GatewayNotifier(http, settings.gateway_internal_url, settings.internal_api_token)
-        worker = OutboxWorker(
-            outbox, get_backend, notifier, max_delay=settings.outbox_max_delay_seconds
-        )
         app.ctx.casebot_http = http
-        loop = asyncio.get_running_loop()
-        app.ctx.casebot_outbox = loop.create_task(worker.run_forever())
-        app.ctx.casebot_retention = loop.create_task(keep_purging(settings, outbox))
-        logger.info("outbox worker started on %s", settings.outbox_db)
+        app.ctx.casebot_outbox = asyncio.get_running_loop().create_task(
+            run_outbox(settings, notifier)
+        )
 
     async def stop_outbox(app: Sanic) -> None:  # type: ignore[type-arg]
-        for name in ("casebot_outbox", "casebot_retention"):
-            task = getattr(app.ctx, name, None)
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        task = getattr(app.ctx, "casebot_outbox", None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         http = getattr(app.ctx, "casebot_http", None)
         if http is not None:
             await http.aclose()
@@ -166,21 +171,66 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
     app.register_listener(stop_outbox, "before_server_stop")
 
 
-def purge_now(settings: ActionSettings, outbox: Outbox, now: float) -> dict[str, int]:
-    """Remove settled submissions and unattached media past their retention; how many went."""
-    return {
+async def run_outbox(settings: ActionSettings, notifier: Notifier) -> None:
+    """Open the outbox (again and again until it opens), then run its worker and the purges."""
+    while True:
+        try:
+            outbox = await asyncio.to_thread(outbox_for, settings, get_case_settings())
+            keys = await asyncio.to_thread(aicc_keys)
+        except STORE_ERRORS as exc:
+            logger.error("outbox not opened (%s); trying again soon", type(exc).__name__)
+            await asyncio.sleep(REOPEN_SECONDS)
+            continue
+        break
+    OUTBOX_DEPTH.set_function(lambda: depth_of(outbox))
+    worker = OutboxWorker(
+        outbox, get_backend, notifier, max_delay=settings.outbox_max_delay_seconds
+    )
+    where = "PostgreSQL" if get_case_settings().actions_database_url else settings.outbox_db
+    logger.info("outbox worker started on %s", where)
+    await asyncio.gather(worker.run_forever(), keep_purging(settings, outbox, keys))
+
+
+def depth_of(outbox: Outbox) -> float:
+    """How many submissions wait; NaN when the store cannot say, so ``/metrics`` still answers."""
+    try:
+        return float(outbox.depth())
+    except STORE_ERRORS as exc:
+        logger.warning("outbox depth unknown: %s", type(exc).__name__)
+        return math.nan
+
+
+def aicc_keys() -> KeyRetention | None:
+    """AICC's idempotency keys and their retention, when AICC is the back end."""
+    if get_case_settings().case_backend != "aicc":
+        return None
+    return get_idempotency_store(), get_aicc_settings().aicc_idempotency_retention_days
+
+
+def purge_now(
+    settings: ActionSettings, outbox: Outbox, now: float, keys: KeyRetention | None = None
+) -> dict[str, int]:
+    """Remove settled submissions, unattached media and (given) AICC's idempotency keys past
+    their retention; how many went."""
+    removed = {
         "outbox": outbox.purge(settings.outbox_retention_days * DAY_SECONDS),
         "media": purge_folder(
             settings.actions_media_dir, older_than(settings.media_retention_days, now)
         ),
     }
+    if keys is not None:
+        store, days = keys
+        removed["aicc idempotency keys"] = store.purge(days * DAY_SECONDS)
+    return removed
 
 
-async def keep_purging(settings: ActionSettings, outbox: Outbox) -> None:
+async def keep_purging(
+    settings: ActionSettings, outbox: Outbox, keys: KeyRetention | None = None
+) -> None:
     """``purge_now`` at start and every ``retention_purge_every_seconds`` after."""
     while True:
         try:
-            removed = await asyncio.to_thread(purge_now, settings, outbox, time.time())
+            removed = await asyncio.to_thread(purge_now, settings, outbox, time.time(), keys)
         except Exception:
             logger.exception("retention purge failed; tried again later")
         else:

@@ -6,17 +6,24 @@ one from its cached factory; tests pass their own.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from functools import lru_cache
 from pathlib import Path
 
 from actions.kit.otp import OneTimeCodes
 from actions.kit.settings import ActionSettings, get_settings
 from actions.kit.template import FormTemplate, load_form_template, merge_template
-from actions.outbox.store import Outbox
-from cases.backend import BackendError, CaseBackend
+from actions.outbox.postgres import PostgresOutbox
+from actions.outbox.sqlite import SqliteOutbox
+from actions.outbox.store import STORE_ERRORS, Outbox
+from cases.backend import BackendError, CaseBackend, CaseDraft
 from cases.factory import get_backend
 from cases.settings import CaseSettings, get_case_settings
 from cases.template import load_template_spec
+from common.postgres import shared_pool
+
+logger = logging.getLogger(__name__)
 
 
 class CaseServices:
@@ -55,7 +62,19 @@ class CaseServices:
     @property
     def outbox(self) -> Outbox:
         """This outbox, or the process's."""
-        return self._outbox or outbox_at(self.settings.outbox_db)
+        return self._outbox or outbox_for(self.settings, self.case_settings)
+
+    async def keep_for_later(self, draft: CaseDraft, key: str) -> bool:
+        """Put the submission in the outbox, for its worker to file; whether it is safely kept.
+
+        The outbox's store blocks (a file, a database server), so it is written in a thread.
+        """
+        try:
+            await asyncio.to_thread(lambda: self.outbox.put(draft, key))
+        except STORE_ERRORS:
+            logger.exception("the outbox could not keep a case; the user is asked to retry")
+            return False
+        return True
 
     @property
     def codes(self) -> OneTimeCodes:
@@ -79,7 +98,18 @@ class CaseServices:
         return await load_form_template(backend, spec, self.settings.default_phone_region)
 
 
+def outbox_for(settings: ActionSettings, cases: CaseSettings) -> Outbox:
+    """The process's outbox: in PostgreSQL with ``ACTIONS_DATABASE_URL``, else in ``OUTBOX_DB``.
+
+    Opening it may block (PostgreSQL's tables are created at first): call it in a thread.
+    """
+    url = cases.actions_database_url
+    return outbox_at(settings.outbox_db, None if url is None else url.get_secret_value())
+
+
 @lru_cache(maxsize=4)
-def outbox_at(path: Path) -> Outbox:
-    """The outbox kept in ``path`` (``OUTBOX_DB``), one per file and process."""
-    return Outbox(path)
+def outbox_at(path: Path, url: str | None = None) -> Outbox:
+    """The outbox kept at ``url`` when given, else in the SQLite file ``path``; one each."""
+    if url is not None:
+        return PostgresOutbox(shared_pool(url))
+    return SqliteOutbox(path)

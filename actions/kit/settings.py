@@ -47,7 +47,8 @@ class ActionSettings(OtpSettings, BaseSettings):
     media_retention_days: float = Field(default=7.0, gt=0)
 
     # --- cases the back end could not take at once ---
-    #: SQLite file of submissions waiting for the back end
+    #: SQLite file of submissions waiting for the back end (unless ACTIONS_DATABASE_URL is set,
+    #: ``cases.settings``)
     outbox_db: Path = Path("var/outbox.sqlite3")
     #: seconds a create may take while the user waits; slower ones finish from the outbox
     create_deadline_seconds: float = Field(default=8.0, gt=0)

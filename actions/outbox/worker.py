@@ -4,7 +4,8 @@ Each due submission is created with its own idempotency key; a back end that is 
 throttling gets it again later, waiting twice as long each time (with jitter, at most
 ``max_delay``). A submission the back end refuses for good is kept as rejected for a person
 to look at. Whoever is told (the user, through ``Notifier``) is told once; a notice that could
-not be delivered is tried again on the next pass.
+not be delivered is tried again on the next pass. The outbox's calls block (a file, a database
+server), so each runs in a thread and the action server's event loop keeps answering Rasa.
 """
 
 from __future__ import annotations
@@ -62,10 +63,10 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Send what is due and deliver pending notices; how many submissions were sent."""
-        due = self._outbox.take_due(self._batch, self._lease_seconds)
+        due = await asyncio.to_thread(self._outbox.take_due, self._batch, self._lease_seconds)
         for submission in due:
             await self._send(submission)
-        for finished in self._outbox.unnotified(self._batch):
+        for finished in await asyncio.to_thread(self._outbox.unnotified, self._batch):
             await self._notify(finished)
         return len(due)
 
@@ -93,13 +94,17 @@ class OutboxWorker:
                     type(exc).__name__,
                     delay,
                 )
-                self._outbox.retry_later(submission.key, delay, f"{type(exc).__name__}: {exc}")
+                await asyncio.to_thread(
+                    self._outbox.retry_later, submission.key, delay, f"{type(exc).__name__}: {exc}"
+                )
             else:
                 logger.error("queued case %s refused by the back end: %s", submission.key[:12], exc)
-                self._outbox.rejected(submission.key, f"{type(exc).__name__}: {exc}")
+                await asyncio.to_thread(
+                    self._outbox.rejected, submission.key, f"{type(exc).__name__}: {exc}"
+                )
             return
         logger.info("queued case %s filed as %s", submission.key[:12], case.case_id)
-        self._outbox.filed(submission.key, case.ref)
+        await asyncio.to_thread(self._outbox.filed, submission.key, case.ref)
         CASES_FILED_FROM_OUTBOX.inc()
 
     async def _notify(self, submission: Submission) -> None:
@@ -114,7 +119,7 @@ class OutboxWorker:
             logger.exception("notice for queued case %s failed", submission.key[:12])
             return
         if done:
-            self._outbox.notified(submission.key)
+            await asyncio.to_thread(self._outbox.notified, submission.key)
 
     def _delay(self, attempts: int) -> float:
         ceiling = min(self._max_delay, self._base_delay * 2.0 ** min(attempts, 30))

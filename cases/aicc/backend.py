@@ -18,10 +18,11 @@ Choices:
 - Byte limits (UTF-8) are checked before anything is sent: a title over 128 bytes, or any
   other field over its limit, raises ``InvalidCase`` saying so. A description over 20,000
   bytes is cut at a character boundary and marked, and the whole text follows as records.
-- AICC takes no client token: an ``IdempotencyStore`` (SQLite) maps each key to its caseId, so
-  the same key never files a second case. A key whose create was sent but never answered is
-  looked for in AICC (same type, creator, contact and title in the last 30 days, then the
-  ``idempotency_key`` extension field of each) before sending again.
+- AICC takes no client token: an ``IdempotencyStore`` (SQLite, or PostgreSQL shared by every
+  action server) maps each key to its caseId, so the same key never files a second case. A
+  key whose create was sent but never answered is looked for in AICC (same type, creator,
+  contact and title in the last 30 days, then the ``idempotency_key`` extension field of
+  each) before sending again. The store's calls block, so they run in a thread.
 - A new case is not read back: AICC's answer carries only the caseId, and the rest is what
   was sent, so a create is one call once the access token is cached.
 - dueDate comes from the case type's ``due_hours`` for the priority and is written in
@@ -129,12 +130,12 @@ class AiccBackend:
         async with self._exclusive(idempotency_key):
             case_id = await self._earlier(idempotency_key, digest, info)
             if case_id is None:
-                self._store.begin(idempotency_key, digest)
+                await asyncio.to_thread(self._store.begin, idempotency_key, digest)
                 result = await self._calls.call("create", {"caseInfo": info})
                 case_id = str((result or {}).get("caseId", ""))
                 if not case_id:
                     raise InvalidCase("AICC filed the case but answered no caseId")
-                self._store.finish(idempotency_key, case_id)
+                await asyncio.to_thread(self._store.finish, idempotency_key, case_id)
                 if spills:
                     await self._process(case_id, f"Full description:\n{draft.description}")
                 # AICC answers only the caseId, which is also the reference people see: the new
@@ -275,7 +276,7 @@ class AiccBackend:
                 self._creating[key] = (lock, users - 1)
 
     async def _earlier(self, key: str, digest: str, info: dict[str, Any]) -> str | None:
-        earlier = self._store.get(key)
+        earlier = await asyncio.to_thread(self._store.get, key)
         if earlier is None:
             return None
         if earlier.digest != digest:
@@ -285,7 +286,7 @@ class AiccBackend:
         # sent before but never answered: AICC may hold the case already
         found = await self._lost_create(key, info)
         if found is not None:
-            self._store.finish(key, found)
+            await asyncio.to_thread(self._store.finish, key, found)
         return found
 
     async def _lost_create(self, key: str, info: dict[str, Any]) -> str | None:

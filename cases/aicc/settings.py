@@ -36,8 +36,12 @@ class AiccSettings(BaseSettings):
     aicc_token_path: str = "/baas/auth/v1.0/oauth2/token"
     #: a token is replaced this many seconds before it expires
     aicc_token_refresh_margin_seconds: float = Field(default=60.0, ge=0)
-    #: SQLite file of idempotency key -> caseId (AICC takes no client token)
+    #: SQLite file of idempotency key -> caseId (AICC takes no client token), unless
+    #: ACTIONS_DATABASE_URL (``cases.settings``) keeps them in PostgreSQL
     aicc_idempotency_db: Path = Path("var/aicc-idempotency.sqlite3")
+    #: days a key is kept after its create was first sent: a retry (the outbox's, after a
+    #: lost answer) comes within minutes, and AICC is searched for a lost create 30 days back
+    aicc_idempotency_retention_days: float = Field(default=30.0, gt=0)
 
 
 @lru_cache(maxsize=1)

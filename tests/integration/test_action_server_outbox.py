@@ -1,7 +1,9 @@
-"""The action server as it runs: its /metrics, and the outbox worker filing a queued case."""
+"""The action server as it runs: its /metrics, and the outbox worker filing a queued case kept
+in its SQLite file or, with ``ACTIONS_DATABASE_URL``, in PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -18,8 +20,13 @@ import boto3
 import httpx
 import pytest
 
+from actions.outbox.postgres import PostgresOutbox
+from actions.outbox.sqlite import SqliteOutbox
 from actions.outbox.store import Outbox
 from cases.backend import CaseDraft
+from common.postgres import open_pool
+from tests.support.databases import fresh_database
+from tests.support.services import PostgresServer, postgres_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_ID = "8a1f5d3e-2c4b-4f6a-9e7d-1b2c3d4e5f60"
@@ -70,11 +77,26 @@ def gateway() -> Iterator[str]:
     server.server_close()
 
 
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresServer]:
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Empty for the SQLite file, else a fresh PostgreSQL database."""
+    return (
+        fresh_database(request.getfixturevalue("postgres")) if request.param == "postgres" else ""
+    )
+
+
 @pytest.fixture
-def processes(tmp_path: Path, gateway: str) -> Iterator[dict[str, str]]:
+def processes(tmp_path: Path, gateway: str, database_url: str) -> Iterator[dict[str, str]]:
     sandbox_port, actions_port = free_port(), free_port()
+    kept = ("CONNECT_", "OUTBOX_", "ACTIONS_DATABASE_URL")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("CONNECT_", "OUTBOX_"))},
+        **{k: v for k, v in os.environ.items() if not k.startswith(kept)},
         "SANDBOX_DB_PATH": str(tmp_path / "sandbox.sqlite3"),
         "SANDBOX_SEED_FILE": "data/connect_cases/domain.yaml",
         "CASE_BACKEND": "connect",
@@ -85,6 +107,7 @@ def processes(tmp_path: Path, gateway: str) -> Iterator[dict[str, str]]:
         "AWS_ACCESS_KEY_ID": "sandbox",
         "AWS_SECRET_ACCESS_KEY": "sandbox",
         "OUTBOX_DB": str(tmp_path / "outbox.sqlite3"),
+        "ACTIONS_DATABASE_URL": database_url,
         "GATEWAY_INTERNAL_URL": gateway,
         "INTERNAL_API_TOKEN": TOKEN,
         "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
@@ -107,6 +130,7 @@ def processes(tmp_path: Path, gateway: str) -> Iterator[dict[str, str]]:
             "sandbox": f"http://127.0.0.1:{sandbox_port}",
             "actions": f"http://127.0.0.1:{actions_port}",
             "outbox": env["OUTBOX_DB"],
+            "database": database_url,
             "log": str(tmp_path / "processes.log"),
         }
     finally:
@@ -115,6 +139,16 @@ def processes(tmp_path: Path, gateway: str) -> Iterator[dict[str, str]]:
         for process in running:
             process.wait(timeout=30)
         log.close()
+
+
+@contextlib.contextmanager
+def queue(processes: dict[str, str]) -> Iterator[Outbox]:
+    """The outbox the running action server reads, opened as another action server would."""
+    if not processes["database"]:
+        yield SqliteOutbox(Path(processes["outbox"]))
+        return
+    with contextlib.closing(open_pool(processes["database"])) as pool:
+        yield PostgresOutbox(pool)
 
 
 def test_queued_case_is_filed_by_the_running_action_server_and_the_user_told(
@@ -129,7 +163,8 @@ def test_queued_case_is_filed_by_the_running_action_server_and_the_user_told(
         conversation_id="whatsapp:447700900123",
         channel="whatsapp",
     )
-    Outbox(Path(processes["outbox"])).put(draft, "queued-key-1")
+    with queue(processes) as outbox:
+        outbox.put(draft, "queued-key-1")
 
     wait_for(lambda: Notices.received, seconds=60)
 

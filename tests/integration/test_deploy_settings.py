@@ -13,6 +13,7 @@ import yaml
 from pydantic import SecretStr
 
 from api.settings import GatewaySettings
+from cases.settings import CaseSettings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SECRETS = (
@@ -107,3 +108,25 @@ def test_no_published_secret_ships_for_the_internet_facing_gateways() -> None:
 
     assert "WHATSAPP_APP_SECRET" not in values
     assert "WHATSAPP_VERIFY_TOKEN" not in values
+
+
+def test_the_action_servers_keep_their_outbox_in_rasas_postgresql() -> None:
+    services = compose()["services"]
+    actions = services["actions"]
+    values = {**documented(), "RASA_TRACKER_DB_PASSWORD": "pw0123"}
+
+    def filled(text: str) -> str:
+        return SUBSTITUTION.sub(
+            lambda m: values.get(m.group(1)) or m.group(0).partition(":-")[2].rstrip("}"), text
+        )
+
+    url = filled(actions["environment"]["ACTIONS_DATABASE_URL"])
+    accepted = CaseSettings(_env_file=None, actions_database_url=SecretStr(url))
+
+    assert accepted.actions_database_url is not None
+    assert url == "postgresql://rasa:pw0123@postgres:5432/rasa"
+    postgres = services["postgres"]["environment"]
+    assert url.endswith("/" + filled(postgres["POSTGRES_DB"]))
+    assert url.startswith(f"postgresql://{filled(postgres['POSTGRES_USER'])}:")
+    assert actions["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    assert "OUTBOX_DB" not in actions["environment"], "no replica keeps an outbox of its own"

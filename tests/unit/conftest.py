@@ -1,10 +1,11 @@
-"""Fixtures the action and case back-end tests share: the template, settings, saved trackers."""
+"""Fixtures the action and case back-end tests share: the template, settings, saved trackers,
+and a PostgreSQL server (started the first time a test asks for a database on it)."""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from actions.kit.sdk import Tracker
 from actions.kit.settings import ActionSettings
 from cases.settings import CaseSettings
 from cases.template import TemplateSpec, load_template_spec
+from tests.support.databases import fresh_database
+from tests.support.services import PostgresServer, postgres_server
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "unit" / "actions" / "data"
@@ -54,3 +57,15 @@ def load_tracker() -> Callable[..., Tracker]:
         return Tracker.from_dict(state)
 
     return load
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer) -> str:
+    """A new, empty database on the session's server."""
+    return fresh_database(postgres)

@@ -31,7 +31,7 @@ from api.conversation import phone_metadata
 from api.settings import GatewaySettings
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
-from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.idempotency import IdempotencyStore, SqliteIdempotencyStore
 from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import CaseBackend, CaseDraft, CaseNotFound
 from cases.connect.backend import ConnectCasesBackend
@@ -259,7 +259,7 @@ def stand_for(kind: str, server: SandboxServer, tmp: Path) -> Stand:
     """The stand of back end ``kind`` (``connect`` or ``aicc``), keeping its files in ``tmp``."""
     if kind == "connect":
         return ConnectStand(server)
-    return AiccStand(server, IdempotencyStore(tmp / "aicc-keys.sqlite3"))
+    return AiccStand(server, SqliteIdempotencyStore(tmp / "aicc-keys.sqlite3"))
 
 
 async def exists(backend: CaseBackend, ref: str) -> bool:

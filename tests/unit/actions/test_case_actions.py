@@ -11,7 +11,7 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, Use
 from actions.cases import ActionAskConfirmed, ActionCancelCase, ActionCreateCase
 from actions.kit.sdk import CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
-from actions.outbox.store import Outbox
+from actions.outbox.sqlite import SqliteOutbox
 from cases.backend import (
     BackendError,
     BackendUnavailable,
@@ -345,7 +345,7 @@ async def test_back_end_down_or_throttling_queues_the_case_and_closes_the_form(
     assert responses(dispatcher) == ["utter_case_queued"]
     assert events == QUEUED_EVENTS
     [(draft, key)] = backend.creates
-    queued = Outbox(settings.outbox_db).get(key)
+    queued = SqliteOutbox(settings.outbox_db).get(key)
     assert queued is not None
     assert queued.state == "pending"
     assert queued.draft == draft
@@ -361,4 +361,4 @@ async def test_create_slower_than_the_deadline_is_queued_not_awaited(
 
     assert responses(dispatcher) == ["utter_case_queued"]
     assert events == QUEUED_EVENTS
-    assert Outbox(settings.outbox_db).depth() == 1
+    assert SqliteOutbox(settings.outbox_db).depth() == 1

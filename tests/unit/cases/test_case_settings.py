@@ -137,3 +137,29 @@ def test_every_aws_client_takes_the_configured_timeouts_and_adaptive_retries(
 def test_settings_are_read_once() -> None:
     for cached in CACHED:
         assert cached() is cached()
+
+
+def test_the_action_servers_database_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACTIONS_DATABASE_URL", "postgresql://casebot:pw@db:5432/casebot")
+
+    url = CaseSettings().actions_database_url
+
+    assert url is not None
+    assert url.get_secret_value() == "postgresql://casebot:pw@db:5432/casebot"
+    assert "pw" not in repr(CaseSettings())
+    monkeypatch.setenv("ACTIONS_DATABASE_URL", "")
+    assert CaseSettings().actions_database_url is None
+
+
+def test_a_database_url_that_is_not_postgresqls_is_refused_without_repeating_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACTIONS_DATABASE_URL", "mysql://casebot:hunter2@db/casebot")
+
+    with pytest.raises(ValidationError) as refused:
+        CaseSettings()
+
+    assert "postgresql://" in str(refused.value)
+    assert "hunter2" not in str(refused.value)

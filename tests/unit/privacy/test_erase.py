@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from actions.otp.store import Code, Limits, SqliteCodeStore
-from actions.outbox.store import Outbox
+from actions.outbox.sqlite import SqliteOutbox
 from api.channels.twilio.store import TwilioDelivery, TwilioStore
 from api.channels.webchat.inbox import WebchatInbox
 from api.channels.whatsapp.store import Delivery, WhatsAppStore
@@ -154,7 +154,7 @@ async def fill(places: Places) -> dict[str, Path]:
             )
         )
     await relay.close()
-    outbox = Outbox(places.outbox_db)
+    outbox = SqliteOutbox(places.outbox_db)
     for contact, conversation in (
         ("ada@example.com", "webchat:ada-browser"),
         ("bob@example.com", "webchat:bob-browser"),

@@ -1,6 +1,7 @@
+"""What the outbox and its worker do, on each store (``conftest.open_outbox``)."""
+
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from actions.outbox.store import Outbox
 from actions.outbox.worker import OutboxWorker
 from cases.backend import BackendUnavailable, CaseDraft, InvalidCase, Throttled
+from tests.unit.actions.outbox.conftest import Clock, OpenOutbox
 
 DRAFT = CaseDraft(
     title="Parcel lost",
@@ -18,14 +20,6 @@ DRAFT = CaseDraft(
     conversation_id="whatsapp:447700900123",
     channel="whatsapp",
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Notices:
@@ -45,16 +39,6 @@ class Notices:
     async def case_rejected(self, draft: CaseDraft, notice_id: str) -> bool:
         self.rejected.append(draft.conversation_id)
         return True
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, clock: Clock) -> Outbox:
-    return Outbox(tmp_path / "outbox.sqlite3", clock=clock)
 
 
 @pytest.fixture
@@ -91,10 +75,10 @@ def test_a_leased_submission_is_not_taken_twice_until_its_lease_runs_out(
     assert [s.key for s in after_the_lease] == ["k1"]
 
 
-def test_submissions_survive_a_restart(tmp_path: Path, clock: Clock) -> None:
-    Outbox(tmp_path / "o.sqlite3", clock=clock).put(DRAFT, "k1")
+def test_submissions_survive_a_restart(open_outbox: OpenOutbox) -> None:
+    open_outbox().put(DRAFT, "k1")
 
-    reopened = Outbox(tmp_path / "o.sqlite3", clock=clock)
+    reopened = open_outbox()
 
     [kept] = reopened.take_due(10, lease_seconds=30)
     assert kept.draft == DRAFT

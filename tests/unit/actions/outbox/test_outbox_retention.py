@@ -10,20 +10,15 @@ from pathlib import Path
 
 from actions.kit.server import keep_purging, purge_now
 from actions.kit.settings import ActionSettings
+from actions.outbox.sqlite import SqliteOutbox
 from actions.outbox.store import Outbox
+from cases.aicc.idempotency import SqliteIdempotencyStore
 from cases.backend import CaseDraft
 from common.erasure import Person
+from tests.unit.actions.outbox.conftest import Clock
 
 DAY = 86_400.0
 ADA = Person(phone="+447700900123", email="ada@example.com")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def draft(contact: str, conversation: str) -> CaseDraft:
@@ -38,9 +33,9 @@ def draft(contact: str, conversation: str) -> CaseDraft:
     )
 
 
-def test_settled_submissions_past_retention_go_and_pending_ones_never_do(tmp_path: Path) -> None:
-    clock = Clock()
-    outbox = Outbox(tmp_path / "outbox.sqlite3", clock)
+def test_settled_submissions_past_retention_go_and_pending_ones_never_do(
+    outbox: Outbox, clock: Clock
+) -> None:
     outbox.put(draft("a@example.com", "webchat:a"), "filed-old")
     outbox.put(draft("b@example.com", "webchat:b"), "rejected-old")
     outbox.put(draft("c@example.com", "webchat:c"), "pending-old")
@@ -59,30 +54,31 @@ def test_settled_submissions_past_retention_go_and_pending_ones_never_do(tmp_pat
     assert outbox.get("filed-recent") is not None
 
 
-def test_erase_takes_the_persons_submissions_by_conversation_or_contact(tmp_path: Path) -> None:
-    outbox = Outbox(tmp_path / "outbox.sqlite3", Clock())
+def test_erase_takes_the_persons_submissions_by_conversation_or_contact(outbox: Outbox) -> None:
     outbox.put(draft("ada@example.com", "webchat:x"), "by-contact")
     outbox.put(draft("+447700900999", "whatsapp:447700900123"), "by-conversation")
     outbox.put(draft("bob@example.com", "webchat:bob"), "someone-else")
+    # the same digits inside a longer number are someone else's
+    outbox.put(draft("+4477009001234", "webchat:longer"), "longer-number")
 
     assert outbox.erase(ADA) == 2
 
     assert outbox.get("by-contact") is None
     assert outbox.get("by-conversation") is None
     assert outbox.get("someone-else") is not None
+    assert outbox.get("longer-number") is not None
 
 
 def test_the_action_servers_purge_takes_old_media_and_settled_cases(
-    settings: ActionSettings, tmp_path: Path
+    settings: ActionSettings, tmp_path: Path, clock: Clock
 ) -> None:
-    clock = Clock()
     media = tmp_path / "media"
     media.mkdir()
     (media / "old.pdf").write_bytes(b"%PDF")
     os.utime(media / "old.pdf", (clock.now - 8 * DAY,) * 2)
     (media / "new.pdf").write_bytes(b"%PDF")
     os.utime(media / "new.pdf", (clock.now - 6 * DAY,) * 2)
-    outbox = Outbox(tmp_path / "outbox.sqlite3", clock)
+    outbox = SqliteOutbox(tmp_path / "outbox.sqlite3", clock)
     outbox.put(draft("a@example.com", "webchat:a"), "k")
     outbox.filed("k", "C-1")
     clock.now += 31 * DAY
@@ -103,7 +99,7 @@ async def test_the_action_server_keeps_purging_while_it_runs(
     ours = settings.model_copy(
         update={"actions_media_dir": media, "retention_purge_every_seconds": 0.01}
     )
-    task = asyncio.create_task(keep_purging(ours, Outbox(tmp_path / "outbox.sqlite3")))
+    task = asyncio.create_task(keep_purging(ours, SqliteOutbox(tmp_path / "outbox.sqlite3")))
     await asyncio.sleep(0.05)
     # a file that turns old while the server runs goes at a later purge
     (media / "late.pdf").write_bytes(b"%PDF")
@@ -116,3 +112,20 @@ async def test_the_action_server_keeps_purging_while_it_runs(
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert not (media / "late.pdf").exists()
+
+
+def test_the_action_servers_purge_takes_aicc_keys_past_their_retention(
+    settings: ActionSettings, tmp_path: Path, clock: Clock
+) -> None:
+    keys = SqliteIdempotencyStore(tmp_path / "keys.sqlite3", clock)
+    keys.begin("old", "digest")
+    clock.now += 20 * DAY
+    keys.begin("recent", "digest")
+    clock.now += 11 * DAY
+    outbox = SqliteOutbox(tmp_path / "outbox.sqlite3", clock)
+
+    removed = purge_now(settings, outbox, clock.now, (keys, 30))
+
+    assert removed["aicc idempotency keys"] == 1
+    assert keys.get("old") is None
+    assert keys.get("recent") is not None

@@ -12,7 +12,7 @@ import httpx
 
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
-from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.idempotency import SqliteIdempotencyStore
 from cases.aicc.token import AiccTokenSource
 from cases.backend import CaseDraft
 from cases.template import load_template_spec
@@ -118,7 +118,7 @@ def backend(
     fake: FakeAicc,
     tmp_path: Path,
     *,
-    store: IdempotencyStore | None = None,
+    store: SqliteIdempotencyStore | None = None,
     handler: Callable[[httpx.Request], Awaitable[httpx.Response]] | None = None,
     **options: Any,
 ) -> AiccBackend:
@@ -131,7 +131,7 @@ def backend(
         case_type_id="casebot",
         case_type=CASE_TYPES["casebot"],
         creator_id="bot-7",
-        store=store or IdempotencyStore(tmp_path / "keys.sqlite3"),
+        store=store or SqliteIdempotencyStore(tmp_path / "keys.sqlite3"),
         now=lambda: NOW,
         **options,
     )

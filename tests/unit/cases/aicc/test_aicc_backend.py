@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from cases.aicc.fields import CONTINUED_MARKER
-from cases.aicc.idempotency import IdempotencyStore, Submission
+from cases.aicc.idempotency import SqliteIdempotencyStore, Submission
 from cases.backend import (
     BackendUnavailable,
     CaseFilter,
@@ -205,7 +205,7 @@ async def test_a_create_whose_answer_was_lost_is_found_by_its_key_not_sent_again
     tmp_path: Path,
 ) -> None:
     fake = FakeAicc()
-    store = IdempotencyStore(tmp_path / "keys.sqlite3")
+    store = SqliteIdempotencyStore(tmp_path / "keys.sqlite3")
     # what a crash after sending leaves: the key pending here, the case filed in AICC
     store.begin("key-1", hashlib.sha256(draft().model_dump_json().encode()).hexdigest())
     fake.cases["41"] = {"id": "41", "title": "Printer on fire", "requestKey": "key-1"}
@@ -235,7 +235,7 @@ async def test_a_create_whose_answer_was_lost_is_found_by_its_key_not_sent_again
 
 async def test_a_pending_key_with_no_case_in_aicc_is_sent(tmp_path: Path) -> None:
     fake = FakeAicc()
-    store = IdempotencyStore(tmp_path / "keys.sqlite3")
+    store = SqliteIdempotencyStore(tmp_path / "keys.sqlite3")
     store.begin("key-1", hashlib.sha256(draft().model_dump_json().encode()).hexdigest())
 
     case = await backend(fake, tmp_path, store=store).create_case(draft(), "key-1")

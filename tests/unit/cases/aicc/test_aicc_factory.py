@@ -6,14 +6,17 @@ from pathlib import Path
 import pytest
 
 from cases.aicc.backend import AiccBackend
-from cases.aicc.factory import build_aicc_backend, get_aicc_http
+from cases.aicc.factory import build_aicc_backend, get_aicc_http, get_idempotency_store
+from cases.aicc.idempotency_postgres import PostgresIdempotencyStore
 from cases.aicc.settings import AiccSettings, get_aicc_settings
 from cases.backend import BackendNotConfigured
 from cases.factory import get_backend
 from cases.settings import CaseSettings, get_case_settings
+from common.postgres import shared_pool
+from tests.support.services import PostgresServer
 
 REPO = Path(__file__).resolve().parents[4]
-CACHED = (get_case_settings, get_aicc_settings, get_backend, get_aicc_http)
+CACHED = (get_case_settings, get_aicc_settings, get_backend, get_aicc_http, get_idempotency_store)
 CASES = CaseSettings(case_backend="aicc", case_template_file=REPO / "data" / "case_template.yaml")
 
 
@@ -68,3 +71,27 @@ def test_a_case_type_missing_from_the_file_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(BackendNotConfigured, match="AICC_CASE_TYPE=nosuchtype is not in"):
         build_aicc_backend(CASES, settings, get_aicc_http())
+
+
+def test_with_the_action_servers_database_the_keys_live_in_postgresql(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, postgres: PostgresServer, postgres_url: str
+) -> None:
+    monkeypatch.setenv("CASE_BACKEND", "aicc")
+    monkeypatch.setenv("ACTIONS_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("AICC_IDEMPOTENCY_DB", str(tmp_path / "keys.sqlite3"))
+    try:
+        keys = get_idempotency_store()
+        keys.begin("key-1", "digest")
+        again = get_idempotency_store()
+    finally:
+        shared_pool(postgres_url).close()
+        shared_pool.cache_clear()
+        get_idempotency_store.cache_clear()
+
+    assert isinstance(keys, PostgresIdempotencyStore)
+    assert again is keys
+    database = postgres_url.rsplit("/", 1)[1]
+    assert postgres.psql(database, "SELECT key, digest FROM casebot.aicc_idempotency") == (
+        "key-1|digest\n"
+    )
+    assert not (tmp_path / "keys.sqlite3").exists()

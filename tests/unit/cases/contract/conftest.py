@@ -29,7 +29,7 @@ from contract_live import live_backend, live_contact, stand_in_only, switched_on
 
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
-from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.idempotency import SqliteIdempotencyStore
 from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import CaseBackend, CaseDraft
 from cases.connect.backend import ConnectCasesBackend
@@ -175,7 +175,7 @@ def _aicc(http: httpx.AsyncClient, store_path: Path) -> tuple[CaseBackend, Sandb
         case_type_id="casebot",
         case_type=AICC_TYPES["casebot"],
         creator_id="casebot",
-        store=IdempotencyStore(store_path),
+        store=SqliteIdempotencyStore(store_path),
         page_size=2,
     )
     return backend, Sandbox("aicc", http)

@@ -14,7 +14,7 @@ import pytest
 
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
-from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.idempotency import SqliteIdempotencyStore
 from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import Actor, CaseDraft, CaseFilter
 from cases.template import load_template_spec
@@ -54,7 +54,7 @@ async def life(tmp_path: Path) -> AsyncIterator[tuple[AiccBackend, Recording]]:
             case_type_id="casebot",
             case_type=load_case_types(REPO / "data" / "aicc" / "case_types.yaml")["casebot"],
             creator_id="casebot",
-            store=IdempotencyStore(tmp_path / "keys.sqlite3"),
+            store=SqliteIdempotencyStore(tmp_path / "keys.sqlite3"),
         )
         yield backend, recording
 

@@ -12,7 +12,7 @@ import pytest
 
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import CONTINUED_MARKER, load_case_types
-from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.idempotency import SqliteIdempotencyStore
 from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import (
     BackendUnavailable,
@@ -41,7 +41,7 @@ def adapter(http: httpx.AsyncClient, base_url: str, store_path: Path) -> AiccBac
         case_type_id="casebot",
         case_type=CASE_TYPES["casebot"],
         creator_id="casebot",
-        store=IdempotencyStore(store_path),
+        store=SqliteIdempotencyStore(store_path),
     )
 
 

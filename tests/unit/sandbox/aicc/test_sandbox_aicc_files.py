@@ -10,7 +10,7 @@ import pytest
 
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
-from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.idempotency import SqliteIdempotencyStore
 from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import Attachment, CaseDraft, CaseNotFound
 from cases.template import load_template_spec
@@ -42,7 +42,7 @@ async def aicc(tmp_path: Path) -> AsyncIterator[tuple[AiccBackend, httpx.AsyncCl
                 case_type_id="casebot",
                 case_type=CASE_TYPES["casebot"],
                 creator_id="casebot",
-                store=IdempotencyStore(tmp_path / "keys.sqlite3"),
+                store=SqliteIdempotencyStore(tmp_path / "keys.sqlite3"),
             )
             yield backend, http
 
