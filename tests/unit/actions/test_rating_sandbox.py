@@ -27,7 +27,7 @@ from actions.kit.settings import ActionSettings
 from actions.rating import ActionRateCase
 from cases.aicc.backend import AiccBackend
 from cases.aicc.fields import load_case_types
-from cases.aicc.idempotency import IdempotencyStore
+from cases.aicc.idempotency import SqliteIdempotencyStore
 from cases.aicc.token import DEFAULT_TOKEN_PATH, AiccTokenSource
 from cases.backend import CaseBackend, CaseDraft
 from cases.connect.backend import ConnectCasesBackend
@@ -114,7 +114,7 @@ async def stand(
             case_type_id="casebot",
             case_type=load_case_types(REPO / "data" / "aicc" / "case_types.yaml")["casebot"],
             creator_id="casebot",
-            store=IdempotencyStore(tmp_path / "keys.sqlite3"),
+            store=SqliteIdempotencyStore(tmp_path / "keys.sqlite3"),
         )
         yield Stand("aicc", backend, http=http)
 

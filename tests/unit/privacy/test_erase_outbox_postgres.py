@@ -117,5 +117,6 @@ async def test_the_report_names_the_postgresql_outbox_beside_the_file(
         "live chats": 0,
         "outbox submissions": 0,
         "outbox submissions (PostgreSQL)": 1,
+        "one-time codes": 0,
     }
     assert report.failed == []
