@@ -18,6 +18,7 @@ from typing import Protocol
 
 import psycopg
 
+from actions.otp.postgres import PostgresCodeStore
 from actions.otp.store import SqliteCodeStore
 from actions.outbox.postgres import PostgresOutbox
 from actions.outbox.sqlite import SqliteOutbox
@@ -33,7 +34,7 @@ from api.jobs.sqlite import SqliteQueue
 from api.outreach.records import OutreachRecords
 from api.outreach.redis_records import RedisOutreachRecords, records_prefix
 from common.erasure import Person
-from common.postgres import open_pool
+from common.postgres import Pool, open_pool
 from common.retention import remove_inside
 from common.tracker import Erased, Location, TrackerStore, erase_person
 from privacy.places import Places
@@ -44,6 +45,9 @@ RASA_ENV_TIMEOUT_SECONDS = 600
 #: the report's names of the outbox in its SQLite file and in PostgreSQL
 OUTBOX_FILE = "outbox submissions"
 OUTBOX_POSTGRES = "outbox submissions (PostgreSQL)"
+#: the report's names of the one-time codes in their SQLite file and in PostgreSQL
+CODES_FILE = "one-time codes"
+CODES_POSTGRES = "one-time codes (PostgreSQL)"
 
 
 class TrackerUnreachable(Exception):
@@ -169,17 +173,35 @@ def erase_actions(person: Person, places: Places) -> tuple[dict[str, int], list[
     the outbox's SQLite file, and the PostgreSQL every action server shares when one is
     configured (a file left from before it was is still read). How many went from each, and what
     could not be reached."""
-    removed = {OUTBOX_FILE: 0, "one-time codes": 0}
+    removed = {OUTBOX_FILE: 0, CODES_FILE: 0}
     failed: list[str] = []
     if places.outbox_db.exists():
         removed[OUTBOX_FILE] = SqliteOutbox(places.outbox_db).erase(person)
     if places.actions_database_url is not None:
-        try:
-            with closing(open_pool(places.actions_database_url)) as pool:
-                removed[OUTBOX_POSTGRES] = PostgresOutbox(pool).erase(person)
-        except psycopg.Error as exc:
-            # the error's text may name the server; its type says enough to act on
-            failed.append(f"{OUTBOX_POSTGRES}: PostgreSQL not reached ({type(exc).__name__})")
+        failed += _erase_shared_actions(person, places.actions_database_url, removed)
     if places.otp_db is not None and places.otp_db.exists():
-        removed["one-time codes"] = SqliteCodeStore(places.otp_db).erase(person)
+        removed[CODES_FILE] = SqliteCodeStore(places.otp_db).erase(person)
     return removed, failed
+
+
+def _erase_shared_actions(person: Person, url: str, removed: dict[str, int]) -> list[str]:
+    """Erase from the outbox and the codes in the action servers' PostgreSQL, into ``removed``;
+    the stores not reached."""
+    stores: list[tuple[str, Callable[[Pool], _ErasableNow]]] = [
+        (OUTBOX_POSTGRES, PostgresOutbox),
+        (CODES_POSTGRES, PostgresCodeStore),
+    ]
+    with closing(open_pool(url)) as pool:
+        for done, (name, opener) in enumerate(stores):
+            try:
+                removed[name] = opener(pool).erase(person)
+            except psycopg.Error as exc:
+                # the error's text may name the server; its type says enough to act on; the
+                # stores after it are on the same server, so not waited for again
+                why = f"PostgreSQL not reached ({type(exc).__name__})"
+                return [f"{left}: {why}" for left, _ in stores[done:]]
+    return []
+
+
+class _ErasableNow(Protocol):
+    def erase(self, person: Person) -> int: ...

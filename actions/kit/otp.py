@@ -41,8 +41,11 @@ from actions.kit.target import requested_handle
 from actions.otp.codes import digest, mask, new_code, typed_code
 from actions.otp.mailer import SesMailer, ses_client
 from actions.otp.notifier import GatewayTexter
+from actions.otp.postgres import PostgresCodeStore
 from actions.otp.store import Attempt, Code, CodeStore, Limits, SqliteCodeStore
 from cases.backend import BackendError, Case, CaseBackend, CaseNotFound, Conflict
+from cases.settings import CaseSettings, get_case_settings
+from common.postgres import shared_pool
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +98,11 @@ class OneTimeCodes:
         phone: CodeSender | None = None,
         key: bytes | None = None,
         clock: Callable[[], float] = time.time,
+        cases: CaseSettings | None = None,
     ) -> None:
         self._settings = settings or get_settings()
         self._store = store
+        self._cases = cases
         self._email = email
         self._phone = phone
         self._key = key
@@ -112,8 +117,8 @@ class OneTimeCodes:
 
     @property
     def store(self) -> CodeStore:
-        """This store, or the process's."""
-        return self._store or code_store(self._settings)
+        """This store, or the process's (which may touch its SQLite file: call it in a thread)."""
+        return self._store or code_store(self._settings, self._cases)
 
     def sender(self, kind: str) -> CodeSender | None:
         """Who sends codes to an ``email`` or a ``phone``; ``None`` where nobody does."""
@@ -170,7 +175,7 @@ class OneTimeCodes:
         limits = Limits(
             self._settings.otp_per_case_per_hour, self._settings.otp_per_sender_per_hour
         )
-        issued = await asyncio.to_thread(self.store.issue, kept, case_key(handle), limits)
+        issued = await asyncio.to_thread(lambda: self.store.issue(kept, case_key(handle), limits))
         if not issued:
             return Request(Requested.LIMITED)
         if case is not None:
@@ -181,7 +186,7 @@ class OneTimeCodes:
     async def check(self, conversation_id: str, code: str) -> Attempt:
         """The verdict on ``code`` typed in this conversation (one try spent)."""
         offered = digest(self.key, conversation_id, code)
-        return await asyncio.to_thread(self.store.attempt, conversation_id, offered)
+        return await asyncio.to_thread(lambda: self.store.attempt(conversation_id, offered))
 
     @property
     def key(self) -> bytes:
@@ -334,9 +339,19 @@ def process_key() -> bytes:
     return secrets.token_bytes(32)
 
 
-def code_store(settings: ActionSettings) -> CodeStore:
-    """The process's code store: ``OTP_DB`` (the one place another kind of store plugs in)."""
+def code_store(settings: ActionSettings, cases: CaseSettings | None = None) -> CodeStore:
+    """The process's code store: in PostgreSQL with ``ACTIONS_DATABASE_URL`` (every action
+    server shares it), else in ``OTP_DB``. Building it waits on no server."""
+    url = (cases or get_case_settings()).actions_database_url
+    if url is not None:
+        return postgres_code_store(url.get_secret_value())
     return sqlite_code_store(settings.otp_db)
+
+
+@lru_cache(maxsize=4)
+def postgres_code_store(url: str) -> PostgresCodeStore:
+    """The code store in the database at ``url``, one per URL and process."""
+    return PostgresCodeStore(shared_pool(url))
 
 
 @lru_cache(maxsize=4)

@@ -9,8 +9,9 @@ Rasa sends, bot/endpoints.yml), adds ``GET /metrics``, ``GET /ready`` (200 when 
 end answers, else 503), the gateway's ``POST /internal/chat-transcripts`` (its own token,
 ``actions.kit.transcripts``) and runs ``OutboxWorker`` for as long as the server runs, so queued
 cases are filed even when nobody talks to the assistant. Beside it, ``purge_now`` runs every
-``RETENTION_PURGE_EVERY_SECONDS``: settled outbox submissions, media files and (with AICC)
-idempotency keys past their retention go. An outbox that cannot be opened at start (its
+``RETENTION_PURGE_EVERY_SECONDS``: settled outbox submissions, media files, expired one-time
+codes with the requests their limits no longer count, and (with AICC) idempotency keys past
+their retention go. An outbox that cannot be opened at start (its
 PostgreSQL down) is tried again until it can; the server answers meanwhile.
 """
 
@@ -31,9 +32,11 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json, raw
 
 from actions.kit.metrics import OUTBOX_DEPTH
+from actions.kit.otp import code_store
 from actions.kit.services import outbox_for
 from actions.kit.settings import ActionSettings, get_settings
 from actions.kit.transcripts import TRANSCRIPTS_PATH, TranscriptFiler
+from actions.otp.store import CodeStore
 from actions.outbox.notifier import GatewayNotifier
 from actions.outbox.store import STORE_ERRORS, Outbox
 from actions.outbox.worker import Notifier, OutboxWorker
@@ -177,6 +180,7 @@ async def run_outbox(settings: ActionSettings, notifier: Notifier) -> None:
         try:
             outbox = await asyncio.to_thread(outbox_for, settings, get_case_settings())
             keys = await asyncio.to_thread(aicc_keys)
+            codes = await asyncio.to_thread(code_store, settings)
         except STORE_ERRORS as exc:
             logger.error("outbox not opened (%s); trying again soon", type(exc).__name__)
             await asyncio.sleep(REOPEN_SECONDS)
@@ -188,7 +192,7 @@ async def run_outbox(settings: ActionSettings, notifier: Notifier) -> None:
     )
     where = "PostgreSQL" if get_case_settings().actions_database_url else settings.outbox_db
     logger.info("outbox worker started on %s", where)
-    await asyncio.gather(worker.run_forever(), keep_purging(settings, outbox, keys))
+    await asyncio.gather(worker.run_forever(), keep_purging(settings, outbox, keys, codes))
 
 
 def depth_of(outbox: Outbox) -> float:
@@ -208,10 +212,15 @@ def aicc_keys() -> KeyRetention | None:
 
 
 def purge_now(
-    settings: ActionSettings, outbox: Outbox, now: float, keys: KeyRetention | None = None
+    settings: ActionSettings,
+    outbox: Outbox,
+    now: float,
+    keys: KeyRetention | None = None,
+    codes: CodeStore | None = None,
 ) -> dict[str, int]:
     """Remove settled submissions, unattached media and (given) AICC's idempotency keys past
-    their retention; how many went."""
+    their retention, and (given) expired one-time codes and requests the limits no longer
+    count; how many went."""
     removed = {
         "outbox": outbox.purge(settings.outbox_retention_days * DAY_SECONDS),
         "media": purge_folder(
@@ -221,16 +230,23 @@ def purge_now(
     if keys is not None:
         store, days = keys
         removed["aicc idempotency keys"] = store.purge(days * DAY_SECONDS)
+    if codes is not None:
+        # without this, codes nobody typed and requests of conversations that never ask again
+        # would stay until another code is asked for
+        removed["one-time codes"] = codes.purge()
     return removed
 
 
 async def keep_purging(
-    settings: ActionSettings, outbox: Outbox, keys: KeyRetention | None = None
+    settings: ActionSettings,
+    outbox: Outbox,
+    keys: KeyRetention | None = None,
+    codes: CodeStore | None = None,
 ) -> None:
     """``purge_now`` at start and every ``retention_purge_every_seconds`` after."""
     while True:
         try:
-            removed = await asyncio.to_thread(purge_now, settings, outbox, time.time(), keys)
+            removed = await asyncio.to_thread(purge_now, settings, outbox, time.time(), keys, codes)
         except Exception:
             logger.exception("retention purge failed; tried again later")
         else:

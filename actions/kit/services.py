@@ -80,7 +80,7 @@ class CaseServices:
     def codes(self) -> OneTimeCodes:
         """These one-time codes, or ones on these settings (made once)."""
         if self._codes is None:
-            self._codes = OneTimeCodes(self.settings)
+            self._codes = OneTimeCodes(self.settings, cases=self.case_settings)
         return self._codes
 
     def file_template(self) -> FormTemplate:

@@ -7,9 +7,12 @@ case, a contact that is not the case's) is kept all the same, ``live`` false, so
 is answered alike whatever was asked: it simply never verifies.
 
 ``CodeStore`` is the shape every store has; ``SqliteCodeStore`` (``OTP_DB``) is the default,
-safe for several action-server processes on one machine. Expired codes and requests older than
-the limits' hour are removed whenever a code is asked for or tried, and ``purge`` does the same.
-``erase`` removes one person's conversations' rows; no contact is kept here at all.
+safe for several action-server processes on one machine, and ``actions.otp.postgres`` keeps
+them in the PostgreSQL every action server shares (``ACTIONS_DATABASE_URL``). Expired codes and
+requests older than the limits' hour are removed by ``purge``, which the action server's
+housekeeping runs (the SQLite file also whenever a code is asked for or tried). ``erase``
+removes one person's conversations' rows; no contact is kept here at all. Every method blocks:
+the action server calls them in a thread.
 """
 
 from __future__ import annotations

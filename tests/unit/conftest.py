@@ -30,7 +30,11 @@ def spec() -> TemplateSpec:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> ActionSettings:
-    return ActionSettings(default_phone_region="GB", outbox_db=tmp_path / "outbox.sqlite3")
+    return ActionSettings(
+        default_phone_region="GB",
+        outbox_db=tmp_path / "outbox.sqlite3",
+        otp_db=tmp_path / "otp.sqlite3",
+    )
 
 
 @pytest.fixture

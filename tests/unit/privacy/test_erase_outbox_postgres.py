@@ -1,5 +1,6 @@
-"""With ``ACTIONS_DATABASE_URL``, the erase command reaches the outbox every action server
-shares in PostgreSQL, and says so in its report; a server it cannot reach fails the run."""
+"""With ``ACTIONS_DATABASE_URL``, the erase command reaches the outbox and the one-time codes
+every action server shares in PostgreSQL, and says so in its report; a server it cannot reach
+fails the run."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from actions.otp.postgres import PostgresCodeStore
+from actions.otp.store import Code, Limits
 from actions.outbox.postgres import PostgresOutbox
 from cases.backend import CaseDraft
 from common.erasure import Person
@@ -90,7 +93,8 @@ async def test_an_outbox_server_that_cannot_be_reached_is_reported(tmp_path: Pat
     report = await erase(ADA, places, None, "")
 
     assert report.failed == [
-        "outbox submissions (PostgreSQL): PostgreSQL not reached (PoolTimeout)"
+        "outbox submissions (PostgreSQL): PostgreSQL not reached (PoolTimeout)",
+        "one-time codes (PostgreSQL): PostgreSQL not reached (PoolTimeout)",
     ]
     assert "secret-pw" not in "\n".join(report.lines())
     assert "secret-pw" not in repr(places)
@@ -103,9 +107,15 @@ async def test_the_report_names_the_postgresql_outbox_beside_the_file(
     postgres_url: str, tmp_path: Path
 ) -> None:
     pool = open_pool(postgres_url)
+    codes = PostgresCodeStore(pool)
+    for conversation in ("whatsapp:447700900123", "whatsapp:447700900999"):
+        waiting = Code(conversation, "10000001", b"d" * 32, True, 5, 9e9)
+        codes.issue(waiting, "10000001", Limits(10, 10))
     try:
         PostgresOutbox(pool).put(draft("ada@example.com", "webchat:x"), "k")
         report = await erase(ADA, nowhere(tmp_path, postgres_url), None, "")
+        others = codes.attempt("whatsapp:447700900999", b"d" * 32).verdict.value
+        hers = codes.attempt("whatsapp:447700900123", b"d" * 32).verdict.value
     finally:
         pool.close()
 
@@ -118,5 +128,8 @@ async def test_the_report_names_the_postgresql_outbox_beside_the_file(
         "outbox submissions": 0,
         "outbox submissions (PostgreSQL)": 1,
         "one-time codes": 0,
+        # her WhatsApp conversation's code and the request it counted
+        "one-time codes (PostgreSQL)": 2,
     }
     assert report.failed == []
+    assert (hers, others) == ("none", "right")

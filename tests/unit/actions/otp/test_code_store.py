@@ -1,45 +1,29 @@
-"""The code store: one code per conversation, kept as a digest, spent by tries, gone when expired,
-and requests counted against the hourly limits whether or not a code went out."""
+"""The code store, in SQLite and in PostgreSQL: one code per conversation, kept as a digest,
+spent by tries, gone when expired, and requests counted against the hourly limits whether or not
+a code went out."""
 
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
 
 import pytest
 
+from actions.otp import postgres as postgres_module
 from actions.otp import store as store_module
-from actions.otp.store import Code, Limits, SqliteCodeStore, Verdict
+from actions.otp.store import Code, CodeStore, Limits, Verdict
 from common.erasure import Person
+from tests.unit.actions.otp.conftest import Clock
 
 LIMITS = Limits(per_case=3, per_sender=5)
 RIGHT = b"r" * 32
 WRONG = b"w" * 32
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> SqliteCodeStore:
-    return SqliteCodeStore(tmp_path / "otp.sqlite3", clock=clock)
-
-
 def code(clock: Clock, conversation: str = "webchat:a", live: bool = True, tries: int = 5) -> Code:
     return Code(conversation, "10000001#case-1", RIGHT, live, tries, clock.now + 600)
 
 
-def test_the_right_digest_opens_the_case_once(store: SqliteCodeStore, clock: Clock) -> None:
+def test_the_right_digest_opens_the_case_once(store: CodeStore, clock: Clock) -> None:
     assert store.issue(code(clock), "10000001", LIMITS)
 
     right = store.attempt("webchat:a", RIGHT)
@@ -49,7 +33,7 @@ def test_the_right_digest_opens_the_case_once(store: SqliteCodeStore, clock: Clo
     assert store.attempt("webchat:a", RIGHT).verdict is Verdict.NONE
 
 
-def test_a_code_works_only_in_its_own_conversation(store: SqliteCodeStore, clock: Clock) -> None:
+def test_a_code_works_only_in_its_own_conversation(store: CodeStore, clock: Clock) -> None:
     store.issue(code(clock), "10000001", LIMITS)
 
     assert store.attempt("webchat:b", RIGHT).verdict is Verdict.NONE
@@ -57,7 +41,7 @@ def test_a_code_works_only_in_its_own_conversation(store: SqliteCodeStore, clock
 
 
 def test_a_code_never_sent_never_verifies_even_when_its_digest_is_given(
-    store: SqliteCodeStore, clock: Clock
+    store: CodeStore, clock: Clock
 ) -> None:
     store.issue(code(clock, live=False), "99999999", LIMITS)
 
@@ -68,7 +52,7 @@ def test_a_code_never_sent_never_verifies_even_when_its_digest_is_given(
 
 
 def test_wrong_tries_run_out_and_then_even_the_right_code_is_refused(
-    store: SqliteCodeStore, clock: Clock
+    store: CodeStore, clock: Clock
 ) -> None:
     store.issue(code(clock, tries=5), "10000001", LIMITS)
 
@@ -78,7 +62,7 @@ def test_wrong_tries_run_out_and_then_even_the_right_code_is_refused(
     assert store.attempt("webchat:a", RIGHT).verdict is Verdict.LOCKED
 
 
-def test_a_code_expires_after_its_time(store: SqliteCodeStore, clock: Clock) -> None:
+def test_a_code_expires_after_its_time(store: CodeStore, clock: Clock) -> None:
     store.issue(code(clock), "10000001", LIMITS)
     clock.now += 599
     assert store.attempt("webchat:a", WRONG).verdict is Verdict.WRONG
@@ -89,7 +73,7 @@ def test_a_code_expires_after_its_time(store: SqliteCodeStore, clock: Clock) -> 
     assert store.attempt("webchat:a", RIGHT).verdict is Verdict.NONE
 
 
-def test_asking_again_replaces_the_code_and_its_tries(store: SqliteCodeStore, clock: Clock) -> None:
+def test_asking_again_replaces_the_code_and_its_tries(store: CodeStore, clock: Clock) -> None:
     store.issue(code(clock, tries=1), "10000001", LIMITS)
     store.attempt("webchat:a", WRONG)
     newer = Code("webchat:a", "10000002", WRONG, True, 5, clock.now + 600)
@@ -101,7 +85,7 @@ def test_asking_again_replaces_the_code_and_its_tries(store: SqliteCodeStore, cl
 
 
 def test_compares_in_constant_time_whether_or_not_the_code_was_sent(
-    store: SqliteCodeStore, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    store: CodeStore, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     compared: list[tuple[bytes, bytes]] = []
     real = hmac.compare_digest
@@ -111,6 +95,7 @@ def test_compares_in_constant_time_whether_or_not_the_code_was_sent(
         return real(a, b)
 
     monkeypatch.setattr(store_module.hmac, "compare_digest", spy)
+    monkeypatch.setattr(postgres_module.hmac, "compare_digest", spy)
     store.issue(code(clock, "webchat:live", live=True), "10000001", LIMITS)
     store.issue(code(clock, "webchat:dud", live=False), "99999999", LIMITS)
 
@@ -122,7 +107,7 @@ def test_compares_in_constant_time_whether_or_not_the_code_was_sent(
 
 
 def test_a_case_gets_so_many_requests_an_hour_from_any_conversations(
-    store: SqliteCodeStore, clock: Clock
+    store: CodeStore, clock: Clock
 ) -> None:
     issued = [
         store.issue(code(clock, f"webchat:{n}", live=n % 2 == 0), "10000001", LIMITS)
@@ -138,28 +123,34 @@ def test_a_case_gets_so_many_requests_an_hour_from_any_conversations(
 
 
 def test_a_conversation_gets_so_many_requests_an_hour_whatever_the_cases(
-    store: SqliteCodeStore, clock: Clock
+    store: CodeStore, clock: Clock
 ) -> None:
     issued = [store.issue(code(clock), f"1000000{n}", LIMITS) for n in range(6)]
 
     assert issued == [True] * 5 + [False]
 
 
-def test_purge_removes_expired_codes_and_requests_past_the_hour(
-    store: SqliteCodeStore, clock: Clock
+def test_purge_removes_expired_codes_then_requests_past_the_hour(
+    store: CodeStore, clock: Clock
 ) -> None:
-    store.issue(code(clock, "webchat:old"), "10000001", LIMITS)
+    store.issue(code(clock, "webchat:a"), "10000001", LIMITS)
+    store.issue(code(clock, "webchat:b"), "10000001", LIMITS)
+    clock.now += 599
+    assert store.purge() == 0
+    clock.now += 1
+
+    assert store.purge() == 2, "both codes expired; their requests stay within the hour"
+    assert store.attempt("webchat:a", RIGHT).verdict is Verdict.NONE
+    assert store.issue(code(clock, "webchat:c"), "10000001", LIMITS)
+    assert not store.issue(code(clock, "webchat:d"), "10000001", LIMITS), "still counted"
     clock.now += 3000
-    store.issue(code(clock, "webchat:new"), "10000002", LIMITS)
-    clock.now += 601
 
-    # the old code went when the newer one was asked for; now its request and the newer code
-    # go, and the newer request stays within its hour
-    assert store.purge() == 2
-    assert store.attempt("webchat:new", RIGHT).verdict is Verdict.NONE
+    # the first two requests are an hour old; the third and its code (expired) go later
+    assert store.purge() == 3
+    assert store.issue(code(clock, "webchat:d"), "10000001", LIMITS)
 
 
-def test_erase_removes_one_persons_conversations_only(store: SqliteCodeStore, clock: Clock) -> None:
+def test_erase_removes_one_persons_conversations_only(store: CodeStore, clock: Clock) -> None:
     for conversation in ("whatsapp:447700900123", "webchat:ada", "whatsapp:447700900999"):
         store.issue(code(clock, conversation), "10000001", Limits(10, 10))
     ada = Person(phone="+447700900123").with_conversations({"webchat:ada"})
