@@ -10,6 +10,7 @@ plain ``WHATSAPP_TEMPLATE_NAME`` invites the customer to answer, which opens the
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,10 +18,12 @@ from pydantic import JsonValue
 
 from api.channels.whatsapp.client import GraphClient
 from api.channels.whatsapp.delivery import Deliverer, Template
-from api.channels.whatsapp.outbound import Body, render, shorten, template_message
+from api.channels.whatsapp.outbound import Body, render, shorten, template_message, text_message
 from api.channels.whatsapp.store import WhatsAppRecords
 from api.outbound import Backoff
 from api.rasa import BotMessage, RasaClient
+
+logger = logging.getLogger(__name__)
 
 #: a template variable may not be long; the template's own words need room too
 VARIABLE_LIMIT = 900
@@ -76,6 +79,18 @@ class NoticeDeliverer(Deliverer):
                     return False
             return True
         return await self._outside_window(wa_id, messages)
+
+    async def deliver_whole(self, wa_id: str, text: str) -> bool:
+        """Send ``text`` (one line) to ``wa_id`` as it is, or not at all: a text in the window,
+        else the notice template carrying it; never the plain template, which would not."""
+        if await self._store.window_open(wa_id):
+            outcome = await self._send(wa_id, text_message(wa_id, text))
+            if outcome != "window_closed":
+                return outcome == "sent"
+        if self._notice is None:
+            logger.warning("WhatsApp window closed and no notice template configured; not sent")
+            return False
+        return await self._send(wa_id, notice_template(wa_id, self._notice, text)) == "sent"
 
     async def _outside_window(self, wa_id: str, messages: Sequence[BotMessage]) -> bool:
         text = one_line(messages)

@@ -1,6 +1,7 @@
 """Starting and stopping notices about queued cases with the app: queue, records, worker.
 
-Enabled by ``INTERNAL_API_TOKEN``. Notices reach webchat always (the page's socket on any
+Enabled by ``INTERNAL_API_TOKEN``. One-time codes go out on WhatsApp when it is configured, at
+once and never queued (``WhatsAppCodes``). Notices reach webchat always (the page's socket on any
 gateway, else the webchat inbox the app opens), and WhatsApp and Twilio when those channels
 are configured (through the deliverers the app builds once); their queue and records live in
 Redis when ``GATEWAY_QUEUE_URL`` is set (every gateway shares them), else in
@@ -23,6 +24,7 @@ from api.outreach.notices.delivery import (
     NoticeChannel,
     TwilioNotices,
     WebchatNotices,
+    WhatsAppCodes,
     WhatsAppNotices,
 )
 from api.outreach.notices.processor import NoticeProcessor
@@ -69,11 +71,14 @@ async def notice_channel(
         if twilio is not None:
             channels["twilio"] = TwilioNotices(twilio)
         processor = NoticeProcessor(rasa, channels, records)
+        codes = None if whatsapp is None else WhatsAppCodes(whatsapp)
         # Rasa down for hours must not lose a notice: the action server counts it delivered
         policy = WorkerPolicy(concurrency=settings.whatsapp_workers, max_attempts=60)
         running.run(
             processor.handle,
             policy,
-            lambda worker: NoticeRuntime(running.queue, records, worker, frozenset(channels)),
+            lambda worker: NoticeRuntime(
+                running.queue, records, worker, frozenset(channels), codes
+            ),
         )
         yield

@@ -6,10 +6,14 @@ WhatsApp uses the deliverer of the IVR handoff (a template outside the 24-hour w
 Twilio sends through the Messages API; webchat pushes to the page's socket when this gateway
 holds it, else keeps the words in the inbox, which pushes them to a socket another gateway
 holds or shows them with the conversation's next message.
+
+A one-time code goes only to WhatsApp (``WhatsAppCodes``), in fixed words whose one variable is
+the code: a text in the window, else the notice template carrying those words, else nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -38,6 +42,28 @@ class WhatsAppNotices:
     async def deliver(self, address: str, messages: Sequence[BotMessage]) -> bool:
         """Send to the WhatsApp id ``address``."""
         return await self._deliverer.deliver_first(address, messages)
+
+
+#: a one-time code: six ASCII digits, nothing else
+CODE = re.compile(r"[0-9]{6}")
+#: what a code goes out in; one line, as a template variable must be
+CODE_WORDS = (
+    "Your one-time code is {code}. Type it in the chat where you asked for it. If you did not"
+    " ask for it, ignore this message: nobody can see your case without it."
+)
+
+
+class WhatsAppCodes:
+    """Sends a one-time code to a WhatsApp id, whole or not at all."""
+
+    def __init__(self, deliverer: NoticeDeliverer) -> None:
+        self._deliverer = deliverer
+
+    async def send(self, wa_id: str, code: str) -> bool:
+        """Send ``code`` (six digits, else ``ValueError``) to ``wa_id``; whether it went."""
+        if not CODE.fullmatch(code):
+            raise ValueError("a one-time code is six digits")
+        return await self._deliverer.deliver_whole(wa_id, CODE_WORDS.format(code=code))
 
 
 class TwilioNotices:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from api.jobs.queue import JobQueue
 from api.jobs.worker import QueueWorker
+from api.outreach.notices.delivery import WhatsAppCodes
 from api.outreach.records import Records
 
 
@@ -18,3 +19,5 @@ class NoticeRuntime:
     worker: QueueWorker
     #: the channels notices can be delivered on: webchat always, whatsapp and twilio when set up
     channels: frozenset[str]
+    #: sends one-time codes on WhatsApp; ``None`` when WhatsApp is not set up
+    codes: WhatsAppCodes | None = None

@@ -10,12 +10,21 @@ conversation, event and reference) is queued once, and a repeat is answered 202
 the channel the words go out on; a conversation on a channel this gateway does not serve is
 answered 404, which the action server takes as final. Unset ``INTERNAL_API_TOKEN`` and the
 endpoint does not exist (404).
+
+``"event": "verification_code"`` with ``"code"`` (six digits) and a ``notice_id`` sends a
+one-time code to a ``whatsapp:<digits>`` conversation (the case's number, not necessarily a
+conversation there is): fixed words whose only variable is the code, nothing else the body holds
+(which is why no reference or other text is accepted with it). It is sent at once, not queued,
+so the code is never kept here, and answered 200 ``sent``, or 502 when WhatsApp did not take it
+(a code that comes late is no use: the customer asks again). The record says only that a code
+was sent, to whom and how it went.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
@@ -34,6 +43,11 @@ router = APIRouter(prefix="/internal", tags=["internal"])
 
 #: the intents the bot answers a notice with (gateway-only: a typed one does nothing)
 INTENTS = {"case_filed": "case_filed", "case_rejected": "case_not_filed"}
+#: the event that sends a one-time code, and the one channel codes go out on
+CODE_EVENT = "verification_code"
+CODE_CHANNEL = "whatsapp"
+#: a WhatsApp id: an international number's digits, without its +
+WA_ID = re.compile(r"[1-9][0-9]{5,14}")
 
 
 class NoticeRequest(BaseModel):
@@ -44,14 +58,21 @@ class NoticeRequest(BaseModel):
     conversation_id: str = Field(min_length=3, max_length=300)
     #: the channel the case came from, as the action server knows it (informative)
     channel: str | None = Field(default=None, max_length=32)
-    event: Literal["case_filed", "case_rejected"]
+    event: Literal["case_filed", "case_rejected", "verification_code"]
     case_ref: str | None = Field(default=None, min_length=1, max_length=64)
     notice_id: str | None = Field(default=None, min_length=1, max_length=128)
+    #: the one-time code of a ``verification_code``: six ASCII digits (``\d`` would take any
+    #: script's digits)
+    code: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
 
     @model_validator(mode="after")
-    def _filed_has_reference(self) -> NoticeRequest:
+    def _fields_fit_the_event(self) -> NoticeRequest:
         if self.event == "case_filed" and self.case_ref is None:
             raise ValueError("case_filed needs case_ref")
+        if (self.event == CODE_EVENT) != (self.code is not None):
+            raise ValueError("a code comes with verification_code, and only with it")
+        if self.event == CODE_EVENT and (self.case_ref is not None or self.notice_id is None):
+            raise ValueError("verification_code takes a notice_id and no case_ref")
         return self
 
     def key(self) -> str:
@@ -113,6 +134,8 @@ async def post_notice(request: Request, settings: SettingsDep) -> JSONResponse:
             detail="Not JSON." if malformed else "Not a notice.",
         ) from None
     channel, address = split_conversation(notice.conversation_id)
+    if notice.code is not None:
+        return await send_code(runtime, notice, channel, address, notice.code)
     if channel not in runtime.channels or not address:
         logger.warning("Notice for a conversation on %r, a channel not served here", channel)
         raise HTTPException(status_code=404, detail="No channel here serves this conversation.")
@@ -129,3 +152,23 @@ async def post_notice(request: Request, settings: SettingsDep) -> JSONResponse:
     await runtime.records.add(Record(key, notice.event, "accepted", case_ref=notice.case_ref))
     runtime.worker.wake()
     return JSONResponse({"status": "queued"}, status_code=202)
+
+
+async def send_code(
+    runtime: NoticeRuntime, notice: NoticeRequest, channel: str, address: str, code: str
+) -> JSONResponse:
+    """Send a one-time code to the WhatsApp id ``address`` now; once per ``notice_id``."""
+    if runtime.codes is None or channel != CODE_CHANNEL:
+        logger.warning("One-time code for a conversation on %r, where none is sent", channel)
+        raise HTTPException(status_code=404, detail="No channel here sends codes there.")
+    if not WA_ID.fullmatch(address):
+        raise HTTPException(status_code=422, detail="Not a notice.")
+    key = notice.key()
+    if await runtime.records.add(Record(key, CODE_EVENT, "accepted", wa_id=address)) is not None:
+        logger.info("One-time code asked for again; already handled")
+        return JSONResponse({"status": "duplicate"}, status_code=202)
+    sent = await runtime.codes.send(address, code)
+    await runtime.records.finish(key, "sent" if sent else "failed")
+    if not sent:
+        return JSONResponse({"detail": "WhatsApp did not take the code."}, status_code=502)
+    return JSONResponse({"status": "sent"}, status_code=200)
