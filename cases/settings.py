@@ -35,8 +35,9 @@ class CaseSettings(BaseSettings):
     #: who the back end records as having made a change
     assistant_name: str = Field(default="casebot", min_length=1)
     #: PostgreSQL (postgresql://user:password@host:5432/db) where every action server keeps
-    #: the case submissions waiting for the back end (the outbox) and AICC's idempotency
-    #: keys; unset keeps them in local SQLite files (OUTBOX_DB, AICC_IDEMPOTENCY_DB)
+    #: the case submissions waiting for the back end (the outbox), the one-time codes and
+    #: AICC's idempotency keys; unset keeps them in local SQLite files (OUTBOX_DB, OTP_DB,
+    #: AICC_IDEMPOTENCY_DB)
     actions_database_url: SecretStr | None = None
 
     @field_validator("actions_database_url")

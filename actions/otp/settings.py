@@ -17,7 +17,8 @@ from pydantic_settings import BaseSettings
 class OtpSettings(BaseSettings):
     """How one-time codes are made, kept, limited and sent; every field an environment variable."""
 
-    #: SQLite file of the codes waiting to be typed and of the requests counted for the limits
+    #: SQLite file of the codes waiting to be typed and of the requests counted for the limits;
+    #: unused with ACTIONS_DATABASE_URL (``cases.settings``), where every action server shares them
     otp_db: Path = Path("var/otp.sqlite3")
     #: key of the keyed hash a code is kept as; unset = a random key per process, so a code
     #: asked for from one action-server process is refused by another (set it when several run)
@@ -26,7 +27,8 @@ class OtpSettings(BaseSettings):
     otp_email_sender: str | None = None
     #: where the SES v2 client goes (the sandbox's ``/ses``); unset = real AWS
     ses_endpoint_url: str | None = None
-    #: ``whatsapp``: codes for a phone number go out on WhatsApp through the gateway;
+    #: ``whatsapp``: codes for a phone number go out on WhatsApp through the gateway (which needs
+    #: its notice template to reach a number outside the 24-hour window);
     #: ``none``: only email addresses get codes
     otp_phone_channel: Literal["none", "whatsapp"] = "none"
     #: seconds a code works for

@@ -22,6 +22,7 @@ SECRETS = (
     "INTERNAL_API_TOKEN",
     "REDIS_PASSWORD",
     "RASA_TRACKER_DB_PASSWORD",
+    "OTP_HASH_KEY",
 )
 SUBSTITUTION = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?][^}]*)?\}")
 
@@ -130,3 +131,16 @@ def test_the_action_servers_keep_their_outbox_in_rasas_postgresql() -> None:
     assert url.startswith(f"postgresql://{filled(postgres['POSTGRES_USER'])}:")
     assert actions["depends_on"]["postgres"] == {"condition": "service_healthy"}
     assert "OUTBOX_DB" not in actions["environment"], "no replica keeps an outbox of its own"
+
+
+def test_every_action_server_checks_the_codes_any_other_sent() -> None:
+    actions = compose()["services"]["actions"]
+    values = documented()
+
+    # one hash key for every replica, required; the codes follow ACTIONS_DATABASE_URL
+    assert actions["environment"]["OTP_HASH_KEY"].startswith("${OTP_HASH_KEY:?")
+    assert "ACTIONS_DATABASE_URL" in actions["environment"]
+    assert "OTP_DB" not in actions["environment"] and "OTP_DB" not in values
+    # the codes by email go to the sandbox's SES stand-in until pointed at real SES
+    assert values["SES_ENDPOINT_URL"] == "http://sandbox:8081/ses"
+    assert values["OTP_PHONE_CHANNEL"] in ("none", "whatsapp")
