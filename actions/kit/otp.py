@@ -42,8 +42,15 @@ from actions.otp.codes import digest, mask, new_code, typed_code
 from actions.otp.mailer import SesMailer, ses_client
 from actions.otp.notifier import GatewayTexter
 from actions.otp.postgres import PostgresCodeStore
-from actions.otp.store import Attempt, Code, CodeStore, Limits, SqliteCodeStore
-from cases.backend import BackendError, Case, CaseBackend, CaseNotFound, Conflict
+from actions.otp.store import STORE_ERRORS, Attempt, Code, CodeStore, Limits, SqliteCodeStore
+from cases.backend import (
+    BackendError,
+    BackendUnavailable,
+    Case,
+    CaseBackend,
+    CaseNotFound,
+    Conflict,
+)
 from cases.settings import CaseSettings, get_case_settings
 from common.postgres import shared_pool
 
@@ -153,7 +160,8 @@ class OneTimeCodes:
     ) -> Request:
         """Keep a code for the case ``handle`` names and send it if ``typed`` is its contact.
 
-        Raises the back end's ``BackendError`` when the case cannot be looked up at all.
+        Raises the back end's ``BackendError`` when the case cannot be looked up at all, and
+        ``BackendUnavailable`` when the code store cannot be written.
         """
         region = self._settings.default_phone_region
         contact = contact_key(typed, region)
@@ -175,7 +183,13 @@ class OneTimeCodes:
         limits = Limits(
             self._settings.otp_per_case_per_hour, self._settings.otp_per_sender_per_hour
         )
-        issued = await asyncio.to_thread(lambda: self.store.issue(kept, case_key(handle), limits))
+        try:
+            issued = await asyncio.to_thread(
+                lambda: self.store.issue(kept, case_key(handle), limits)
+            )
+        except STORE_ERRORS as exc:
+            # answered as a case system that is away: the customer tries again later
+            raise BackendUnavailable("one-time codes cannot be kept now") from exc
         if not issued:
             return Request(Requested.LIMITED)
         if case is not None:

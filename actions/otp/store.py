@@ -27,11 +27,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
+import psycopg
+
 from common import sqlite
 from common.erasure import Person
 
 #: the window the hourly limits count requests in
 LIMIT_WINDOW_SECONDS = 3600.0
+#: what a store raises when it cannot be read or written (a full disk, a server down)
+STORE_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error, psycopg.Error)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS codes (
