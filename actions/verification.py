@@ -83,7 +83,12 @@ class ActionVerifyCode(CaseAction):
         if code is None:
             dispatcher.utter_message(response="utter_code_unreadable")
             return settled
-        attempt = await self._services.codes.check(tracker.sender_id, code)
+        try:
+            attempt = await self._services.codes.check(tracker.sender_id, code)
+        except BackendError as exc:
+            logger.warning("no code checked: %s: %s", type(exc).__name__, exc)
+            dispatcher.utter_message(response="utter_case_lookup_unavailable")
+            return settled
         if attempt.verdict is Verdict.RIGHT and attempt.handle is not None:
             known = tracker.get_slot(VERIFIED_CASES)
             verified = [h for h in known if isinstance(h, str)] if isinstance(known, list) else []

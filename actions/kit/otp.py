@@ -198,9 +198,14 @@ class OneTimeCodes:
         return Request(Requested.ANSWERED, mask(contact))
 
     async def check(self, conversation_id: str, code: str) -> Attempt:
-        """The verdict on ``code`` typed in this conversation (one try spent)."""
+        """The verdict on ``code`` typed in this conversation (one try spent);
+        ``BackendUnavailable`` when the code store cannot be read."""
         offered = digest(self.key, conversation_id, code)
-        return await asyncio.to_thread(lambda: self.store.attempt(conversation_id, offered))
+        try:
+            return await asyncio.to_thread(lambda: self.store.attempt(conversation_id, offered))
+        except STORE_ERRORS as exc:
+            # no try is spent: the customer types the same code again once the store is back
+            raise BackendUnavailable("one-time codes cannot be checked now") from exc
 
     @property
     def key(self) -> bytes:

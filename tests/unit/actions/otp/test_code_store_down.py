@@ -43,3 +43,19 @@ async def test_a_code_store_that_is_down_is_answered_as_the_case_system_away(
 
     assert responses(said) == ["utter_case_lookup_unavailable"]
     assert await codes.settle() == [] and mailbox.sent == [], "no code went that is not kept"
+
+
+async def test_a_code_typed_while_the_code_store_is_down_is_answered_as_the_case_system_away(
+    tmp_path: Path,
+) -> None:
+    settings = ActionSettings(
+        outbox_db=tmp_path / "outbox.sqlite3", otp_email_sender="casebot@example.com"
+    )
+    pool = open_pool(f"postgresql://casebot:pw@127.0.0.1:{free_port()}/casebot", timeout=1)
+    codes = OneTimeCodes(settings, PostgresCodeStore(pool), email=Mailbox(), key=b"k" * 32)
+    try:
+        said = await Chat(FakeCases(), settings, codes).give_code("123456")
+    finally:
+        pool.close()
+
+    assert responses(said) == ["utter_case_lookup_unavailable"]
