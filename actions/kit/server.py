@@ -65,8 +65,11 @@ REOPEN_SECONDS = 10.0
 KeyRetention = tuple[IdempotencyStore, float]
 
 
-def start_refusals(settings: ActionSettings, aicc: AiccSettings) -> list[str]:
-    """Why the action server must not start with these settings (nothing when it may)."""
+def start_refusals(
+    settings: ActionSettings, aicc: AiccSettings, *, shared_database: bool = False
+) -> list[str]:
+    """Why the action server must not start with these settings (nothing when it may);
+    ``shared_database`` says whether ``ACTIONS_DATABASE_URL`` is set."""
     token = settings.action_server_token
     secret = aicc.aicc_app_secret
     # without AICC_BASE_URL no call goes to AICC, whatever its credentials say
@@ -84,6 +87,14 @@ def start_refusals(settings: ActionSettings, aicc: AiccSettings) -> list[str]:
         refusals.append(
             f"ACTION_SERVER_TOKEN must be set to a secret of at least {MIN_TOKEN_CHARS} "
             "characters, the one Rasa sends (make run writes one into .env)"
+        )
+    codes_on = bool(settings.otp_email_sender) or settings.otp_phone_channel != "none"
+    if shared_database and codes_on and settings.otp_hash_key is None:
+        # each server would hash codes under a key of its own: a code asked for through one
+        # would be "not right" at every other
+        refusals.append(
+            "OTP_HASH_KEY must be set, the same on every action server, when one-time codes "
+            "are kept in ACTIONS_DATABASE_URL"
         )
     return refusals
 
@@ -111,7 +122,8 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
     """Check callers, add ``/metrics`` and ``/ready``, mask logs, run the outbox worker."""
     settings = get_settings()
     protect_root_logging(pii=settings.log_redact_pii)
-    refusals = start_refusals(settings, get_aicc_settings())
+    shared = get_case_settings().actions_database_url is not None
+    refusals = start_refusals(settings, get_aicc_settings(), shared_database=shared)
     if refusals or settings.action_server_token is None:
         raise SystemExit("action server not started: " + "; ".join(refusals))
     app.register_middleware(caller_check(settings.action_server_token.get_secret_value()))

@@ -88,3 +88,20 @@ def test_the_server_does_not_start_without_its_token(
 
     with pytest.raises(SystemExit, match="ACTION_SERVER_TOKEN"):
         server.attach(Sanic(f"casebot_test_{uuid.uuid4().hex[:8]}"))
+
+
+def test_codes_kept_in_a_shared_database_need_one_hash_key_for_every_server(
+    tmp_path: Path,
+) -> None:
+    sandbox = aicc("http://127.0.0.1:8081/aicc")
+    codes_on = settings(tmp_path).model_copy(update={"otp_email_sender": "casebot@example.com"})
+    keyed = codes_on.model_copy(update={"otp_hash_key": SecretStr("k" * 32)})
+
+    [refusal] = start_refusals(codes_on, sandbox, shared_database=True)
+
+    assert "OTP_HASH_KEY" in refusal
+    assert start_refusals(keyed, sandbox, shared_database=True) == []
+    # one server alone hashes under a key of its own, which is enough for itself
+    assert start_refusals(codes_on, sandbox, shared_database=False) == []
+    # no codes offered, nothing to hash
+    assert start_refusals(settings(tmp_path), sandbox, shared_database=True) == []
