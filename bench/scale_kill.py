@@ -30,15 +30,19 @@ from tests.support import kills
 from tests.support.fleet import GATEWAYS, Fleet, fleet
 
 #: what a gateway logs when a turn it took over had been answered before its first gateway died
-REPLAYED = "tried again was answered before"
+REPLAYED = "{channel} turn tried again was answered before"
 
 
-def replayed(running: Fleet) -> int:
-    """Turns a gateway answered from the conversation instead of running them again."""
-    return sum(running.processes[name].log.read_text().count(REPLAYED) for name in GATEWAYS)
+def replayed(running: Fleet) -> str:
+    """Turns a gateway answered from the conversation instead of running them again, by channel."""
+    logs = [running.processes[name].log.read_text() for name in GATEWAYS]
+    return ", ".join(
+        f"{sum(log.count(REPLAYED.format(channel=channel)) for log in logs)} on {channel}"
+        for channel in kills.CHANNELS
+    )
 
 
-def report(result: kills.Run, counted: kills.Tally, replays: int, concurrency: int) -> None:
+def report(result: kills.Run, counted: kills.Tally, replays: str, concurrency: int) -> None:
     emit(
         table(
             f"Scale-out under crashes: {counted.conversations} conversations "
@@ -77,8 +81,8 @@ def report(result: kills.Run, counted: kills.Tally, replays: int, concurrency: i
     emit(
         table(
             f"Scale-out under crashes: the kills ({result.ended - result.started:.0f} s run; "
-            f"{replays} turns a surviving gateway took over had been answered before, and were "
-            "answered from the conversation rather than run twice)",
+            f"turns a surviving gateway took over that had been answered before ({replays}) "
+            "were answered from the conversation rather than run twice)",
             ["killed", "at s", "turns under way", "requests it dropped", "recovered after s"],
             rows,
         )
