@@ -1,17 +1,18 @@
-"""Scale-out under crashes: 200 WhatsApp customers open a case each while one of each process dies.
+"""Scale-out under crashes: 200 customers open a case each while one of each process dies.
 
     .venv/bin/python -m bench.scale_kill [--conversations 200] [--concurrency 20]
 
 Two of every process (gateway, action server, Rasa) on shared Redis and PostgreSQL, Rasa and
-the action servers each behind a round-robin proxy, the sandbox playing Meta and Connect Cases
-(``tests/support/fleet.py``). Customers walk the case form over signed webhooks delivered to
-both gateways, ``--concurrency`` at a time, each answering as soon as the last reply came; when
-15%, 35% and 55% of all turns are answered, one gateway, one action server and one Rasa are
-SIGKILLed in turn (the last two while working on requests) and stay dead
-(``tests/support/kills.py``, which the scale-out test runs with fewer customers). Counted from
-the stand-ins' records only: cases filed once, lost or doubled (Connect Cases), replies
-delivered once, lost or doubled against what an undisturbed run of the same script gets (the
-Graph stand-in); when each kill came and how many turns it caught, the recovery time (until
+the action servers each behind a round-robin proxy, the sandbox playing Meta, Twilio and
+Connect Cases (``tests/support/fleet.py``). Customers, every other one on WhatsApp's Cloud API
+and on Twilio, walk the case form over signed webhooks delivered to both gateways,
+``--concurrency`` at a time, each answering as soon as the last reply came; when 15%, 35% and
+55% of all turns are answered, one gateway, one action server and one Rasa are SIGKILLed in
+turn (the last two while working on requests) and stay dead (``tests/support/kills.py``,
+which the scale-out test runs with fewer customers). Counted from the stand-ins' records only:
+cases filed once, lost or doubled (Connect Cases), replies delivered once, lost or doubled
+against what an undisturbed run of the same script on the same channel gets (the Graph and
+Twilio stand-ins); when each kill came and how many turns it caught, the recovery time (until
 every turn it caught was answered), and turn latency (webhook to the turn's last reply) before
 the kills, during them and after recovery.
 """
@@ -29,22 +30,25 @@ from tests.support import kills
 from tests.support.fleet import GATEWAYS, Fleet, fleet
 
 #: what a gateway logs when a turn it took over had been answered before its first gateway died
-REPLAYED = "tried again was answered before"
+REPLAYED = "{channel} turn tried again was answered before"
 
 
-def replayed(running: Fleet) -> int:
-    """Turns a gateway answered from the conversation instead of running them again."""
-    return sum(running.processes[name].log.read_text().count(REPLAYED) for name in GATEWAYS)
+def replayed(running: Fleet) -> str:
+    """Turns a gateway answered from the conversation instead of running them again, by channel."""
+    logs = [running.processes[name].log.read_text() for name in GATEWAYS]
+    return ", ".join(
+        f"{sum(log.count(REPLAYED.format(channel=channel)) for log in logs)} on {channel}"
+        for channel in kills.CHANNELS
+    )
 
 
-def report(result: kills.Run, counted: kills.Tally, replays: int, concurrency: int) -> None:
-    turns = len(result.script.messages)
+def report(result: kills.Run, counted: kills.Tally, replays: str, concurrency: int) -> None:
     emit(
         table(
-            f"Scale-out under crashes: {counted.conversations} WhatsApp conversations of {turns} "
-            f"turns, {concurrency} at a time, through two gateways, two action servers and two "
-            "Rasa; one of each SIGKILLed mid-run and left dead (read from the Connect Cases and "
-            "Graph stand-ins)",
+            f"Scale-out under crashes: {counted.conversations} conversations "
+            f"({kills.channel_counts(result)}), {concurrency} at a time, through two gateways, "
+            "two action servers and two Rasa; one of each SIGKILLed mid-run and left dead (read "
+            "from the Connect Cases, Graph and Twilio stand-ins)",
             ["", "once", "lost", "doubled"],
             [
                 [
@@ -77,8 +81,8 @@ def report(result: kills.Run, counted: kills.Tally, replays: int, concurrency: i
     emit(
         table(
             f"Scale-out under crashes: the kills ({result.ended - result.started:.0f} s run; "
-            f"{replays} turns a surviving gateway took over had been answered before, and were "
-            "answered from the conversation rather than run twice)",
+            f"turns a surviving gateway took over that had been answered before ({replays}) "
+            "were answered from the conversation rather than run twice)",
             ["killed", "at s", "turns under way", "requests it dropped", "recovered after s"],
             rows,
         )

@@ -6,7 +6,8 @@ while it runs; a job whose handler raises ``RetryLater`` is tried again with bac
 ``max_attempts`` claims, and any other failure buries it so its group is not stuck behind it.
 While a job runs, the correlation id of the request that queued it is the current one, and
 ``advance(job, n)`` records in its queue how far the handler got: a job whose process dies is
-claimed again with that ``progress``, so what it had done (replies sent) is not done twice.
+claimed again with that ``progress``, so what it had done (replies sent) is not done twice;
+``remaining`` gives a handler the steps an earlier claim left and records each one it does.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from api.jobs.queue import Job, JobQueue, correlation_of
 from api.observability import correlation_id
@@ -24,6 +26,7 @@ from api.observability import correlation_id
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job], Awaitable[None]]
+Step = TypeVar("Step")
 
 #: the queue of the job running in this task, for ``advance``
 _running_in: ContextVar[JobQueue | None] = ContextVar("running_in", default=None)
@@ -37,6 +40,22 @@ async def advance(job: Job, progress: int) -> None:
     queue = _running_in.get()
     if queue is not None:
         await queue.advance(job, progress)
+
+
+def remaining(
+    job: Job, steps: Sequence[Step]
+) -> tuple[Sequence[Step], Callable[[int], Awaitable[None]]]:
+    """The ``steps`` an earlier claim of ``job`` did not do, and ``did(n)`` to await once the
+    first ``n`` of them are done: the job's progress then counts the earlier ones too.
+
+    The steps must be the same each claim (a turn's replies, read back from Rasa).
+    """
+    done = job.progress
+
+    async def did(count: int) -> None:
+        await advance(job, done + count)
+
+    return steps[done:], did
 
 
 class RetryLater(Exception):

@@ -1,23 +1,24 @@
 """casebot past one machine: two of every process on shared Redis and PostgreSQL, and crashes.
 
-Real servers: Redis (the gateways' WhatsApp queue on db 0, Rasa's lock store on db 1) and
-PostgreSQL (Rasa's tracker store), started from the Debian packages' binaries. Two Rasa
-processes with deploy/endpoints.yml behind a round-robin proxy (the gateways' ``RASA_URL``),
-two action servers behind another (Rasa's action endpoint), two gateways sharing the WhatsApp
-queue in Redis, each process with its own local files, so only the shared stores can keep them
-from losing or doubling work; the sandbox for the Graph API and Connect Cases
-(``tests/support/fleet.py``). Meta's redelivery is played by sending the same signed webhook to
-both gateways at once (``tests/support/meta.py``). The last test SIGKILLs one process of each
-pair while customers open cases (``tests/support/kills.py``), so it runs last.
+Real servers: Redis (everything the gateways share on db 0, Rasa's lock store on db 1) and
+PostgreSQL (Rasa's tracker store, and the action servers' outbox and AICC keys in its
+``casebot`` schema), started from the Debian packages' binaries. Two Rasa processes with
+deploy/endpoints.yml behind a round-robin proxy (the gateways' ``RASA_URL``), two action
+servers behind another (Rasa's action endpoint), two gateways sharing their queues and records
+in Redis, each process with its own local files, so only the shared stores can keep them from
+losing or doubling work; the sandbox for the Graph API, Twilio and Connect Cases
+(``tests/support/fleet.py``). Meta's and Twilio's redelivery is played by sending the same
+signed webhook to both gateways at once (``tests/support/meta.py``, ``tests/support/twilio.py``).
+The last test SIGKILLs one process of each pair while customers on both channels open cases
+(``tests/support/kills.py``), so it runs last.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -30,8 +31,9 @@ from tests.support.meta import Customer, GraphLog, webhook
 from tests.support.stack import DOMAIN_ID
 
 REF = re.compile(r"\b\d{8}\b")
-#: about a minute of conversations under the kills on a 2-core machine, two and a half with the
-#: second Rasa's start and the kills' recovery; `python -m bench.scale_kill` runs 200
+#: every other one on Twilio; about 25 s of conversations under the kills on a 2-core machine,
+#: and the whole module two and a quarter minutes with the fleet's start and the kills'
+#: recovery; `python -m bench.scale_kill` runs 200
 CONVERSATIONS = 120
 CONCURRENCY = 20
 
@@ -126,7 +128,7 @@ async def test_a_message_delivered_to_both_gateways_is_answered_once(
     assert first, "the assistant answered"
     answered = user.received()
     # Meta tries once more later: the dedup key in Redis still refuses it
-    await user.deliver(webhook(user.number, user.wamids[0], "hi"))
+    await user.deliver(webhook(user.number, user.message_ids[0], "hi"))
     await asyncio.sleep(3)
 
     assert user.received() == answered
@@ -154,7 +156,7 @@ async def test_a_case_opened_through_both_gateways_and_action_servers_is_created
     served = scaled.actions_proxy.served[served_before:]
     assert set(served) == set(scaled.actions_proxy.targets), "both action servers took part"
     # every message reached Rasa once, though each came in through both gateways
-    assert len(user_texts(scaled, user.number)) == len(user.wamids)
+    assert len(user_texts(scaled, user.number)) == len(user.message_ids)
 
 
 async def test_a_conversation_survives_a_restart_of_every_rasa(
@@ -194,12 +196,13 @@ async def test_a_conversation_survives_a_restart_of_every_rasa(
     assert said[:3] == [kills.OPENING, answers["what is it about"], answers["describe"]]
 
 
-def waiting_in_outbox(database: Path) -> int:
-    if not database.exists():
-        return 0
-    with sqlite3.connect(database) as db:
-        row = db.execute("SELECT count(*) FROM submissions WHERE state = 'pending'").fetchone()
-    return int(row[0])
+def waiting_in_outbox(scaled: Fleet) -> int:
+    """Cases the action servers' shared outbox (PostgreSQL) still holds for the back end."""
+    table = "casebot.outbox_submissions"
+    made = scaled.postgres.psql("rasa", f"SELECT to_regclass('{table}') IS NOT NULL").strip()
+    assert made == "t", "the action servers keep their outbox in PostgreSQL"
+    sql = f"SELECT count(*) FROM {table} WHERE state = 'pending'"
+    return int(scaled.postgres.psql("rasa", sql))
 
 
 async def test_killing_one_of_each_process_loses_and_doubles_no_case_and_no_reply(
@@ -220,11 +223,12 @@ async def test_killing_one_of_each_process_loses_and_doubles_no_case_and_no_repl
     recovered = {kill.process: kill.recovered for kill in result.kills}
     assert all(took is not None and took < 60 for took in recovered.values()), recovered
     assert counted.conversations == CONVERSATIONS
+    on = Counter(conversation.channel for conversation in result.conversations)
+    assert on == {"whatsapp": CONVERSATIONS // 2, "twilio": CONVERSATIONS // 2}
     assert (counted.cases_lost, counted.cases_doubled) == ([], [])
     assert counted.cases_once == CONVERSATIONS
     assert counted.wrong_reference == []
     assert (counted.replies_lost, counted.replies_doubled) == (0, 0), counted.differing
     assert counted.differing == {}
-    # no case waits in the dead action server's outbox for a worker that will never run
-    outbox = Path(scaled.processes["actions_b"].env["OUTBOX_DB"])
-    assert waiting_in_outbox(outbox) == 0
+    # no case waits in the outbox the dead action server shared: the survivor filed them all
+    assert waiting_in_outbox(scaled) == 0

@@ -1,14 +1,17 @@
 """Two of every process on shared Redis and PostgreSQL, as casebot runs on several machines.
 
-``fleet(tmp)`` starts real Redis (the gateways' queue on db 0, Rasa's locks on db 1) and
-PostgreSQL (Rasa's conversations), the sandbox (Graph API and Connect Cases stand-ins), two
-Rasa processes behind a round-robin proxy (the gateways' ``RASA_URL``), two action servers
-behind another (Rasa's action endpoint), and two gateways sharing the WhatsApp queue in Redis.
-Each process keeps its own files, as on its own machine, so only the shared stores can keep the
-replicas from losing or doubling work. The proxies stand in for the load balancers a
-deployment puts in front of the replicas: a target that refuses the connection is skipped, as a
-health-checked balancer does; one that drops a request mid-way has it sent on to the other
-action server, but answered 502 for Rasa (see ``fleet``).
+``fleet(tmp)`` starts real Redis (everything the gateways share on db 0, Rasa's locks on db 1)
+and PostgreSQL (Rasa's conversations, and in the same database's ``casebot`` schema the action
+servers' outbox and AICC keys, as ``deploy/compose.yaml`` has it), the sandbox (Graph API,
+Twilio and Connect Cases stand-ins), two Rasa processes behind a round-robin proxy (the
+gateways' ``RASA_URL``), two action servers behind another (Rasa's action endpoint), and two
+gateways sharing every queue, record and the webchat inbox in Redis (``GATEWAY_QUEUE_URL``),
+with WhatsApp over Meta's Cloud API and over Twilio. Each process keeps its own files, as on
+its own machine, so only the shared stores can keep the replicas from losing or doubling work.
+The proxies stand in for the load balancers a deployment puts in front of the replicas: a
+target that refuses the connection is skipped, as a health-checked balancer does; one that
+drops a request mid-way has it sent on to the other action server, but answered 502 for Rasa
+(see ``fleet``).
 
 The settings of every process are made in one place, ``process_envs``: a store that moves to
 Redis or PostgreSQL is one more line there.
@@ -22,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from tests.support.processes import Process, procfile_commands
 from tests.support.round_robin import RoundRobin, round_robin
@@ -41,6 +45,11 @@ PHONE_NUMBER_ID = "100000000000001"
 GATEWAYS = ("gateway_a", "gateway_b")
 ACTION_SERVERS = ("actions_a", "actions_b")
 RASA = ("rasa_a", "rasa_b")
+TWILIO_SID = "AC" + "5" * 32
+TWILIO_TOKEN = "scale-out-twilio-token"
+TWILIO_NUMBER = "whatsapp:+14155238886"
+#: the one public URL Twilio posts to, which the balancer hands to either gateway
+TWILIO_WEBHOOK_URL = "https://casebot.example.com/webhooks/twilio"
 
 
 @dataclass
@@ -91,6 +100,12 @@ class Fleet:
             self.processes[name].wait_ready(probes[name.split("_")[0]](name))
 
 
+def actions_database_url(postgres: PostgresServer) -> str:
+    """The action servers' PostgreSQL: Rasa's database, their tables in its ``casebot`` schema."""
+    password = quote(postgres.password, safe="")
+    return f"postgresql://{postgres.user}:{password}@127.0.0.1:{postgres.port}/rasa"
+
+
 def shared_env(
     tmp: Path, redis: RedisServer, postgres: PostgresServer, rasa: RoundRobin, actions: RoundRobin
 ) -> dict[str, str]:
@@ -110,6 +125,14 @@ def shared_env(
             "WHATSAPP_API_BASE_URL": f"{sandbox}/whatsapp",
             "WHATSAPP_RETRY_BASE_SECONDS": "0.2",
             "SANDBOX_WHATSAPP_ACCESS_TOKEN": GRAPH_TOKEN,
+            "TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
+            "TWILIO_WEBHOOK_URL": TWILIO_WEBHOOK_URL,
+            "TWILIO_API_BASE_URL": f"{sandbox}/twilio",
+            "SANDBOX_TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "SANDBOX_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "ACTIONS_DATABASE_URL": actions_database_url(postgres),
             "LOG_LEVEL": "WARNING",
             "RASA_LOG_LEVEL": "WARNING",
         }
@@ -121,8 +144,10 @@ def process_envs(tmp: Path, ports: dict[str, int]) -> dict[str, tuple[str, dict[
     """Each process's Procfile entry and its own settings, over the shared ones.
 
     Nothing on disk is shared between two replicas: each has its own files, as on its own
-    machine. The gateway ``gateway_x`` checks the action server ``actions_x`` in ``/readyz``
-    and that action server tells it of cases filed later.
+    machine (the action servers' outbox and AICC files too, though ``ACTIONS_DATABASE_URL``
+    puts both in PostgreSQL: should it not, nothing would share them). The gateway
+    ``gateway_x`` checks the action server ``actions_x`` in ``/readyz`` and that action
+    server tells it of cases filed later.
     """
     own: dict[str, tuple[str, dict[str, str]]] = {"sandbox": ("sandbox", {})}
     for name in RASA:

@@ -1,14 +1,18 @@
-"""Many WhatsApp customers open a case each while one of every kind of process is SIGKILLed.
+"""Many customers open a case each while one of every kind of process is SIGKILLed.
+
+Half of them write on WhatsApp through Meta's Cloud API, half through Twilio (every other
+conversation), each channel with its own signed webhooks and its own stand-in's record.
 
 What the promise means, read from the stand-ins' records and never from the processes' word:
 
 - **a case filed exactly once**: each conversation's title (unique to it) finds exactly one
   case in the Connect Cases stand-in, carrying the reference the customer was told;
 - **every reply delivered exactly once**: the replies of a conversation are the messages the
-  same script gets from an undisturbed fleet (``learn_script`` records them first), and the
-  Graph stand-in must have accepted exactly those for the customer, in that order, none
-  missing and none twice. A turn whose process died mid-way is no exception: its customer must
-  still get that turn's replies once, from whichever process finished it.
+  same script gets from an undisturbed fleet on the same channel (``learn_script`` records
+  them first), and the channel's stand-in (Graph or Twilio) must have accepted exactly those
+  for the customer, in that order, none missing and none twice. A turn whose process died
+  mid-way is no exception: its customer must still get that turn's replies once, from
+  whichever process finished it.
 
 The killed processes stay dead: the survivor of each pair must carry every conversation on
 alone, including the ones the dead one was in the middle of; a restart would hide a lost
@@ -34,6 +38,7 @@ from tests.support.fleet import GATEWAYS, Fleet
 from tests.support.meta import Customer, GraphLog
 from tests.support.round_robin import RoundRobin
 from tests.support.stack import DOMAIN_ID
+from tests.support.twilio import TwilioCustomer, TwilioLog
 
 REF = re.compile(r"\b\d{8}\b")
 #: what the customer answers each question of the case form with ({tag} makes it theirs)
@@ -47,7 +52,12 @@ ANSWERS = {
 OPENING = "I want to open a case"
 #: (share of all turns answered, process) in the order the kills come
 KILLS = ((0.15, "gateway_b"), (0.35, "actions_b"), (0.55, "rasa_b"))
-QUEUE_LIVE = "casebot:{whatsapp-queue}:live"
+#: each channel's customer and the reader of its stand-in's record, in the order they alternate
+CHANNELS: dict[str, tuple[type[Customer], type[GraphLog]]] = {
+    "whatsapp": (Customer, GraphLog),
+    "twilio": (TwilioCustomer, TwilioLog),
+}
+QUEUES_LIVE = tuple(f"casebot:{{{channel}-queue}}:live" for channel in CHANNELS)
 
 
 def letters() -> str:
@@ -73,11 +83,8 @@ class Script:
     replies: tuple[str, ...]
 
 
-async def learn_script(
-    http: httpx.AsyncClient, fleet: Fleet, log: GraphLog, settle: float = 3.0
-) -> Script:
+async def learn_script(customer: Customer, settle: float = 3.0) -> Script:
     """Walk the case form once, answering whatever is asked, and record it as the script."""
-    customer = Customer(http, [fleet.url(name) for name in GATEWAYS], log)
     tag = letters()
     messages: list[str] = [OPENING]
     counts: list[int] = []
@@ -109,6 +116,7 @@ class Turn:
 class Conversation:
     customer: Customer
     tag: str
+    channel: str
     turns: list[Turn] = field(default_factory=list)
 
 
@@ -132,7 +140,8 @@ class Kill:
 
 @dataclass
 class Run:
-    script: Script
+    #: each channel's script
+    scripts: dict[str, Script]
     conversations: list[Conversation] = field(default_factory=list)
     kills: list[Kill] = field(default_factory=list)
     started: float = 0.0
@@ -176,9 +185,11 @@ async def _kill_on_schedule(fleet: Fleet, run: Run, total_turns: int) -> None:
 
 
 async def _queue_drained(fleet: Fleet, timeout: float) -> None:
-    """Until no job is left in the gateways' queue (a turn tried again may still be sending)."""
+    """Until no job is left in the gateways' queues (a turn tried again may still be sending)."""
     deadline = time.monotonic() + timeout
-    while int(fleet.redis.cli("ZCARD", QUEUE_LIVE) or 0) and time.monotonic() < deadline:
+    while time.monotonic() < deadline and any(
+        int(fleet.redis.cli("ZCARD", queue) or 0) for queue in QUEUES_LIVE
+    ):
         await asyncio.sleep(0.5)
 
 
@@ -189,26 +200,33 @@ async def run(
     turn_timeout: float = 120,
     settle: float = 5.0,
 ) -> Run:
-    """Learn the script, then drive ``conversations`` customers through it under the kills."""
+    """Learn each channel's script, then drive ``conversations`` customers through theirs
+    under the kills."""
     limits = httpx.Limits(max_connections=400, max_keepalive_connections=100)
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
-        log = GraphLog(http, fleet.sandbox)
-        polling = asyncio.create_task(log.run())
+        logs = {channel: log(http, fleet.sandbox) for channel, (_, log) in CHANNELS.items()}
+        polling = [asyncio.create_task(log.run()) for log in logs.values()]
+        gateways = [fleet.url(name) for name in GATEWAYS]
+
+        def customer(channel: str) -> Customer:
+            return CHANNELS[channel][0](http, gateways, logs[channel])
+
         try:
-            script = await learn_script(http, fleet, log)
-            result = Run(script, started=time.time())
-            gateways = [fleet.url(name) for name in GATEWAYS]
+            learnt = await asyncio.gather(*(learn_script(customer(c)) for c in CHANNELS))
+            result = Run(dict(zip(CHANNELS, learnt, strict=True)), started=time.time())
             slots = asyncio.Semaphore(concurrency)
+            # every other conversation on each channel, so both are under way at each kill
+            channels = [list(CHANNELS)[n % len(CHANNELS)] for n in range(conversations)]
 
-            async def one() -> None:
+            async def one(channel: str) -> None:
                 async with slots:
-                    conversation = Conversation(Customer(http, gateways, log), letters())
-                    result.conversations.append(conversation)
-                    await _talk(conversation, script, turn_timeout)
+                    talking = Conversation(customer(channel), letters(), channel)
+                    result.conversations.append(talking)
+                    await _talk(talking, result.scripts[channel], turn_timeout)
 
-            total = conversations * len(script.messages)
+            total = sum(len(result.scripts[channel].messages) for channel in channels)
             killing = asyncio.create_task(_kill_on_schedule(fleet, result, total))
-            await asyncio.gather(*(one() for _ in range(conversations)))
+            await asyncio.gather(*(one(channel) for channel in channels))
             if not killing.done():
                 killing.cancel()
             await asyncio.gather(killing, return_exceptions=True)
@@ -220,10 +238,12 @@ async def run(
             await _queue_drained(fleet, timeout=60)
             # a reply sent twice may come after the customer saw the first
             await asyncio.sleep(settle)
-            await log.read()
+            for log in logs.values():
+                await log.read()
         finally:
-            polling.cancel()
-            await asyncio.gather(polling, return_exceptions=True)
+            for task in polling:
+                task.cancel()
+            await asyncio.gather(*polling, return_exceptions=True)
     return result
 
 
@@ -240,7 +260,7 @@ class Tally:
     replies_expected: int = 0
     replies_lost: int = 0
     replies_doubled: int = 0
-    #: conversations whose replies differ from the script's: number -> the replies that came
+    #: conversations whose replies differ from the script's: channel:number -> the replies that came
     #: more or fewer times than they should
     differing: dict[str, list[str]] = field(default_factory=dict)
 
@@ -259,18 +279,19 @@ def tally(fleet: Fleet, result: Run) -> Tally:
         aws_secret_access_key="sandbox",
     )
     counted = Tally(conversations=len(result.conversations))
-    expected = Counter(result.script.replies)
     for conversation in result.conversations:
         customer, tag = conversation.customer, conversation.tag
+        script = result.scripts[conversation.channel].replies
+        expected = Counter(script)
         received = [normalise(text, customer, tag) for text in customer.received()]
         got = Counter(received)
-        counted.replies_expected += len(result.script.replies)
+        counted.replies_expected += len(script)
         counted.replies_lost += sum((expected - got).values())
         counted.replies_doubled += sum((got - expected).values())
-        if tuple(received) != result.script.replies:
-            counted.differing[customer.number] = [
+        if tuple(received) != script:
+            counted.differing[f"{conversation.channel}:{customer.number}"] = [
                 f"{got[text]}x (of {expected[text]}) {text[:60]!r}"
-                for text in dict.fromkeys([*result.script.replies, *received])
+                for text in dict.fromkeys([*script, *received])
                 if got[text] != expected[text]
             ] or ["in another order"]
 
@@ -337,10 +358,19 @@ def latencies(result: Run) -> list[Latency]:
     return found
 
 
+def channel_counts(result: Run) -> str:
+    """How many conversations of how many turns each channel had, in words."""
+    had = Counter(conversation.channel for conversation in result.conversations)
+    return ", ".join(
+        f"{had[channel]} on {channel} of {len(script.messages)} turns"
+        for channel, script in result.scripts.items()
+    )
+
+
 def summary(result: Run, counted: Tally) -> str:
     """The figures of one run, as lines of text."""
     lines = [
-        f"{counted.conversations} conversations of {len(result.script.messages)} turns, "
+        f"{counted.conversations} conversations ({channel_counts(result)}), "
         f"{result.ended - result.started:.0f} s",
         f"cases: {counted.cases_once} filed once, {len(counted.cases_lost)} lost, "
         f"{len(counted.cases_doubled)} doubled, {len(counted.wrong_reference)} told wrongly",

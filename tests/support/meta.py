@@ -4,7 +4,8 @@ Meta delivers a message to the webhook URL, which a load balancer hands to one g
 gets no 200 in time it delivers the message again, maybe to another. ``Customer.deliver`` plays
 the worst of that: the same signed webhook to every gateway at once. What the gateways send is
 read from the Graph stand-in's record of accepted messages (``/_whatsapp/sent``), once for
-every customer by one ``GraphLog``, so a hundred waiting customers cost one poll.
+every customer by one ``GraphLog``, so a hundred waiting customers cost one poll. Twilio's side
+(``tests/support/twilio.py``) is the same two classes with its webhook and its record.
 """
 
 from __future__ import annotations
@@ -56,9 +57,12 @@ def shown_text(body: dict[str, Any]) -> str:
 class GraphLog:
     """The messages the Graph stand-in accepted, by recipient, read by one polling task."""
 
+    #: the stand-in's record of what it was asked to send, under the sandbox's URL
+    path = "/whatsapp/_whatsapp/sent"
+
     def __init__(self, http: httpx.AsyncClient, sandbox: str, every: float = 0.25) -> None:
         self._http = http
-        self._url = f"{sandbox}/whatsapp/_whatsapp/sent"
+        self._url = f"{sandbox}{self.path}"
         self._every = every
         self._by_number: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._seen = 0
@@ -70,13 +74,24 @@ class GraphLog:
         response.raise_for_status()
         entries = response.json()
         for entry in entries[self._seen :]:
-            # refused sends (no wamid) never reached the customer
-            if entry["wamid"]:
-                self._by_number[entry["body"].get("to")].append(entry)
+            number = self.recipient(entry)
+            if number is not None:
+                self._by_number[number].append(entry)
         if len(entries) > self._seen:
             self._seen = len(entries)
             self._changed.set()
             self._changed = asyncio.Event()
+
+    @staticmethod
+    def recipient(entry: dict[str, Any]) -> str | None:
+        """Whom an accepted message went to; ``None`` for a refused send (no wamid), which
+        never reached the customer."""
+        return str(entry["body"].get("to")) if entry["wamid"] else None
+
+    @staticmethod
+    def shown(entry: dict[str, Any]) -> str:
+        """What the customer reads of one accepted message."""
+        return shown_text(entry["body"])
 
     async def run(self) -> None:
         """Keep reading until cancelled."""
@@ -99,28 +114,41 @@ class GraphLog:
 class Customer:
     """One WhatsApp customer, whose every message Meta delivers to every gateway."""
 
+    #: the gateways' webhook of the provider
+    path = "/webhooks/whatsapp"
+
     def __init__(self, http: httpx.AsyncClient, gateways: list[str], log: GraphLog) -> None:
         self.http = http
         self.gateways = gateways
         self.log = log
         self.number = f"44770{uuid.uuid4().int % 10**7:07d}"
-        self.wamids: list[str] = []
+        #: the provider's ids of the messages sent, in order
+        self.message_ids: list[str] = []
 
     def received(self) -> list[str]:
-        return [shown_text(entry["body"]) for entry in self.log.to(self.number)]
+        return [self.log.shown(entry) for entry in self.log.to(self.number)]
+
+    def new_id(self) -> str:
+        return f"wamid.{uuid.uuid4().hex}"
+
+    def webhook(self, message_id: str, text: str) -> bytes:
+        return webhook(self.number, message_id, text)
+
+    def headers(self, body: bytes) -> dict[str, str]:
+        return {"X-Hub-Signature-256": sign(body, APP_SECRET)}
 
     async def deliver(self, body: bytes) -> int:
         """The webhook to every gateway at once; how many took it (answered 200).
 
         A gateway that is down refuses the connection, as a dead replica behind a balancer
-        does; Meta would deliver again later, and the one that took it has it queued.
+        does; the provider would deliver again later, and the one that took it has it queued.
         """
-        headers = {"X-Hub-Signature-256": sign(body, APP_SECRET)}
+        headers = self.headers(body)
 
         async def post(gateway: str) -> bool:
             try:
                 answer = await self.http.post(
-                    f"{gateway}/webhooks/whatsapp", content=body, headers=headers
+                    f"{gateway}{self.path}", content=body, headers=headers
                 )
             except httpx.TransportError:
                 return False
@@ -129,13 +157,13 @@ class Customer:
         return sum(await asyncio.gather(*(post(gateway) for gateway in self.gateways)))
 
     async def send(self, text: str) -> str:
-        """Send ``text`` as a new message; returns its wamid."""
-        wamid = f"wamid.{uuid.uuid4().hex}"
-        self.wamids.append(wamid)
-        taken = await self.deliver(webhook(self.number, wamid, text))
+        """Send ``text`` as a new message; returns its id."""
+        message_id = self.new_id()
+        self.message_ids.append(message_id)
+        taken = await self.deliver(self.webhook(message_id, text))
         if not taken:
             raise RuntimeError(f"no gateway took the message {text!r}")
-        return wamid
+        return message_id
 
     async def until(self, count: int, timeout: float) -> float | None:
         """Wait until ``count`` messages reached the customer in all; when the last of them

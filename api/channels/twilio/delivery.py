@@ -2,7 +2,9 @@
 
 429 and 5xx answers are retried with exponential back-off a bounded number of times; any
 other refusal is recorded and the rest of the reply is dropped, since later messages may
-build on the lost one. Every outcome is recorded in the store.
+build on the lost one. Every outcome is recorded in the store. The Messages API takes no
+idempotency key, so a queued turn is told of each message Twilio accepted (``sent``) before
+the next goes, and a gateway that takes the turn over sends only the rest.
 """
 
 from __future__ import annotations
@@ -36,11 +38,20 @@ class TwilioDeliverer:
         self._backoff = backoff
         self._sleep = sleep
 
-    async def deliver(self, to: str, phone: str, bodies: Sequence[TwilioBody]) -> bool:
-        """Send ``bodies`` in order to the address ``to``; whether every one was sent."""
-        for body in bodies:
+    async def deliver(
+        self,
+        to: str,
+        phone: str,
+        bodies: Sequence[TwilioBody],
+        sent: Callable[[int], Awaitable[None]] | None = None,
+    ) -> bool:
+        """Send ``bodies`` in order to the address ``to``; whether every one was sent.
+        ``sent(n)`` is awaited once the first ``n`` are sent."""
+        for count, body in enumerate(bodies, start=1):
             if not await self._send(to, phone, body):
                 return False
+            if sent is not None:
+                await sent(count)
         return True
 
     async def _send(self, to: str, phone: str, body: TwilioBody) -> bool:

@@ -1,7 +1,9 @@
 """Handling one queued Twilio message: media fetched, Rasa asked, its replies sent.
 
 Runs in the queue's worker. Rasa or Twilio being down raises ``RetryLater`` so the message is
-handled again later, still ahead of the sender's next one.
+handled again later, still ahead of the sender's next one. A message claimed again after its
+gateway died is not run twice: Rasa's answer then is read back from the conversation (by the
+message's SID, the metadata ``turn``), and the replies Twilio had accepted are not sent again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from api.channels.twilio.store import TwilioRecords
 from api.channels.twilio.webhook import to_inbound
 from api.conversation import converse, phone_metadata
 from api.jobs.queue import Job
-from api.jobs.worker import RetryLater
+from api.jobs.worker import RetryLater, remaining
 from api.media import share_file_text
 from api.rasa import RasaClient, RasaUnavailable
 from api.settings import GatewaySettings
@@ -65,12 +67,17 @@ class TwilioProcessor:
         inbound = to_inbound(message, text, self._settings)
         metadata = phone_metadata(inbound, message.profile_name, media)
         try:
-            replies = await converse(self._rasa, inbound, metadata)
+            # a job claimed again may have reached Rasa before its gateway died
+            replies = await converse(
+                self._rasa, inbound, metadata, turn=job.key, again=job.attempts > 1
+            )
         except RasaUnavailable as exc:
             raise RetryLater(str(exc)) from exc
         await self._store.remember_choices(phone, latest_buttons(replies))
         bodies = [body for reply in replies for body in render(reply)]
-        await self._deliverer.deliver(message.from_, phone, bodies)
+        # a gateway that died mid-reply sent the first ones already
+        rest, sent = remaining(job, bodies)
+        await self._deliverer.deliver(message.from_, phone, rest, sent)
 
     async def _media(self, message: TwilioMessage) -> list[dict[str, JsonValue]]:
         try:

@@ -23,7 +23,7 @@ from api.channels.whatsapp.store import WhatsAppRecords
 from api.channels.whatsapp.webhook import to_inbound
 from api.conversation import converse, phone_metadata
 from api.jobs.queue import Job
-from api.jobs.worker import RetryLater, advance
+from api.jobs.worker import RetryLater, remaining
 from api.media import share_file_text
 from api.rasa import BotMessage, RasaClient, RasaUnavailable
 from api.ratelimit import SKIPPED_NOTICE
@@ -89,12 +89,8 @@ class WhatsAppProcessor:
             raise RetryLater(str(exc)) from exc
         bodies = [body for reply in replies for body in render(reply, message.from_)]
         # a gateway that died mid-reply sent the first ones already
-        done = job.progress
-
-        async def sent(count: int) -> None:
-            await advance(job, done + count)
-
-        await self._deliverer.deliver(message.from_, bodies[done:], sent)
+        rest, sent = remaining(job, bodies)
+        await self._deliverer.deliver(message.from_, rest, sent)
 
     async def _media(self, message: Message) -> list[dict[str, JsonValue]]:
         if message.media is None:

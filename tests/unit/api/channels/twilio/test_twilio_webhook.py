@@ -49,6 +49,8 @@ async def test_signed_message_is_answered_with_empty_twiml_and_reaches_rasa(star
                 "phone": USER,
                 "name": "Sheena Nelson",
                 "correlation_id": response.headers["x-request-id"],
+                # the message's key: a turn tried again finds itself in the conversation by it
+                "turn": "SM0001",
             },
         }
     ]
