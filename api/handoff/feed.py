@@ -30,6 +30,7 @@ from api.handoff.items import (
 )
 from api.handoff.participant import ChatGone, ChatItem, ParticipantClient, ParticipantError
 from api.handoff.store import LiveChat, RelayRecords
+from api.handoff.tasks import cancelling
 from api.metrics import LIVE_CHAT_RELAY_SECONDS
 from api.rasa import BotMessage
 
@@ -93,8 +94,12 @@ class ChatFeed:
                 await self._finish(chat)
                 return
             except (ParticipantError, WebSocketException, OSError) as exc:
+                if cancelling():
+                    raise
                 logger.warning("live chat %s: %s: %s", chat.contact_id, type(exc).__name__, exc)
             except Exception:
+                if cancelling():
+                    raise
                 # a channel that failed to deliver: the item is read again after a reconnect
                 logger.exception("live chat %s failed; reconnecting", chat.contact_id)
             websocket_url = None

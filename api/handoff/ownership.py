@@ -12,13 +12,13 @@ stops relaying a chat (``holds``) before another can take it, even when Redis is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
 from collections.abc import Callable, Collection
 
 from api.handoff.store import LiveChat, RelayRecords
+from api.handoff.tasks import cancelling, stop_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -85,15 +85,17 @@ class Ownership:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="live chat leases")
 
-    async def close(self, *, release: bool = True) -> None:
-        """Stop renewing; with ``release``, give the leases up for another gateway at once."""
+    async def stop(self) -> None:
+        """Stop looking: no chat is started or stopped here any more."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_tasks([self._task])
             self._task = None
+
+    async def close(self) -> None:
+        """Stop looking, and give the leases up for another gateway to take at once."""
+        await self.stop()
         held, self._until = list(self._until), {}
-        if release and held:
+        if held:
             try:
                 await self._store.release(self.owner, held)
             except Exception:
@@ -106,6 +108,8 @@ class Ownership:
             try:
                 await self.look()
             except Exception:
+                if cancelling():
+                    raise
                 logger.exception("live chat leases not renewed")
             for contact in list(self._running()):
                 if not self.holds(contact):

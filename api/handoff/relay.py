@@ -32,6 +32,7 @@ from api.handoff.items import TYPING_EVENT
 from api.handoff.ownership import LEASE_SECONDS, Ownership
 from api.handoff.participant import ChatGone, ParticipantClient, ParticipantError, RequestRefused
 from api.handoff.store import LiveChat, RelayRecords
+from api.handoff.tasks import stop_tasks
 from api.handoff.transcripts import TranscriptFiling
 from api.metrics import LIVE_CHAT_RELAY_SECONDS
 from api.rasa import BotMessage
@@ -196,15 +197,13 @@ class ChatRelay:
 
     async def close(self) -> None:
         """Stop relaying; the chats stay kept, for another gateway or the next start."""
+        # first, so that no chat is started again while the others stop
+        await self._ownership.stop()
         tasks = [*self._tasks.values(), *self._watches.values()]
         if self._filing is not None:
             tasks.append(self._filing)
             self._filing = None
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_tasks(tasks)
         self._tasks.clear()
         self._watches.clear()
         await self._ownership.close()

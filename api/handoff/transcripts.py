@@ -24,6 +24,7 @@ from pydantic import SecretStr
 
 from api.handoff.participant import ChatGone, ChatItem, ParticipantClient, ParticipantError
 from api.handoff.store import DueTranscript, RelayRecords
+from api.handoff.tasks import cancelling
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,8 @@ class TranscriptFiling:
                         await self._attempt(due)
                 next_due = await self._store.next_transcript_due()
             except Exception:
+                if cancelling():
+                    raise
                 logger.exception("filing chat transcripts failed")
             wait = self._idle_seconds
             if next_due is not None:
