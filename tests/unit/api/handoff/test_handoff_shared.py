@@ -9,6 +9,12 @@ gateway "killed" is stopped as a SIGKILL would stop it: its tasks end, and it gi
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -22,7 +28,7 @@ from api.handoff.relay import BACK, ChatRelay
 from api.handoff.store import LiveChat
 from api.handoff.transcripts import Outcome, TranscriptFiling
 from api.rasa import BotMessage
-from tests.support.services import RedisServer
+from tests.support.services import ROOT, RedisServer
 from tests.unit.api.handoff.test_handoff_relay import agent, handoff, transcript, until
 from tests.unit.sandbox.connect_chat.support import ChatSandbox
 
@@ -217,6 +223,73 @@ async def test_a_gateway_killed_mid_chat_leaves_it_to_another_without_loss_or_re
     # the customer's side goes on through the gateway left
     assert await b.customer_says(who, "thanks", "wamid.C1") is True
     assert said_by_customer(sandbox, contact)[-1] == "thanks"
+
+
+class RelayProcess:
+    """``relay_process`` run as a gateway of the cluster, its stdout read as it comes."""
+
+    def __init__(self, cluster: Cluster, who: str, handed: dict[str, str]) -> None:
+        args = [cluster.sandbox.url, cluster.redis.url(), cluster.prefix, str(LEASE), who]
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.unit.api.handoff.relay_process",
+                *args,
+                json.dumps(handed),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.events: list[list[str]] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.events.append(json.loads(line))
+
+    def told(self) -> list[str]:
+        return [event[2] for event in self.events if event[0] == "told"]
+
+    def kill(self) -> None:
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._reader.join(timeout=10)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+
+
+async def test_a_gateway_process_killed_by_sigkill_leaves_its_chat_to_another(
+    sandbox: ChatSandbox, cluster: Cluster
+) -> None:
+    b = cluster.gateway("B")
+    await b.resume_all()
+    who = conversation()
+    handed = handoff(sandbox)
+    contact = handed["contact_id"]
+    a = RelayProcess(cluster, who, handed)
+    try:
+        await until(lambda: ["open"] in a.events, seconds=20)
+        agent(sandbox, contact, "accept", displayName="Sam")
+        agent(sandbox, contact, "messages", content="before")
+        await until(lambda: "before" in a.told(), seconds=10)
+    finally:
+        a.kill()
+    killed = time.monotonic()
+    for n in range(3):
+        agent(sandbox, contact, "messages", content=f"while A was dead {n}")
+    await until(lambda: "while A was dead 2" in cluster.customers.texts(who), seconds=10)
+    took = time.monotonic() - killed
+    agent(sandbox, contact, "messages", content="after")
+    await until(lambda: "after" in cluster.customers.texts(who))
+    await asyncio.sleep(LEASE)
+
+    assert a.told() == [JOINED, "before"]
+    assert cluster.customers.texts(who) == [*(f"while A was dead {n}" for n in range(3)), "after"]
+    assert took < LEASE * 4 / 3 + 1.0, took
 
 
 async def test_gateways_starting_together_relay_each_kept_chat_once(
