@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -48,7 +48,7 @@ class MortalStore(RedisRelayStore):
 
     dead = False
 
-    async def release(self, owner: str, contact_ids: list[str]) -> None:  # type: ignore[override]
+    async def release(self, owner: str, contact_ids: Sequence[str]) -> None:
         if not self.dead:
             await super().release(owner, contact_ids)
 
