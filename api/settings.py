@@ -146,7 +146,8 @@ class GatewaySettings(LimitSettings, RetentionSettings, BaseSettings):
         default=None,
         description="Redis URL (redis://, rediss://, unix://) of everything the gateways share: "
         "queues and dedup keys, channel, outreach and notice records, the webchat inbox and its "
-        "live notices, rate limits; unset keeps them in the *_QUEUE_DB SQLite files.",
+        "live notices, the live chat relay, rate limits; unset keeps them in the *_QUEUE_DB and "
+        "HANDOFF_RELAY_DB SQLite files.",
     )
     whatsapp_media_dir: Path = Field(
         default=Path("var/media"), description="Where media users send is stored."
@@ -243,7 +244,8 @@ class GatewaySettings(LimitSettings, RetentionSettings, BaseSettings):
     )
     handoff_relay_db: Path = Field(
         default=Path("var/handoff-relay.sqlite3"),
-        description="SQLite file of the live chats relayed, resumed when the gateway starts.",
+        description="SQLite file of the live chats relayed, resumed when the gateway starts "
+        "(the single-machine default: in Redis instead with GATEWAY_QUEUE_URL).",
     )
     connect_participant_endpoint_url: str | None = Field(
         default=None,

@@ -28,6 +28,7 @@ from api.channels.webchat.inbox import WebchatInbox
 from api.channels.webchat.redis_inbox import RedisInbox
 from api.channels.whatsapp.redis_store import RedisWhatsAppStore
 from api.channels.whatsapp.store import WhatsAppStore
+from api.handoff.redis_store import RedisRelayStore
 from api.handoff.store import RelayStore
 from api.jobs.redis import RedisQueue, queue_prefix
 from api.jobs.sqlite import SqliteQueue
@@ -144,6 +145,7 @@ async def _erase_shared(url: str, person: Person) -> list[tuple[str, int]]:
             RedisOutreachRecords.from_url(url, prefix=records_prefix("notices"), keep_seconds=1),
         ),
         ("webchat inbox", RedisInbox.from_url(url)),
+        ("live chats", RedisRelayStore.from_url(url)),
     ]
     counts: list[tuple[str, int]] = []
     for kind, store in stores:

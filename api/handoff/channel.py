@@ -4,7 +4,9 @@ Agent messages reach a webchat customer on the page's open socket, else in the w
 until their next message (the file the notices keep theirs in); WhatsApp and Twilio customers
 through the deliverers the app hands in. The agent typing shows on the page's open socket only
 (a reply with no text but ``{"custom": {"typing": true}}``); the page's customer typing comes
-back through ``routes``. Every chat kept from before is picked up again.
+back through ``routes``. The live chats are kept in ``HANDOFF_RELAY_DB``, or in the Redis every
+gateway shares (``GATEWAY_QUEUE_URL``): then each gateway relays the chats whose lease it holds
+and takes the customer's side of any. Every chat kept from before is picked up again.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from api.channels.webchat.inbox import INBOX_STATE, LiveSockets, Reply, WebchatI
 from api.channels.webchat.messages import to_webchat_reply
 from api.conversation import relay_live_chats
 from api.handoff.participant import ParticipantClient, participant_client
+from api.handoff.redis_store import RedisRelayStore
 from api.handoff.relay import ChatRelay
 from api.handoff.routes import RELAY_STATE
-from api.handoff.store import LiveChat, RelayStore
+from api.handoff.store import LiveChat, RelayRecords, RelayStore
 from api.handoff.transcripts import TranscriptFiling, TranscriptPoster
+from api.jobs.pipeline import open_store
 from api.rasa import BotMessage, RasaClient
 from api.settings import GatewaySettings
 
@@ -74,7 +78,9 @@ async def handoff_channel(
     if settings.handoff_mode != "connect_chat":
         yield
         return
-    store = RelayStore.open(settings.handoff_relay_db)
+    store: RelayRecords = await open_store(
+        settings, RelayStore.open, settings.handoff_relay_db, RedisRelayStore.from_url
+    )
     inbox = WebchatInbox.open(settings.notice_queue_db)
     if inbox_of(app.state) is None:
         setattr(app.state, INBOX_STATE, inbox)

@@ -1,4 +1,4 @@
-"""The live chats this gateway relays: one row per chat, kept in SQLite across restarts.
+"""The live chats the gateway relays: one row per chat, kept in SQLite across restarts.
 
 A row says where the customer is (conversation, channel, sender), which chat they are in
 (contact and participant), the tokens that let the gateway take part as the customer, and the
@@ -13,8 +13,9 @@ has it, whatever happens to the gateway or the action server meanwhile.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from api.jobs.store import SqliteStore
 from common.erasure import Person
@@ -83,6 +84,76 @@ class DueTranscript:
     attempts: int
 
 
+class RelayRecords(Protocol):
+    """The live chats, their relay's leases and the transcripts due, wherever they are kept."""
+
+    async def put(self, chat: LiveChat) -> LiveChat:
+        """Keep ``chat`` as the conversation's live chat (replacing an older one), stamped now."""
+        ...
+
+    async def get(self, conversation_id: str) -> LiveChat | None:
+        """The conversation's live chat, if it has one."""
+        ...
+
+    async def all(self) -> list[LiveChat]:
+        """Every live chat, oldest first."""
+        ...
+
+    async def hold(self, owner: str, contact_ids: Sequence[str], lease_seconds: float) -> set[str]:
+        """Take or renew for ``owner`` the lease of each chat still kept that no one else
+        holds, for ``lease_seconds``; the chats ``owner`` now holds."""
+        ...
+
+    async def release(self, owner: str, contact_ids: Sequence[str]) -> None:
+        """Give up the leases ``owner`` holds of those chats, for another to take at once."""
+        ...
+
+    async def relayed(self, contact_id: str, item_id: str, connection_token: str) -> None:
+        """The item ``item_id`` of the chat has reached the customer; the connection in use."""
+        ...
+
+    async def agent_joined(self, contact_id: str) -> None:
+        """An agent has joined the chat: it no longer waits for one."""
+        ...
+
+    async def erase(self, person: Person) -> int:
+        """Forget the person's live chats and transcripts not yet filed; how many went."""
+        ...
+
+    async def end(self, contact_id: str, *, file_transcript: bool = False) -> bool:
+        """The chat is over: forget it; whether it was still kept (one ending wins)."""
+        ...
+
+    async def due_transcripts(self, limit: int = 20) -> list[DueTranscript]:
+        """Transcripts whose time to be filed has come, the longest waiting first."""
+        ...
+
+    async def claim_transcript(self, contact_id: str, hold_seconds: float) -> bool:
+        """Take a due transcript to file it: no one else tries it for ``hold_seconds``;
+        whether it was still due (one claim wins)."""
+        ...
+
+    async def next_transcript_due(self) -> float | None:
+        """When the next transcript is due to be filed; ``None`` when none waits."""
+        ...
+
+    async def transcript_read(self, contact_id: str, transcript: str) -> None:
+        """The transcript's text, read from the chat."""
+        ...
+
+    async def transcript_later(self, contact_id: str, delay_seconds: float) -> None:
+        """Filing failed: one more failure, and the next try ``delay_seconds`` from now."""
+        ...
+
+    async def transcript_done(self, contact_id: str) -> None:
+        """The case has the transcript (or it can never be filed): forget it."""
+        ...
+
+    async def close(self) -> None:
+        """Let the store's connections go."""
+        ...
+
+
 class RelayStore(SqliteStore):
     """Live chats by conversation, in a SQLite file."""
 
@@ -117,6 +188,18 @@ class RelayStore(SqliteStore):
             ).fetchall()
         )
         return [_chat(row) for row in rows]
+
+    async def hold(self, owner: str, contact_ids: Sequence[str], lease_seconds: float) -> set[str]:
+        """The chats still kept among ``contact_ids``: the one gateway of a file holds them all."""
+        wanted = list(contact_ids)
+        rows = await self._run(
+            lambda db: db.execute("SELECT contact_id FROM live_chats").fetchall()
+        )
+        kept = {str(tuple(row)[0]) for row in rows}
+        return {contact for contact in wanted if contact in kept}
+
+    async def release(self, owner: str, contact_ids: Sequence[str]) -> None:
+        """Nothing to give up: no other gateway shares the file."""
 
     async def relayed(self, contact_id: str, item_id: str, connection_token: str) -> None:
         """The item ``item_id`` of the chat has reached the customer; the connection in use."""
@@ -199,6 +282,20 @@ class RelayStore(SqliteStore):
             DueTranscript(str(c), str(r), str(t), None if x is None else str(x), int(a))
             for c, r, t, x, a in (tuple(row) for row in rows)
         ]
+
+    async def claim_transcript(self, contact_id: str, hold_seconds: float) -> bool:
+        """Take a due transcript to file it: not due again for ``hold_seconds``; whether it
+        was due (one claim wins)."""
+        now = self._clock()
+        changed = await self._run(
+            lambda db: (
+                db.execute(
+                    "UPDATE transcripts_due SET due_at = ? WHERE contact_id = ? AND due_at <= ?",
+                    (now + hold_seconds, contact_id, now),
+                ).rowcount
+            )
+        )
+        return bool(changed)
 
     async def next_transcript_due(self) -> float | None:
         """When the next transcript is due to be filed; ``None`` when none waits."""

@@ -2,9 +2,10 @@
 
 The gateway never talks to a case back end: it posts the transcript to the action server's
 ``POST /internal/chat-transcripts`` (``actions.kit.transcripts``) with ``INTERNAL_API_TOKEN``.
-The chat's end leaves the transcript due in the relay's store (``RelayStore.end``); it is read
-once, then posted until the action server files it, trying again with growing pauses while the
-action server is down or the case system cannot take it (503). Only an answer that another
+The chat's end leaves the transcript due in the relay's store (``RelayRecords.end``); the one
+gateway that claims it reads it once, then posts it until the action server files it, trying
+again with growing pauses while the action server is down or the case system cannot take it
+(503). Only an answer that another
 try cannot change (no such case, a body it refuses) ends the tries; the transcript also stays
 in Amazon Connect's own records of the contact, which is linked to the case.
 """
@@ -22,7 +23,8 @@ import httpx
 from pydantic import SecretStr
 
 from api.handoff.participant import ChatGone, ChatItem, ParticipantClient, ParticipantError
-from api.handoff.store import DueTranscript, RelayStore
+from api.handoff.store import DueTranscript, RelayRecords
+from api.handoff.tasks import cancelling
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,9 @@ MAX_TRANSCRIPT_CHARS = 200_000
 _ROLES = {"CUSTOMER": "Customer", "AGENT": "Agent", "SYSTEM": "System"}
 #: the pause before each next try at filing a transcript, after each failure in turn
 RETRY_SECONDS = (10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
+#: how long a gateway filing a transcript keeps it from the others (a gateway that dies
+#: meanwhile leaves it to another after this)
+CLAIM_SECONDS = 300.0
 #: the action server's answers that another try cannot change: off or no such case, a body
 #: it will never take
 _FINAL = frozenset({404, 413, 422})
@@ -97,7 +102,7 @@ class TranscriptFiling:
 
     def __init__(
         self,
-        store: RelayStore,
+        store: RelayRecords,
         participant: ParticipantClient,
         post: Post,
         *,
@@ -124,9 +129,13 @@ class TranscriptFiling:
             next_due: float | None = None
             try:
                 for due in await self._store.due_transcripts():
-                    await self._attempt(due)
+                    # every gateway looks; the one that claims a transcript files it
+                    if await self._store.claim_transcript(due.contact_id, CLAIM_SECONDS):
+                        await self._attempt(due)
                 next_due = await self._store.next_transcript_due()
             except Exception:
+                if cancelling():
+                    raise
                 logger.exception("filing chat transcripts failed")
             wait = self._idle_seconds
             if next_due is not None:

@@ -1,4 +1,5 @@
-"""Erasure reaches what the gateways share in Redis: every queue, record and waiting notice."""
+"""Erasure reaches what the gateways share in Redis: every queue, record, waiting notice and
+live chat."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from api.channels.twilio.store import TwilioDelivery
 from api.channels.webchat.redis_inbox import RedisInbox
 from api.channels.whatsapp.redis_store import RedisWhatsAppStore
 from api.channels.whatsapp.store import Delivery
+from api.handoff.redis_store import RedisRelayStore
+from api.handoff.store import LiveChat
 from api.jobs.redis import RedisQueue, queue_prefix
 from api.outreach.records import Record
 from api.outreach.redis_records import RedisOutreachRecords, records_prefix
@@ -72,6 +75,25 @@ async def fill(url: str) -> None:
         inbox = RedisInbox.from_url(url)
         await inbox.add(f"webchat:{wa_id}", [{"text": f"We will call {phone}."}])
         await inbox.close()
+        relay = RedisRelayStore.from_url(url)
+        # a chat under way, and one ended whose transcript waits for its case
+        for n in (1, 2):
+            await relay.put(live_chat(wa_id, n))
+        await relay.end(f"contact-{wa_id}-2", file_transcript=True)
+        await relay.close()
+
+
+def live_chat(wa_id: str, n: int) -> LiveChat:
+    return LiveChat(
+        conversation_id=f"whatsapp:{wa_id}" if n == 1 else f"twilio:whatsapp:+{wa_id}",
+        channel="whatsapp" if n == 1 else "twilio",
+        sender=wa_id if n == 1 else f"whatsapp:+{wa_id}",
+        contact_id=f"contact-{wa_id}-{n}",
+        participant_id="p",
+        participant_token="pt",
+        connection_token="ct",
+        case_ref="12345678",
+    )
 
 
 async def test_erase_takes_one_person_from_every_shared_store_and_leaves_the_other(places):
@@ -86,16 +108,20 @@ async def test_erase_takes_one_person_from_every_shared_store_and_leaves_the_oth
         "delivery records": 3,
         "outreach records": 2,
         "webchat inbox": 1,
-        "live chats": 0,
+        "live chats": 2,
     }
     assert set(again.values()) == {0}
     url = places.redis_url
     whatsapp = RedisWhatsAppStore.from_url(url)
     inbox = RedisInbox.from_url(url)
+    relay = RedisRelayStore.from_url(url)
     try:
+        assert [chat.sender for chat in await relay.all()] == [BOB]
+        assert [due.contact_id for due in await relay.due_transcripts()] == [f"contact-{BOB}-2"]
         assert len(await whatsapp.deliveries(BOB)) == 1
         assert await whatsapp.deliveries("447700900123") == []
         assert await inbox.take(f"webchat:{BOB}") == [{"text": f"We will call +{BOB}."}]
     finally:
         await whatsapp.close()
         await inbox.close()
+        await relay.close()

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from api.conversation import NOT_CONNECTED
 from api.handoff import transcripts
 from api.handoff.relay import BACK
+from tests.support.services import RedisServer
 from tests.unit.api.conftest import FakeRasa
 from tests.unit.api.handoff.test_handoff_relay import agent, handoff, transcript, until
 from tests.unit.sandbox.connect_chat.support import ChatSandbox
@@ -233,3 +234,48 @@ async def test_typing_is_not_found_where_live_chats_are_not_relayed(
     answer = await client.post("/webchat/typing", json={"sender": "abc123"})
 
     assert answer.status_code == 404
+
+
+async def test_two_gateways_on_one_redis_share_a_chat_started_on_either(
+    sandbox: ChatSandbox,
+    fake_rasa: HandoffRasa,
+    client_with: Callable[..., Any],
+    live_settings: dict[str, Any],
+    shared_redis: RedisServer,
+    tmp_path: Path,
+) -> None:
+    shared = {**live_settings, "gateway_queue_url": SecretStr(shared_redis.url())}
+    # each its own files: only Redis carries the chat from one to the other
+    a = await client_with(**shared)
+    b = await client_with(
+        **{
+            **shared,
+            "handoff_relay_db": tmp_path / "b" / "relay.sqlite3",
+            "notice_queue_db": tmp_path / "b" / "notices.sqlite3",
+        }
+    )
+    sender = uuid.uuid4().hex[:10]
+    handed = handoff(sandbox)
+    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
+    await a.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    agent(sandbox, handed["contact_id"], "messages", content="Hi, Sam here.")
+    waiting_key = f"casebot:{{webchat-inbox}}:conv:webchat:{sender}"
+    await until(lambda: shared_redis.cli("ZCARD", waiting_key).strip() == "2")
+
+    answer = await b.post(
+        "/webchat/messages", json={"sender": sender, "message": "my parcel is lost"}
+    )
+    again = await a.post("/webchat/messages", json={"sender": sender, "message": "hello?"})
+
+    # the agent's words, relayed by one gateway, come once with the next answer of the other
+    assert texts(answer) == ["Sam from our team has joined the chat.", "Hi, Sam here."]
+    assert texts(again) == []
+    # what the customer wrote at either went to the chat, not to the assistant
+    assert len(fake_rasa.messages()) == 1
+    said = [
+        i["Content"]
+        for i in transcript(sandbox, handed["contact_id"])
+        if i["Type"] == "MESSAGE" and i["ParticipantRole"] == "CUSTOMER"
+    ]
+    assert said[1:] == ["my parcel is lost", "hello?"]
