@@ -8,7 +8,8 @@ servers behind another (Rasa's action endpoint), two gateways sharing their queu
 in Redis, each process with its own local files, so only the shared stores can keep them from
 losing or doubling work; the sandbox for the Graph API, Twilio and Connect Cases
 (``tests/support/fleet.py``). Meta's and Twilio's redelivery is played by sending the same
-signed webhook to both gateways at once (``tests/support/meta.py``, ``tests/support/twilio.py``).
+signed webhook to both gateways at once (``tests/support/meta.py``,
+``tests/support/twilio_player.py``).
 The last test SIGKILLs one process of each pair while customers on both channels open cases
 (``tests/support/kills.py``), so it runs last.
 """

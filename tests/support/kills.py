@@ -38,7 +38,7 @@ from tests.support.fleet import GATEWAYS, Fleet
 from tests.support.meta import Customer, GraphLog
 from tests.support.round_robin import RoundRobin
 from tests.support.stack import DOMAIN_ID
-from tests.support.twilio import TwilioCustomer, TwilioLog
+from tests.support.twilio_player import TwilioCustomer, TwilioLog
 
 REF = re.compile(r"\b\d{8}\b")
 #: what the customer answers each question of the case form with ({tag} makes it theirs)

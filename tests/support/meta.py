@@ -5,7 +5,7 @@ gets no 200 in time it delivers the message again, maybe to another. ``Customer.
 the worst of that: the same signed webhook to every gateway at once. What the gateways send is
 read from the Graph stand-in's record of accepted messages (``/_whatsapp/sent``), once for
 every customer by one ``GraphLog``, so a hundred waiting customers cost one poll. Twilio's side
-(``tests/support/twilio.py``) is the same two classes with its webhook and its record.
+(``tests/support/twilio_player.py``) is the same two classes with its webhook and its record.
 """
 
 from __future__ import annotations
