@@ -145,7 +145,7 @@ def attach(app: Sanic) -> None:  # type: ignore[type-arg]
 
     app.add_route(ready, "/ready", methods=["GET"], name="casebot_ready")
 
-    filer = TranscriptFiler(get_backend, settings.internal_api_token)
+    filer = TranscriptFiler(get_backend, settings.internal_api_token, get_idempotency_store)
 
     async def chat_transcript(request: Request) -> HTTPResponse:
         try:
@@ -191,7 +191,7 @@ async def run_outbox(settings: ActionSettings, notifier: Notifier) -> None:
     while True:
         try:
             outbox = await asyncio.to_thread(outbox_for, settings, get_case_settings())
-            keys = await asyncio.to_thread(aicc_keys)
+            keys = await asyncio.to_thread(idempotency_keys)
             codes = await asyncio.to_thread(code_store, settings)
         except STORE_ERRORS as exc:
             logger.error("outbox not opened (%s); trying again soon", type(exc).__name__)
@@ -216,10 +216,9 @@ def depth_of(outbox: Outbox) -> float:
         return math.nan
 
 
-def aicc_keys() -> KeyRetention | None:
-    """AICC's idempotency keys and their retention, when AICC is the back end."""
-    if get_case_settings().case_backend != "aicc":
-        return None
+def idempotency_keys() -> KeyRetention:
+    """The idempotency keys and their retention: AICC's creates, and on every back end the
+    chat transcripts already filed (actions.kit.transcripts)."""
     return get_idempotency_store(), get_aicc_settings().aicc_idempotency_retention_days
 
 

@@ -84,24 +84,23 @@ async def test_a_submission_the_outbox_server_cannot_take_asks_the_user_to_retry
     assert kept is False
 
 
-def test_the_housekeeping_purges_aicc_keys_only_with_aicc(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize("backend", ["connect", "aicc"])
+def test_the_housekeeping_purges_the_idempotency_keys_on_every_back_end(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, backend: str
 ) -> None:
+    # AICC's create keys, and on every back end the keys of chat transcripts already filed
     monkeypatch.setenv("AICC_IDEMPOTENCY_DB", str(tmp_path / "keys.sqlite3"))
     monkeypatch.setenv("AICC_IDEMPOTENCY_RETENTION_DAYS", "3")
-    monkeypatch.setenv("CASE_BACKEND", "connect")
-    assert server.aicc_keys() is None
-
-    monkeypatch.setenv("CASE_BACKEND", "aicc")
+    monkeypatch.setenv("CASE_BACKEND", backend)
     get_case_settings.cache_clear()
     get_aicc_settings.cache_clear()
-    kept = server.aicc_keys()
+    get_idempotency_store.cache_clear()
+    keys, days = server.idempotency_keys()
 
-    assert kept is not None
-    keys, days = kept
     assert isinstance(keys, SqliteIdempotencyStore)
     assert keys is get_idempotency_store(), "the back end's own keys"
     assert days == 3
+    get_idempotency_store.cache_clear()
 
 
 class Away:
