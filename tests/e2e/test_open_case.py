@@ -139,3 +139,28 @@ def test_messages_out_of_place_are_answered_and_then_a_person_is_offered(stack: 
     assert {b["payload"] for b in second[0]["buttons"]} >= {"/request_human"}
     # the conversation goes on normally afterwards
     assert "what is it about" in texts(say(stack, sender, "I want to open a case")).lower()
+
+
+def test_an_answer_the_confirmation_cannot_take_is_answered_once_and_the_form_asks_again(
+    stack: Stack,
+) -> None:
+    """A message the form rejects was answered by the fallback ten times over, and the
+    conversation never listened again: every later message got no answer at all."""
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    title = f"Parcel lost {uuid.uuid4().hex[:6]}"
+    say(stack, sender, "I want to open a case")
+    say(stack, sender, title)
+    say(stack, sender, "It was meant to come on Monday and tracking says delivered.")
+    say(stack, sender, "jane.doe@example.com")
+    assert "Shall I open it?" in texts(say(stack, sender, "high"))
+
+    out_of_place = say(stack, sender, "web")
+
+    assert [r.get("text", "").split("\n")[0] for r in out_of_place] == [
+        "Sorry, I didn't get that. Could you say it another way, or pick one of these?",
+        "Here's the case I'll open:",
+    ]
+    created = texts(say(stack, sender, "yes"))
+    assert re.search(r"\b\d{8}\b", created), created
+    assert len(find_by_title(stack, title)) == 1
+    assert "bye" in texts(say(stack, sender, "bye")).lower()
