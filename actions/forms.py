@@ -63,9 +63,11 @@ SHARE_FILE = "share_file"
 TITLE_MAX_WORDS = 8
 #: words a message needs to be taken as more detail when another answer was asked
 DETAIL_MIN_WORDS = 5
-#: signs that a message tries to give a contact: an address, a phone number, the words
+#: signs that a message tries to give a contact: an address, a phone number (seven digits or
+#: more, so "order 4471-22" is not one), the words. Separators and digits never overlap, so a
+#: search reads each run of them once from each digit and stops at the seventh.
 _CONTACT_SIGN = re.compile(
-    r"@|\d[\d\s().-]{5}\d|\b(?:e-?mail|phone|number|mobile|call me|reach me|contact|dot com)\b",
+    r"@|\d(?:[\s().-]*\d){6}|\b(?:e-?mail|phone|my number|mobile|call me|reach me|contact|dot com)\b",
     re.IGNORECASE,
 )
 #: a title cut at a phrase keeps at least this many words

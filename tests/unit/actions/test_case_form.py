@@ -242,10 +242,39 @@ async def test_more_detail_told_while_another_answer_was_asked_goes_to_the_descr
 
 
 @pytest.mark.parametrize(
+    "detail",
+    [
+        "its a blue box from amazon, order 4471-22, nobody at home got it",
+        "the serial number is AB1234 and it broke after a week",
+        "it cost 49.99 and arrived on 12/11 with the lid cracked",
+    ],
+)
+async def test_more_detail_with_an_order_number_or_a_price_is_not_taken_for_a_contact(
+    backend: Any, settings: ActionSettings, load_tracker: LoadTracker, detail: str
+) -> None:
+    """A number of six digits or fewer, or the word "number", read as a phone number: the
+    detail was refused as a contact and lost."""
+    slots = {
+        "title": "Parcel lost",
+        "description": "my parcel never came",
+        "requested_slot": "contact",
+    }
+    tracker = load_tracker(
+        "webchat_form_in_progress", slots=slots, events=answered("contact", detail)
+    )
+
+    events, dispatcher = await validate(backend, settings, tracker)
+
+    assert SlotSet("description", f"my parcel never came\n{detail}") in events
+    assert [m["response"] for m in dispatcher.messages] == ["utter_detail_added"]
+
+
+@pytest.mark.parametrize(
     "said",
     [
         "my email is ann at example dot org",  # trying to give a contact: told why not
         "just call me on my mobile later",
+        "ok so my number is the one ending 4471",
     ],
 )
 async def test_an_attempt_at_a_contact_is_still_refused_with_the_reason(
