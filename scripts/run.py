@@ -56,6 +56,15 @@ def main() -> int:
         [sys.executable, "-m", "honcho", "start", "-f", "Procfile", "-e", os.devnull],
         env=env,
     )
+    # a service manager or `kill` stops this process with SIGTERM, which honcho never sees:
+    # pass it on, so the four processes stop with it instead of holding their ports
+    stopping: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        stopping.append(signum)
+        honcho.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         deadline = time.monotonic() + BOOT_TIMEOUT_S
         pending = dict(checks)
@@ -75,7 +84,11 @@ def main() -> int:
                 "(Ctrl-C stops everything)",
                 flush=True,
             )
-        return honcho.wait()
+        code = honcho.wait()
+        if stopping:
+            print("==> stopped")
+            return 0
+        return code
     except KeyboardInterrupt:
         # the terminal sent SIGINT to honcho too; give it time to stop the four processes
         try:
