@@ -35,7 +35,6 @@ from actions.kit.sdk import (
 )
 from actions.kit.slots import (
     CASE_FORM,
-    CONFIRMED,
     DESCRIPTION,
     FORM_FAILURES,
     ORIGIN,
@@ -67,7 +66,8 @@ DETAIL_MIN_WORDS = 5
 #: more, so "order 4471-22" is not one), the words. Separators and digits never overlap, so a
 #: search reads each run of them once from each digit and stops at the seventh.
 _CONTACT_SIGN = re.compile(
-    r"@|\d(?:[\s().-]*\d){6}|\b(?:e-?mail|phone|my number|mobile|call me|reach me|contact|dot com)\b",
+    r"@|\d(?:[\s().-]*\d){6}"
+    r"|\b(?:e-?mail|phone|my number|mobile|call me|reach me|contact|dot com)\b",
     re.IGNORECASE,
 )
 #: a title cut at a phrase keeps at least this many words
@@ -82,12 +82,32 @@ _PHRASE_WORDS = frozenset(
 )
 _TRIGGER = re.compile(
     r"^\W*(?:(?:hi|hello|hey)\b\W*)?"
-    r"(?:(?:please|can you|could you|i'?d like to|i would like to|i (?:want|need) to|let'?s)\s+)?"
+    r"(?:(?:please|pls|plz|can you|could you|can u|could u|i'?d like to|i would like to"
+    r"|i (?:want|need) to|i wanna|let'?s)\s+)*"
     r"(?:open|raise|create|file|log|start|report|make|submit)\s+(?:an?\s+)?(?:new\s+)?"
     r"(?:support\s+)?(?:case|ticket|complaint|issue|problem)\b(?:\s+(?:for me|please))?"
-    r"[\s:,.;!-]*",
+    r"(?:\s+(?:about|regarding|concerning|for|as|because|since)\b)?[\s:,.;!-]*",
     re.IGNORECASE,
 )
+#: a greeting the story starts with ("Hi, ...", "good morning team - ..."): in no title
+_GREETING = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hiya|heya|dear)(?:\s+(?:there|team|all|guys|support))?"
+    r"|good\s+(?:morning|afternoon|evening|day)(?:\s+(?:team|all))?|morning|afternoon|evening)"
+    r"\b[\s,.!:;-]*",
+    re.IGNORECASE,
+)
+#: the request for a case at the end of the story ("..., can you raise a complaint?"): read in
+#: the story's last ``_ASK_TAIL`` characters only, so a long story costs no more than a short one
+_TRAILING_ASK = re.compile(
+    r"(?:^|[.!?,;]\s*|\s+(?:so|and)\s+|\s+(?=(?:please|pls|plz|can|could|would|i)\b))"
+    r"(?:(?:please|pls|plz|can you|could you|can u|could u|would you|i'?d like to"
+    r"|i would like to|i (?:want|need) to|i wanna)\s+)*"
+    r"(?:open|raise|create|file|log|start|make|submit)\s+(?:an?\s+|me\s+an?\s+)?(?:new\s+)?"
+    r"(?:support\s+)?(?:case|ticket|complaint)\b(?:\s+(?:for me|please|pls|about (?:it|this)))*"
+    r"[\s?.!]*$",
+    re.IGNORECASE,
+)
+_ASK_TAIL = 120
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\s(?:but|because|and then|since)\s", re.IGNORECASE)
 
 
@@ -260,6 +280,14 @@ def volunteered(
     trying to be one (an address, a number, "email"...) counts; the question is asked again.
     """
     text = value.strip() if isinstance(value, str) else ""
+    for field in (TITLE, DESCRIPTION) if text_field_change(text) else ():
+        # "change the title to ..." while the contact is asked: made by extract_title
+        changed = _draft_change(tracker, field)
+        if changed:
+            dispatcher.utter_message(
+                response="utter_draft_changed", field=field, value=changed[field]
+            )
+            return {name: None}
     if len(text.split()) < DETAIL_MIN_WORDS:
         return None
     described = tracker.get_slot(DESCRIPTION)
@@ -310,8 +338,8 @@ def _caption_answer(tracker: Tracker, name: str) -> SlotValues:
 
 
 def _draft_change(tracker: Tracker, name: str) -> SlotValues:
-    # "change the title to ..." while the finished case waits for a yes
-    if tracker.get_slot(REQUESTED_SLOT) != CONFIRMED:
+    # "change the title to ..." while the form asks for another value or waits for a yes
+    if tracker.get_slot(REQUESTED_SLOT) in (None, name):
         return {}
     if intent_name(tracker) != "update_case":
         return {}
@@ -325,5 +353,17 @@ def _opening_story(tracker: Tracker) -> str | None:
         return None
     if intent_name(tracker) != "open_case":
         return None
-    story = _TRIGGER.sub("", latest_text(tracker), count=1).strip()
+    story = told_story(latest_text(tracker))
     return story if len(story.split()) >= STORY_MIN_WORDS else None
+
+
+def told_story(text: str) -> str:
+    """``text`` without the words that asked for a case, before or after the story, and
+    without the greeting it opens with."""
+    story = _TRIGGER.sub("", text, count=1).strip()
+    story = _GREETING.sub("", story, count=1).strip()
+    head, tail = story[:-_ASK_TAIL], story[-_ASK_TAIL:]
+    ask = _TRAILING_ASK.search(tail)
+    if ask is not None:
+        story = (head + tail[: ask.start()]).rstrip(" ,;:-")
+    return story

@@ -65,4 +65,5 @@ def text_field_change(text: str) -> tuple[str, str] | None:
     if not said:
         return None
     field = "description" if said["field"].lower() == "description" else "title"
-    return field, said["value"].strip().strip("\"'")
+    # "change the description to: ..." keeps no colon
+    return field, said["value"].strip().lstrip(":=-").strip().strip("\"'")

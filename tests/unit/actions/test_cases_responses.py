@@ -21,6 +21,7 @@ KWARGS = {
     "utter_invalid_origin": {"reason"},
     "utter_description_continued": set(),
     "utter_detail_added": set(),
+    "utter_draft_changed": {"field", "value"},
     "utter_case_created": {"case_ref"},
     "utter_case_discarded": set(),
     "utter_case_incomplete": set(),

@@ -143,3 +143,88 @@ async def test_changing_the_title_at_confirmation_replaces_it(settings: ActionSe
 
     assert SlotSet("title", "Router keeps rebooting") in events
     assert not [e for e in events if e.get("name") == "description"]
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("title", "change the title to Sofa not delivered", "Sofa not delivered"),
+        ("description", "change the description to: the sofa never came", "the sofa never came"),
+    ],
+)
+async def test_a_change_asked_while_the_contact_is_asked_is_made_and_the_question_asked_again(
+    settings: ActionSettings, field: str, text: str, value: str
+) -> None:
+    """It was added to the description as more detail, and the title stayed as it was."""
+    slots = {
+        "requested_slot": "contact",
+        "title": "Sofa",
+        "description": "I ordered a sofa 3 weeks ago",
+        "origin": "webchat",
+    }
+    t = tracker(
+        text=text,
+        intent="update_case",
+        slots=slots,
+        events=[UserUttered(text, {"intent": {"name": "update_case"}}), SlotSet("contact", text)],
+    )
+
+    events, said = await validate(settings, t)
+
+    assert SlotSet(field, value) in events
+    assert SlotSet("contact", None) in events
+    other = "description" if field == "title" else "title"
+    assert not [e for e in events if e.get("name") == other]
+    assert said == ["utter_draft_changed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "story", "title"),
+    [
+        (
+            "Hi, I ordered a sofa 3 weeks ago and it still hasn't come, and nobody answers the"
+            " phone. Can you raise a complaint?",
+            "I ordered a sofa 3 weeks ago and it still hasn't come, and nobody answers the phone",
+            "I ordered a sofa 3 weeks ago",
+        ),
+        (
+            "hey can u open a ticket my internet keeps dropping every evening",
+            "my internet keeps dropping every evening",
+            "My internet keeps dropping every evening",
+        ),
+        (
+            "hello my parcel from last week never came please open a ticket for me",
+            "my parcel from last week never came",
+            "My parcel from last week never came",
+        ),
+        (
+            "good morning team - the boiler is broken again, no heating at all, so i need to log"
+            " a ticket",
+            "the boiler is broken again, no heating at all",
+            "The boiler is broken",
+        ),
+        (
+            "I need to log a complaint about the driver who was rude to my mum",
+            "the driver who was rude to my mum",
+            "The driver who was rude to my mum",
+        ),
+    ],
+)
+async def test_the_greeting_and_the_words_asking_for_a_case_are_in_neither_title_nor_description(
+    settings: ActionSettings, text: str, story: str, title: str
+) -> None:
+    """ "Hi, ..." made the title "Hi", refused as too short; a closing "can you raise a
+    complaint?" stayed in the description."""
+    events, said = await validate(settings, opening(text))
+
+    assert SlotSet("description", story) in events
+    assert SlotSet("title", title) in events
+    assert said == []
+
+
+def test_the_request_at_the_end_is_looked_for_in_the_last_characters_only() -> None:
+    from actions.forms import told_story
+
+    story = "my parcel never came " + "and it is late " * 2000 + "can you open a case?"
+    assert told_story(story) == story.removesuffix(" can you open a case?")
+    assert told_story("open a case " + "x " * 20000).startswith("x x")
