@@ -10,10 +10,8 @@ its targets change between runs over its stdin.
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -21,18 +19,12 @@ from pathlib import Path
 from typing import IO
 
 from bench.common import machine_cpu, proc_stats
+from tests.support.fleet import RASA, shared_servers, start_rasa
 from tests.support.processes import Process, procfile_commands
 from tests.support.round_robin import round_robin
-from tests.support.services import (
-    PostgresServer,
-    RedisServer,
-    postgres_server,
-    rasa_store_env,
-    redis_server,
-)
+from tests.support.services import PostgresServer, RedisServer, rasa_store_env
 from tests.support.stack import MODEL, ROOT, free_port, stack_env
 
-RASA = ("rasa_a", "rasa_b")
 #: columns of CPU figures, in this order
 CPU_NAMES = (*RASA, "actions", "gateway", "proxy", "sandbox", "postgres", "redis", "load")
 
@@ -156,25 +148,13 @@ def _env(tmp: Path, redis: RedisServer, postgres: PostgresServer, proxy: Proxy) 
     return env
 
 
-def _wait_for_tables(postgres: PostgresServer, rasa: Process, timeout: float = 180) -> None:
-    """Until the first Rasa has made its tables: two creating them at once could collide."""
-    deadline = time.monotonic() + timeout
-    while postgres.psql("rasa", "SELECT to_regclass('events') IS NOT NULL").strip() != "t":
-        if rasa.popen is not None and rasa.popen.poll() is not None:
-            raise RuntimeError(f"{rasa.name} stopped:\n{rasa.log.read_text()[-4000:]}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{rasa.name} made no tables:\n{rasa.log.read_text()[-4000:]}")
-        time.sleep(0.3)
-
-
 @contextmanager
 def rig(tmp: Path) -> Iterator[Rig]:
     """Start everything, the proxy routing to the first Rasa; stop it all on the way out."""
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make model`")
     with ExitStack() as stack:
-        redis = stack.enter_context(redis_server(tmp / "redis", secrets.token_urlsafe(12)))
-        postgres = stack.enter_context(postgres_server(("rasa",)))
+        redis, postgres = shared_servers(stack, tmp)
         rasa_urls = {name: f"http://127.0.0.1:{free_port()}" for name in RASA}
         proxy = Proxy([rasa_urls[RASA[0]]], tmp / "proxy.log")
         stack.callback(proxy.stop)
@@ -189,10 +169,7 @@ def rig(tmp: Path) -> Iterator[Rig]:
             processes[name] = Process(name, commands["rasa"], own, tmp / f"{name}.log")
         for process in processes.values():
             stack.callback(process.stop)
-        for name in ("sandbox", "actions", RASA[0]):
-            processes[name].start()
-        _wait_for_tables(postgres, processes[RASA[0]])
-        processes[RASA[1]].start()
+        start_rasa(processes, postgres, ("sandbox", "actions"))
         token = env["RASA_API_TOKEN"]
         processes["sandbox"].wait_ready(f"http://127.0.0.1:{env['SANDBOX_PORT']}/healthz")
         processes["actions"].wait_ready(f"{env['ACTIONS_URL']}/health")

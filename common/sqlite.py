@@ -5,6 +5,10 @@ AICC's idempotency keys, the sandbox's services) opens it with ``connect``, so t
 alike when several processes share one file: readers never wait for the writer (WAL), and a
 writer waits ``timeout`` seconds for another one's lock before giving up with "database is
 locked". ``transaction`` runs a block as one write transaction on such a connection.
+
+Two shapes of store build on it: ``SharedDatabase`` keeps one connection that threads take turns
+with, and ``FileStore`` opens a connection for each call, so several processes share the file
+with no lock of ours in between.
 """
 
 from __future__ import annotations
@@ -104,3 +108,34 @@ class SharedDatabase:
                 raise RuntimeError("the database is not open")
             with transaction(self._conn) as conn:
                 yield conn
+
+
+class FileStore:
+    """A store in a SQLite file opened for each call and closed after it, so any thread may call.
+
+    A subclass names its ``SCHEMA`` (run when the store is made, so it is written
+    ``IF NOT EXISTS``); ``TIMEOUT`` is how long a call waits for another process's write lock.
+    """
+
+    SCHEMA = ""
+    TIMEOUT = 30.0
+
+    def __init__(self, path: Path | str) -> None:
+        self._path = path
+        with self._connect() as db:
+            db.executescript(self.SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection of its own for the block, closed when it ends."""
+        db = connect(self._path, timeout=self.TIMEOUT)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A connection of its own for the block, run as one write transaction."""
+        with self._connect() as db, transaction(db):
+            yield db

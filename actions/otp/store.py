@@ -20,8 +20,7 @@ from __future__ import annotations
 import hmac
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -118,33 +117,14 @@ class CodeStore(Protocol):
         ...
 
 
-class SqliteCodeStore:
+class SqliteCodeStore(sqlite.FileStore):
     """``CodeStore`` in one SQLite file."""
 
+    SCHEMA = _SCHEMA
+
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
-        self._path = path
         self._clock = clock
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite.connect(self._path, timeout=30)
-        try:
-            yield db
-        finally:
-            db.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        super().__init__(path)
 
     def issue(self, code: Code, case_key: str, limits: Limits) -> bool:
         """Count a request and keep ``code``, replacing the conversation's; ``False`` over a limit.

@@ -7,10 +7,8 @@ call opens its own connection, so any thread may call it.
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from actions.outbox.store import COLUMNS, ERROR_MAX_CHARS, Submission, submission_of
@@ -37,22 +35,14 @@ CREATE INDEX IF NOT EXISTS submissions_due ON submissions (state, next_attempt_a
 """
 
 
-class SqliteOutbox:
+class SqliteOutbox(sqlite.FileStore):
     """``Outbox`` in the SQLite file ``path``."""
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
-        self._path = path
-        self._clock = clock
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+    SCHEMA = _SCHEMA
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite.connect(self._path, timeout=30)
-        try:
-            yield db
-        finally:
-            db.close()
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        super().__init__(path)
 
     def put(self, draft: CaseDraft, key: str) -> bool:
         """Keep ``draft`` under ``key``, due now; whether it was new (a key is kept once)."""
@@ -69,7 +59,7 @@ class SqliteOutbox:
     def take_due(self, limit: int, lease_seconds: float) -> list[Submission]:
         """Lease up to ``limit`` pending submissions whose time has come (oldest first)."""
         now = self._clock()
-        with self._connect() as db, sqlite.transaction(db):
+        with self._write() as db:
             rows = db.execute(
                 f"SELECT {COLUMNS} FROM submissions WHERE state = 'pending'"
                 " AND next_attempt_at <= ? AND lease_until <= ?"
@@ -153,7 +143,7 @@ class SqliteOutbox:
 
     def erase(self, person: Person) -> int:
         """Remove every submission of the person's conversations or naming them; how many went."""
-        with self._connect() as db, sqlite.transaction(db):
+        with self._write() as db:
             doomed = [
                 (key,)
                 for key, conversation, draft in db.execute(

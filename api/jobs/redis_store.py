@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Self
 
 from pydantic import JsonValue
@@ -34,6 +34,7 @@ from redis.commands.core import AsyncScript
 
 SOCKET_TIMEOUT_SECONDS = 10.0
 #: how many entries one purge script looks at, so no single script keeps Redis busy for long
+#: (and how many records ``erase`` reads in one round trip)
 PURGE_BATCH = 500
 
 
@@ -93,6 +94,47 @@ class RedisStore:
     async def close(self) -> None:
         """Close the connections to Redis."""
         await self._redis.aclose()
+
+    async def _purge_in_batches(self, script: AsyncScript, *args: str | int | float) -> int:
+        """Run the purge ``script`` with ``args`` and ``PURGE_BATCH`` until a run finds fewer old
+        entries than that; how many went in all.
+
+        The script answers ``{removed, seen}``, and takes each old entry it sees out of the index
+        it reads, so every run starts past the last one's.
+        """
+        total = 0
+        while True:
+            removed, seen = await self._call(script, *args, PURGE_BATCH)
+            total += int(removed)
+            if int(seen) < PURGE_BATCH:
+                return total
+
+    async def _erase_where(
+        self,
+        record: str,
+        fields: Sequence[str],
+        names: Callable[[str, list[str | None]], bool],
+        remove: AsyncScript,
+    ) -> int:
+        """Remove with the script ``remove`` every entry of the index ``at`` that ``names``
+        the person; how many went.
+
+        ``names`` is given the entry and the ``fields`` of its hash ``<record><entry>`` (``None``
+        where absent), read ``PURGE_BATCH`` hashes to a round trip: one read of the index, then
+        a number of reads linear in its length.
+        """
+        entries = [text(entry) for entry in await self._redis.zrange(self._key("at"), 0, -1)]
+        erased = 0
+        for start in range(0, len(entries), PURGE_BATCH):
+            batch = entries[start : start + PURGE_BATCH]
+            async with self._redis.pipeline(transaction=False) as reading:
+                for entry in batch:
+                    reading.hmget(self._key(record + entry), list(fields))
+                rows = await reading.execute()
+            for entry, row in zip(batch, rows, strict=True):
+                if names(entry, [None if value is None else text(value) for value in row]):
+                    erased += int(await self._call(remove, entry))
+        return erased
 
 
 # ARGV: prefix, log, data, at, ttl, index values...
@@ -207,14 +249,7 @@ class RedisLog:
 
     async def purge(self, cutoff: float) -> int:
         """Remove the records written before ``cutoff``; how many went."""
-        total = 0
-        while True:
-            removed, seen = await self._store._call(
-                self._purge, self._name, repr(cutoff), PURGE_BATCH
-            )
-            total += int(removed)
-            if int(seen) < PURGE_BATCH:
-                return total
+        return await self._store._purge_in_batches(self._purge, self._name, repr(cutoff))
 
 
 # ARGV: prefix, table, name, value, at, ttl, newer only ('1': an older ``at`` changes nothing)
@@ -287,11 +322,4 @@ class RedisTable:
 
     async def purge(self, cutoff: float) -> int:
         """Forget the values written before ``cutoff``; how many went."""
-        total = 0
-        while True:
-            removed, seen = await self._store._call(
-                self._purge, self._name, repr(cutoff), PURGE_BATCH
-            )
-            total += int(removed)
-            if int(seen) < PURGE_BATCH:
-                return total
+        return await self._store._purge_in_batches(self._purge, self._name, repr(cutoff))

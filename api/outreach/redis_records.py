@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from redis.asyncio import Redis
 
-from api.jobs.redis_store import PURGE_BATCH, RedisStore, store_prefix, text
+from api.jobs.redis_store import RedisStore, store_prefix, text
 from api.outreach.records import Record
 from common.erasure import Person
 
@@ -190,30 +190,16 @@ class RedisOutreachRecords(RedisStore):
 
         The last status of each case stays, as in SQLite.
         """
-        cutoff = repr(self._clock() - older_than_seconds)
-        total = 0
-        while True:
-            removed, seen = await self._call(self._purge, cutoff, PURGE_BATCH)
-            total += int(removed)
-            if int(seen) < PURGE_BATCH:
-                return total
+        return await self._purge_in_batches(self._purge, repr(self._clock() - older_than_seconds))
 
     async def erase(self, person: Person) -> int:
         """Forget the records of handoffs and notices to the person; how many went."""
-        keys = [text(key) for key in await self._redis.zrange(self._key("at"), 0, -1)]
-        erased = 0
-        for start in range(0, len(keys), PURGE_BATCH):
-            batch = keys[start : start + PURGE_BATCH]
-            async with self._redis.pipeline(transaction=False) as reading:
-                for key in batch:
-                    reading.hmget(self._key(f"r:{key}"), ["wa_id", "detail"])
-                rows = await reading.execute()
-            for key, (wa_id, detail) in zip(batch, rows, strict=True):
-                said = None if detail is None else text(detail)
-                named = None if wa_id is None else text(wa_id)
-                if person.names(named) or person.names(key) or person.found_in(said):
-                    erased += int(await self._call(self._remove, key))
-        return erased
+
+        def names(key: str, found: list[str | None]) -> bool:
+            wa_id, detail = found
+            return person.names(wa_id) or person.names(key) or person.found_in(detail)
+
+        return await self._erase_where("r:", ("wa_id", "detail"), names, self._remove)
 
 
 def _flag(value: bool) -> str:

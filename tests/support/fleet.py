@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,14 +190,32 @@ def wait_for_tables(postgres: PostgresServer, rasa: Process, timeout: float = 18
         time.sleep(0.3)
 
 
+def shared_servers(stack: ExitStack, tmp: Path) -> tuple[RedisServer, PostgresServer]:
+    """Redis (with a password) and PostgreSQL (with Rasa's database) for two Rasa processes,
+    stopped as ``stack`` closes."""
+    redis = stack.enter_context(redis_server(tmp / "redis", secrets.token_urlsafe(12)))
+    postgres = stack.enter_context(postgres_server(("rasa",)))
+    return redis, postgres
+
+
+def start_rasa(
+    processes: dict[str, Process], postgres: PostgresServer, first: Iterable[str]
+) -> None:
+    """Start the processes ``first`` and the first Rasa, then the second Rasa once the first has
+    made its tables."""
+    for name in (*first, RASA[0]):
+        processes[name].start()
+    wait_for_tables(postgres, processes[RASA[0]])
+    processes[RASA[1]].start()
+
+
 @contextmanager
 def fleet(tmp: Path) -> Iterator[Fleet]:
     """Start everything and wait until it answers; stop what is still running on the way out."""
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make model` (make test does)")
     with ExitStack() as stack:
-        redis = stack.enter_context(redis_server(tmp / "redis", secrets.token_urlsafe(12)))
-        postgres = stack.enter_context(postgres_server(("rasa",)))
+        redis, postgres = shared_servers(stack, tmp)
         ports = {name: free_port() for name in (*RASA, *ACTION_SERVERS, *GATEWAYS)}
         # a message a Rasa died with is not sent on blindly: the gateway's retry of its job
         # does that, after asking the conversation whether the message was answered
@@ -218,10 +236,7 @@ def fleet(tmp: Path) -> Iterator[Fleet]:
             processes[name] = Process(name, commands[kind], {**env, **extra}, tmp / f"{name}.log")
             stack.callback(processes[name].stop)
         running = Fleet(env, processes, redis, postgres, rasa, actions)
-        for name in ("sandbox", *ACTION_SERVERS, RASA[0]):
-            processes[name].start()
-        wait_for_tables(postgres, processes[RASA[0]])
-        processes[RASA[1]].start()
+        start_rasa(processes, postgres, ("sandbox", *ACTION_SERVERS))
         processes["sandbox"].wait_ready(f"{running.sandbox}/healthz")
         running.wait_ready((*RASA, *ACTION_SERVERS))
         for name in GATEWAYS:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 
 from api.channels.webchat.inbox import Reply
-from api.jobs.redis_store import PURGE_BATCH, RedisStore, store_prefix, text
+from api.jobs.redis_store import RedisStore, store_prefix, text
 from common.erasure import Person
 
 PREFIX = store_prefix("webchat-inbox")
@@ -141,29 +141,15 @@ class RedisInbox(RedisStore):
 
     async def purge(self, older_than_seconds: float) -> int:
         """Forget notices waiting longer than that; how many went."""
-        cutoff = repr(self._clock() - older_than_seconds)
-        total = 0
-        while True:
-            removed, seen = await self._call(self._purge, cutoff, PURGE_BATCH)
-            total += int(removed)
-            if int(seen) < PURGE_BATCH:
-                return total
+        return await self._purge_in_batches(self._purge, repr(self._clock() - older_than_seconds))
 
     async def erase(self, person: Person) -> int:
         """Forget the notices of the person's conversations, or naming them; how many went."""
-        ids = [text(notice) for notice in await self._redis.zrange(self._key("at"), 0, -1)]
-        erased = 0
-        for start in range(0, len(ids), PURGE_BATCH):
-            batch = ids[start : start + PURGE_BATCH]
-            async with self._redis.pipeline(transaction=False) as reading:
-                for notice in batch:
-                    reading.hmget(self._key(f"n:{notice}"), ["conv", "replies"])
-                rows = await reading.execute()
-            for notice, (conversation, replies) in zip(batch, rows, strict=True):
-                if conversation is None:
-                    continue
-                if person.names(text(conversation)) or person.found_in(
-                    None if replies is None else text(replies)
-                ):
-                    erased += int(await self._call(self._remove, notice))
-        return erased
+
+        def names(notice: str, found: list[str | None]) -> bool:
+            conversation, replies = found
+            return conversation is not None and (
+                person.names(conversation) or person.found_in(replies)
+            )
+
+        return await self._erase_where("n:", ("conv", "replies"), names, self._remove)

@@ -136,3 +136,57 @@ def test_transaction_holds_the_write_lock_from_its_start(tmp_path: Path) -> None
     with sqlite.transaction(db):
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
+
+
+class Notes(sqlite.FileStore):
+    SCHEMA = "CREATE TABLE IF NOT EXISTS notes (text TEXT NOT NULL);"
+    TIMEOUT = 0.2
+
+    def add(self, *texts: str) -> None:
+        with self._write() as db:
+            for text in texts:
+                if text == "fail":
+                    raise RuntimeError("stopped half-way")
+                db.execute("INSERT INTO notes (text) VALUES (?)", (text,))
+
+    def texts(self) -> list[str]:
+        with self._connect() as db:
+            return [row[0] for row in db.execute("SELECT text FROM notes")]
+
+
+def test_a_file_store_makes_its_folder_and_schema_once_for_every_instance(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "notes.sqlite3"
+
+    Notes(path).add("kept")
+
+    assert Notes(path).texts() == ["kept"]
+    with sqlite3.connect(path) as other:
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_file_store_write_that_fails_half_way_leaves_nothing(tmp_path: Path) -> None:
+    notes = Notes(tmp_path / "notes.sqlite3")
+
+    with pytest.raises(RuntimeError):
+        notes.add("a", "fail")
+
+    assert notes.texts() == []
+
+
+def test_a_file_store_call_closes_its_connection_and_waits_its_timeout(tmp_path: Path) -> None:
+    notes = Notes(tmp_path / "notes.sqlite3")
+    with notes._connect() as db:
+        assert db.execute("PRAGMA busy_timeout").fetchone() == (200,)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        db.execute("SELECT 1")
+
+    holder = sqlite.connect(tmp_path / "notes.sqlite3")
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        notes.add("blocked")
+    holder.execute("ROLLBACK")
+    # from any thread: the connection is the call's own
+    done = threading.Thread(target=notes.add, args=("from a thread",))
+    done.start()
+    done.join()
+    assert notes.texts() == ["from a thread"]
