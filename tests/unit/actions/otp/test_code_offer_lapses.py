@@ -195,6 +195,10 @@ async def test_nothing_pending_is_left_alone(
         ({"at": 100.0}, "inform", 100.0 + TTL - 0.001, False),
         ({"at": 100.0}, "give_code", 100.0 + TTL, True),
         ({"at": 100.0}, "greet", 101.0, True),
+        ({"at": 100.0}, "cancel", 101.0, True),
+        # not understood: asked again, not turned away
+        ({"at": 100.0}, "nlu_fallback", 101.0, False),
+        ({"at": 100.0}, "nlu_fallback", 100.0 + TTL, True),
         ({"at": 100.0}, None, 101.0, False),
         # another action server's clock a little ahead
         ({"at": 105.0}, "inform", 101.0, False),
