@@ -96,24 +96,28 @@ class NoticeDeliverer(Deliverer):
         window; else the authentication template, when one is named, else as ``deliver_whole``."""
         if self._code is None:
             return await self.deliver_whole(wa_id, text)
-        if await self._store.window_open(wa_id):
-            outcome = await self._send(wa_id, text_message(wa_id, text))
-            if outcome != "window_closed":
-                return outcome == "sent"
+        if (went := await self._in_window(wa_id, text)) is not None:
+            return went
         body = code_template_message(wa_id, self._code.name, self._code.language, code)
         return await self._send(wa_id, body) == "sent"
 
     async def deliver_whole(self, wa_id: str, text: str) -> bool:
         """Send ``text`` (one line) to ``wa_id`` as it is, or not at all: a text in the window,
         else the notice template carrying it; never the plain template, which would not."""
-        if await self._store.window_open(wa_id):
-            outcome = await self._send(wa_id, text_message(wa_id, text))
-            if outcome != "window_closed":
-                return outcome == "sent"
+        if (went := await self._in_window(wa_id, text)) is not None:
+            return went
         if self._notice is None:
             logger.warning("WhatsApp window closed and no notice template configured; not sent")
             return False
         return await self._send(wa_id, notice_template(wa_id, self._notice, text)) == "sent"
+
+    async def _in_window(self, wa_id: str, text: str) -> bool | None:
+        """Whether ``text`` went as a text; ``None`` outside the window (Graph may say so)."""
+        if await self._store.window_open(wa_id):
+            outcome = await self._send(wa_id, text_message(wa_id, text))
+            if outcome != "window_closed":
+                return outcome == "sent"
+        return None
 
     async def _outside_window(self, wa_id: str, messages: Sequence[BotMessage]) -> bool:
         text = one_line(messages)
