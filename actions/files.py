@@ -8,7 +8,9 @@ in the message's metadata. Where the file goes:
   ``action_create_case`` attaches it once the case is open;
 - when the conversation is about a case the user may see (``case_ref``), it is attached at once;
 - otherwise it waits in ``pending_files`` and the user picks one of their cases (a button that
-  sends ``attach_files`` with the case's reference) or opens a new case.
+  sends ``attach_files`` with the case's reference) or opens a new case. A customer who names a
+  case they may not see is offered a one-time code, as for a status or a change, and the files
+  still waiting go to the case once the code is right.
 
 What the user wrote with a file goes on the case as a comment, unless it answered the form.
 A user who types ``/share_file`` sends no files (only the gateway lists them), so is answered
@@ -26,10 +28,11 @@ from actions.kit.base import NOT_UNDERSTOOD, CaseAction, GatewayAction
 from actions.kit.handles import handle_of, parse_handle, shown_ref
 from actions.kit.media import SharedFile, gateway_media, names, slot_files
 from actions.kit.message import entity_values
+from actions.kit.otp import offer_after, resume_done, resumed
 from actions.kit.sdk import CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
 from actions.kit.slots import CASE_REF, PENDING_FILES
 from actions.kit.status import CLOSED
-from actions.kit.target import ask_which
+from actions.kit.target import ask_which, requested_handle
 from cases.backend import BackendError, CaseBackend, CaseNotFound
 
 logger = logging.getLogger(__name__)
@@ -110,12 +113,21 @@ class ActionAttachFiles(CaseAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Attach to the case named by ``case_ref``, if the user may see it."""
+        """Attach to the case named by ``case_ref``, if the user may see it; to one they may not,
+        a code is offered as for any request, and a right one attaches the files then."""
+        waiting = resumed(tracker, "attach_files")
+        done = resume_done() if waiting is not None else []
+        return [*done, *await self._attach(dispatcher, tracker, waiting is not None)]
+
+    async def _attach(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, after_code: bool
+    ) -> list[EventType]:
         files = slot_files(tracker.get_slot(PENDING_FILES))
         if not files:
             dispatcher.utter_message(response="utter_no_files_waiting")
             return []
-        ref = entity_values(tracker).get(CASE_REF)
+        # after a right code the case is the one it proved, which the code action set
+        ref = requested_handle(tracker) if after_code else entity_values(tracker).get(CASE_REF)
         if ref is None:
             dispatcher.utter_message(response=NOT_UNDERSTOOD)
             return []
@@ -127,7 +139,11 @@ class ActionAttachFiles(CaseAction):
         except CaseToChoose as choice:
             ask_which(dispatcher, choice)
             return []
-        except CaseNotFound:
+        except CaseNotFound as exc:
+            # the files wait in pending_files, which nothing on the way to the code touches
+            offered = offer_after(exc, dispatcher, tracker, self._services, "attach_files")
+            if offered is not None:
+                return offered
             dispatcher.utter_message(response="utter_case_not_found", case_ref=shown_ref(ref))
             return []
         except BackendError:

@@ -1,7 +1,8 @@
-"""Proving a case is yours with a one-time code: where to send it, and the code typed back.
+"""Proving a case is yours with a one-time code: where to send it, the code typed back, and
+the offer withdrawn once the conversation has moved on.
 
-The offer is made by the look-up and change actions (``actions.kit.otp.offer``); these two
-actions take it from there. Every answer is worded alike whatever the reference names and
+The offer is made by the look-up, change and attachment actions (``actions.kit.otp.offer``);
+these actions take it from there. Every answer is worded alike whatever the reference names and
 whatever its contact is (``actions.kit.otp``).
 """
 
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 import logging
 
+from actions.kit.access import started_by_gateway
 from actions.kit.base import CaseAction
 from actions.kit.handles import shown_ref
-from actions.kit.message import entity_values, latest_text
+from actions.kit.message import entity_values, intent_name, latest_text
 from actions.kit.otp import Requested, code_in, then_after
 from actions.kit.sdk import CollectingDispatcher, DomainDict, EventType, SlotSet, Tracker
-from actions.kit.slots import CASE_REF, OTP_CASE, OTP_THEN, VERIFIED_CASES
+from actions.kit.slots import CASE_REF, OTP_CASE, OTP_RESUME, OTP_THEN, VERIFIED_CASES
+from actions.otp.pending import lapsed, stamped
 from actions.otp.store import Verdict
 from cases.backend import BackendError
 
@@ -38,12 +41,17 @@ class ActionSendCode(CaseAction):
     ) -> list[EventType]:
         """Answer "if that matches, a code is on its way" whether or not it matches."""
         handle = tracker.get_slot(OTP_CASE)
+        codes = self._services.codes
+        waiting = tracker.get_slot(OTP_RESUME)
         if not isinstance(handle, str) or not handle.strip():
             dispatcher.utter_message(response="utter_ask_case_ref")
             return []
+        if lapsed(waiting, None, codes.now(), codes.settings.otp_code_ttl_seconds):
+            # the offer outlived a code: what was typed is not taken for its answer
+            dispatcher.utter_message(response="utter_ask_case_ref")
+            return withdrawn()
         said = entity_values(tracker)
         typed = said.get("email") or said.get("phone") or latest_text(tracker)
-        codes = self._services.codes
         try:
             asked = await codes.request(self._services.backend, tracker.sender_id, handle, typed)
         except BackendError as exc:
@@ -63,7 +71,9 @@ class ActionSendCode(CaseAction):
             dispatcher.utter_message(
                 response="utter_code_on_its_way", case_ref=ref, to=asked.masked, minutes=minutes
             )
-        return [SlotSet(OTP_CASE, None)]
+        # the request waits as long as the code just asked for works
+        waits = stamped(waiting, codes.now()) if isinstance(waiting, dict) else None
+        return [SlotSet(OTP_CASE, None), SlotSet(OTP_RESUME, waits)]
 
 
 class ActionVerifyCode(CaseAction):
@@ -109,3 +119,35 @@ class ActionVerifyCode(CaseAction):
         else:
             dispatcher.utter_message(response="utter_code_locked")
         return settled
+
+
+class ActionWithdrawCodeOffer(CaseAction):
+    """Withdraws an offer of a code, and the request waiting on it, that has lapsed."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_withdraw_code_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Clear ``otp_case`` and ``otp_resume`` once the conversation has moved on or a code's
+        lifetime has passed (``actions.otp.pending``).
+
+        Rasa runs this on every message, before anything answers it (it is ``otp_case``'s
+        slot mapping), so the rules already see the offer gone. It reads only the tracker.
+        """
+        if tracker.get_slot(OTP_CASE) is None and tracker.get_slot(OTP_RESUME) is None:
+            return []
+        # a notice the gateway started is not the customer turning to something else
+        intent = None if started_by_gateway(tracker) else intent_name(tracker)
+        codes = self._services.codes
+        waiting = tracker.get_slot(OTP_RESUME)
+        if not lapsed(waiting, intent, codes.now(), codes.settings.otp_code_ttl_seconds):
+            return []
+        return withdrawn()
+
+
+def withdrawn() -> list[EventType]:
+    """The events that withdraw an offer and the request waiting on it."""
+    return [SlotSet(OTP_CASE, None), SlotSet(OTP_RESUME, None)]

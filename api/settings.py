@@ -178,6 +178,12 @@ class GatewaySettings(LimitSettings, RetentionSettings, BaseSettings):
         "words when it writes first (IVR handoff, case notices) outside the 24-hour window; "
         "unset sends WHATSAPP_TEMPLATE_NAME without them.",
     )
+    whatsapp_code_template_name: str | None = Field(
+        default=None, description="AUTHENTICATION template one-time codes go in off the window."
+    )
+    whatsapp_code_template_language: str | None = Field(
+        default=None, description="Its language; unset = WHATSAPP_TEMPLATE_LANGUAGE."
+    )
     proactive_queue_db: Path = Field(
         default=Path("var/proactive-queue.sqlite3"),
         description="SQLite file of the queue and records of IVR handoffs and case notices.",

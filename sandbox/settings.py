@@ -22,6 +22,9 @@ class SandboxSettings(BaseSettings):
     customer_profiles_domain: str | None = "casebot"
     #: bearer token the WhatsApp Graph API stand-in accepts
     whatsapp_access_token: str = "sandbox-whatsapp-token"
+    #: the AUTHENTICATION templates the WhatsApp stand-in holds approved, ``name:language``
+    #: separated by commas; a send of one is checked as strictly as Graph checks it
+    whatsapp_auth_templates: str = "casebot_code:en"
     #: comma-separated email addresses and domains the SES stand-in takes as verified senders
     ses_verified_identities: str = "casebot@example.com"
     #: account SID and auth token the Twilio stand-in accepts (basic auth)

@@ -11,7 +11,8 @@ request, match or not, so being refused one says nothing about the case either.
 
 A right code adds the case's handle to ``verified_cases`` and sets ``otp_then`` to the request
 that was waiting (``otp_resume``: its intent and what it asked); the rules then run that
-request's action, which takes it from ``resumed`` and clears ``otp_resume``.
+request's action, which takes it from ``resumed`` and clears ``otp_resume``. An offer lapses
+when the conversation moves on or a code's lifetime passes (``actions.otp.pending``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from actions.kit.target import requested_handle
 from actions.otp.codes import digest, mask, new_code, typed_code
 from actions.otp.mailer import SesMailer, ses_client
 from actions.otp.notifier import GatewayTexter
+from actions.otp.pending import GIVE_CODE, stamped
 from actions.otp.postgres import PostgresCodeStore
 from actions.otp.store import STORE_ERRORS, Attempt, Code, CodeStore, Limits, SqliteCodeStore
 from cases.backend import (
@@ -56,12 +58,12 @@ from common.postgres import shared_pool
 
 logger = logging.getLogger(__name__)
 
-#: the intent of a message that gives a code
-GIVE_CODE = "give_code"
 #: a request waiting on a code (``otp_resume``), or ``None``
 Waiting = dict[str, Any] | None
 #: the requests a right code goes on to, by intent
-RESUMABLE = frozenset({"check_case_status", "update_case", "add_case_comment", "close_case"})
+RESUMABLE = frozenset(
+    {"check_case_status", "update_case", "add_case_comment", "close_case", "attach_files"}
+)
 
 
 class CodeSender(Protocol):
@@ -121,6 +123,10 @@ class OneTimeCodes:
     def settings(self) -> ActionSettings:
         """The settings codes follow."""
         return self._settings
+
+    def now(self) -> float:
+        """The time on the clock codes expire by."""
+        return self._clock()
 
     @property
     def store(self) -> CodeStore:
@@ -274,7 +280,7 @@ def offer(
     dispatcher.utter_message(
         response="utter_offer_code", case_ref=shown_ref(handle), contact=codes.contact_words()
     )
-    waiting = {**(asked or {}), "then": then, "case": handle}
+    waiting = stamped({**(asked or {}), "then": then, "case": handle}, codes.now())
     return [SlotSet(CASE_REF, None), SlotSet(OTP_CASE, handle), SlotSet(OTP_RESUME, waiting)]
 
 

@@ -28,7 +28,8 @@ class OtpSettings(BaseSettings):
     #: where the SES v2 client goes (the sandbox's ``/ses``); unset = real AWS
     ses_endpoint_url: str | None = None
     #: ``whatsapp``: codes for a phone number go out on WhatsApp through the gateway (which needs
-    #: its notice template to reach a number outside the 24-hour window);
+    #: its code template, or failing that its notice template, to reach a number outside the
+    #: 24-hour window);
     #: ``none``: only email addresses get codes
     otp_phone_channel: Literal["none", "whatsapp"] = "none"
     #: seconds a code works for

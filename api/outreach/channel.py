@@ -37,6 +37,10 @@ def build_notice_deliverer(settings: GatewaySettings, whatsapp: WhatsApp) -> Not
         template(settings.whatsapp_template_name, language),
         Backoff.from_settings(settings),
         notice=template(settings.whatsapp_notice_template_name, language),
+        code=template(
+            settings.whatsapp_code_template_name,
+            settings.whatsapp_code_template_language or language,
+        ),
     )
 
 

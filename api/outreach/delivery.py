@@ -5,6 +5,8 @@ The IVR handoff and case notices both reach a customer who did not just write. I
 so when ``WHATSAPP_NOTICE_TEMPLATE_NAME`` names a template with one body variable, the bot's
 words travel in it (flattened to one line, as WhatsApp requires of variables); otherwise the
 plain ``WHATSAPP_TEMPLATE_NAME`` invites the customer to answer, which opens the window.
+A one-time code outside the window goes in the AUTHENTICATION template
+``WHATSAPP_CODE_TEMPLATE_NAME`` when one is named, as Meta requires of codes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from pydantic import JsonValue
 
 from api.channels.whatsapp.client import GraphClient
 from api.channels.whatsapp.delivery import Deliverer, Template
-from api.channels.whatsapp.outbound import Body, render, shorten, template_message, text_message
+from api.channels.whatsapp.outbound import (
+    Body,
+    code_template_message,
+    render,
+    shorten,
+    template_message,
+    text_message,
+)
 from api.channels.whatsapp.store import WhatsAppRecords
 from api.outbound import Backoff
 from api.rasa import BotMessage, RasaClient
@@ -61,9 +70,11 @@ class NoticeDeliverer(Deliverer):
         backoff: Backoff,
         notice: Template | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        code: Template | None = None,
     ) -> None:
         super().__init__(graph, store, template, backoff, sleep)
         self._notice = notice
+        self._code = code
 
     async def deliver_first(self, wa_id: str, messages: Sequence[BotMessage]) -> bool:
         """Send the bot's messages to ``wa_id``; whether they (or a template) went out."""
@@ -80,17 +91,33 @@ class NoticeDeliverer(Deliverer):
             return True
         return await self._outside_window(wa_id, messages)
 
+    async def deliver_code(self, wa_id: str, code: str, text: str) -> bool:
+        """Send the one-time ``code`` to ``wa_id``: ``text`` (one line, the code in it) in the
+        window; else the authentication template, when one is named, else as ``deliver_whole``."""
+        if self._code is None:
+            return await self.deliver_whole(wa_id, text)
+        if (went := await self._in_window(wa_id, text)) is not None:
+            return went
+        body = code_template_message(wa_id, self._code.name, self._code.language, code)
+        return await self._send(wa_id, body) == "sent"
+
     async def deliver_whole(self, wa_id: str, text: str) -> bool:
         """Send ``text`` (one line) to ``wa_id`` as it is, or not at all: a text in the window,
         else the notice template carrying it; never the plain template, which would not."""
-        if await self._store.window_open(wa_id):
-            outcome = await self._send(wa_id, text_message(wa_id, text))
-            if outcome != "window_closed":
-                return outcome == "sent"
+        if (went := await self._in_window(wa_id, text)) is not None:
+            return went
         if self._notice is None:
             logger.warning("WhatsApp window closed and no notice template configured; not sent")
             return False
         return await self._send(wa_id, notice_template(wa_id, self._notice, text)) == "sent"
+
+    async def _in_window(self, wa_id: str, text: str) -> bool | None:
+        """Whether ``text`` went as a text; ``None`` outside the window (Graph may say so)."""
+        if await self._store.window_open(wa_id):
+            outcome = await self._send(wa_id, text_message(wa_id, text))
+            if outcome != "window_closed":
+                return outcome == "sent"
+        return None
 
     async def _outside_window(self, wa_id: str, messages: Sequence[BotMessage]) -> bool:
         text = one_line(messages)

@@ -17,6 +17,10 @@ KNOWN_ERRORS: dict[int, tuple[int, str]] = {
     131047: (400, "Re-engagement message"),
     131048: (400, "Spam rate limit hit"),
     131056: (400, "(Business Account, Consumer Account) pair rate limit hit"),
+    131009: (400, "Parameter value is not valid"),
+    132000: (400, "Number of parameters does not match the expected number of params"),
+    132001: (400, "Template name does not exist in the translation"),
+    132012: (400, "Parameter format does not match format in the created template"),
 }
 
 

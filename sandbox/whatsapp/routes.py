@@ -95,7 +95,7 @@ def whatsapp_app(state: GraphState, token: str, on_call: Callable[[str], None]) 
         error = state.failures.popleft() if state.failures else None
         if error is None:
             try:
-                validate_message(body)
+                validate_message(body, state.templates)
             except GraphApiError as invalid:
                 error = invalid
         entry = state.record(version, phone_number_id, body, error)

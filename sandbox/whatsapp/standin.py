@@ -10,13 +10,14 @@ from sandbox.settings import SandboxSettings
 from sandbox.standin import StandIn
 from sandbox.whatsapp.routes import SERVICE_NAME, whatsapp_app
 from sandbox.whatsapp.state import GraphState
+from sandbox.whatsapp.templates import auth_templates
 
 PREFIX = "/whatsapp"
 
 
 def create_stand_in(settings: SandboxSettings, calls: CallCounter) -> StandIn:
     """Build the stand-in; it keeps everything in memory, so a restart starts it afresh."""
-    state = GraphState()
+    state = GraphState(templates=auth_templates(settings.whatsapp_auth_templates))
     calls.register(SERVICE_NAME)
     app = whatsapp_app(
         state,

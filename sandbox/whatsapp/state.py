@@ -1,4 +1,5 @@
-"""What the stand-in holds in memory: messages it was sent, media, and failures to come."""
+"""What the stand-in holds in memory: messages it was sent, media, failures to come, and the
+templates it holds approved."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.whatsapp.errors import GraphApiError
+from sandbox.whatsapp.templates import DEFAULT_AUTH_TEMPLATES, Approved, auth_templates
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class GraphState:
     sent: list[dict[str, Any]] = field(default_factory=list)
     media: dict[str, StoredMedia] = field(default_factory=dict)
     failures: deque[GraphApiError] = field(default_factory=deque)
+    #: the authentication templates sends are checked against, by name
+    templates: dict[str, Approved] = field(
+        default_factory=lambda: auth_templates(DEFAULT_AUTH_TEMPLATES)
+    )
 
     def add_media(self, content: bytes, mime_type: str, media_id: str | None = None) -> StoredMedia:
         """Keep a file under ``media_id`` (a fresh numeric id when ``None``)."""

@@ -1,10 +1,13 @@
-"""The limits Graph enforces on outgoing messages, so a body it would refuse is refused here."""
+"""The limits Graph enforces on outgoing messages, so a body it would refuse is refused here;
+templates it holds approved are checked by ``sandbox.whatsapp.templates``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sandbox.whatsapp.errors import GraphApiError
+from sandbox.whatsapp.templates import Approved, check_template
 
 TYPES = frozenset(
     {"text", "interactive", "template", "image", "document", "audio", "video", "location"}
@@ -58,8 +61,9 @@ def _list(interactive: dict[str, Any]) -> None:
     _unique(ids, "row ids")
 
 
-def validate_message(body: Any) -> None:
-    """Raise ``GraphApiError`` (code 100) when Graph would refuse to send ``body``."""
+def validate_message(body: Any, approved: Mapping[str, Approved] | None = None) -> None:
+    """Raise ``GraphApiError`` when Graph would refuse to send ``body`` (code 100 for its
+    shape; a template's own codes for a send of one of the ``approved`` templates)."""
     if not isinstance(body, dict) or body.get("messaging_product") != "whatsapp":
         raise _fail("messaging_product must be whatsapp")
     to = body.get("to")
@@ -81,6 +85,7 @@ def validate_message(body: Any) -> None:
     elif kind == "template":
         _text(content.get("name"), "template.name", 512)
         _text((content.get("language") or {}).get("code"), "template.language.code", 16)
+        check_template(content, approved or {})
     elif kind in {"image", "document", "audio", "video"} and not (
         content.get("link") or content.get("id")
     ):

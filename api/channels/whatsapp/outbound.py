@@ -70,6 +70,24 @@ def template_message(to: str, name: str, language: str) -> Body:
     return _message(to, "template", {"name": name, "language": {"code": language}})
 
 
+def code_template_message(to: str, name: str, language: str, code: str) -> Body:
+    """An AUTHENTICATION template: WhatsApp's own words around ``code``, which its copy-code
+    button (a ``url`` button, index 0) copies; the code is both components' one parameter."""
+    body = template_message(to, name, language)
+    content = body["template"]
+    if isinstance(content, dict):
+        content["components"] = [
+            {"type": "body", "parameters": [{"type": "text", "text": code}]},
+            {
+                "type": "button",
+                "sub_type": "url",
+                "index": "0",
+                "parameters": [{"type": "text", "text": code}],
+            },
+        ]
+    return body
+
+
 def _reply_buttons(to: str, body: str, buttons: Sequence[Button]) -> Body:
     titles = _unique_titles([button.title for button in buttons], BUTTON_TITLE_LIMIT)
     return _message(

@@ -8,7 +8,9 @@ holds it, else keeps the words in the inbox, which pushes them to a socket anoth
 holds or shows them with the conversation's next message.
 
 A one-time code goes only to WhatsApp (``WhatsAppCodes``), in fixed words whose one variable is
-the code: a text in the window, else the notice template carrying those words, else nothing.
+the code: a text in the window; outside it the authentication template (WhatsApp's own words
+around the code, with a copy-code button) when one is named, else the notice template carrying
+those words, else nothing.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class WhatsAppCodes:
         """Send ``code`` (six digits, else ``ValueError``) to ``wa_id``; whether it went."""
         if not CODE.fullmatch(code):
             raise ValueError("a one-time code is six digits")
-        return await self._deliverer.deliver_whole(wa_id, CODE_WORDS.format(code=code))
+        return await self._deliverer.deliver_code(wa_id, code, CODE_WORDS.format(code=code))
 
 
 class TwilioNotices:

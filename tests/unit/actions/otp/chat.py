@@ -1,6 +1,7 @@
 """A customer's conversation with the code actions over the sandbox: Connect Cases and SES.
 
-Each turn runs the action the rules would run, with the slots the earlier turns set, and reads
+Each turn runs the action the rules would run, with the slots the earlier turns set (and
+first, as Rasa does with every message, the action of ``otp_case``'s slot mapping), and reads
 what the assistant said. Codes are read back from the SES stand-in, as a customer reads mail.
 """
 
@@ -21,7 +22,7 @@ from actions.kit.sdk import Action, CollectingDispatcher
 from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus
 from actions.otp.mailer import SesClient, SesMailer
-from actions.verification import ActionSendCode, ActionVerifyCode
+from actions.verification import ActionSendCode, ActionVerifyCode, ActionWithdrawCodeOffer
 from cases.backend import CaseBackend
 from tests.unit.actions.fakes import entity, tracker
 
@@ -81,20 +82,32 @@ class Chat:
         intent: str = "",
         entities: list[dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
-        """Run one action on the latest message; what it said. Slots it set are kept."""
-        said = tracker(
-            text=text,
-            intent=intent,
-            entities=entities,
-            metadata=self.metadata,
-            slots=self.slots,
-            sender=self.sender,
-        )
+        """Run one action on the latest message, after the offer's slot mapping as Rasa runs it
+        on every message; what the action said. Slots either set are kept."""
         dispatcher = CollectingDispatcher()
-        for event in await self.action(kind).run(dispatcher, said, {}):
+        for step in (ActionWithdrawCodeOffer, kind):
+            said = tracker(
+                text=text,
+                intent=intent,
+                entities=entities,
+                metadata=self.metadata,
+                slots=self.slots,
+                sender=self.sender,
+            )
+            for event in await self.action(step).run(dispatcher, said, {}):
+                if event.get("event") == "slot":
+                    self.slots[event["name"]] = event["value"]
+        return dispatcher.messages
+
+    async def says(self, text: str, intent: str) -> None:
+        """A message a response answers (no custom action): only the slot mapping runs."""
+        said = tracker(
+            text=text, intent=intent, metadata=self.metadata, slots=self.slots, sender=self.sender
+        )
+        action = self.action(ActionWithdrawCodeOffer)
+        for event in await action.run(CollectingDispatcher(), said, {}):
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
-        return dispatcher.messages
 
     async def ask_status(self, ref: str) -> list[dict[str, Any]]:
         return await self.turn(
