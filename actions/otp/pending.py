@@ -2,8 +2,8 @@
 
 An offer asks for the case's contact (``otp_case``) and keeps the request it interrupted
 (``otp_resume``), stamped with when it was made (``at``, renewed when the code is asked for). It
-lapses once the conversation moves on, that is once a message of any intent but the two that
-answer it (the contact, the code) is served, one not understood aside; and once a code's
+lapses once the conversation moves on, that is once a message of any intent but those that
+answer it (the contact, the code, a yes to the offer) is served, one not understood aside; and once a code's
 lifetime has passed since. Left standing, a later number the customer types for another reason
 would be taken for the contact asked for long ago, and a right code would carry out a request
 they had given up on.
@@ -16,8 +16,9 @@ from typing import Any
 
 #: the intent of a message that gives a code
 GIVE_CODE = "give_code"
-#: the intents that answer an offer: the contact the case was opened with, and the code
-ANSWERS = frozenset({"inform", GIVE_CODE})
+#: the intents that answer an offer: the contact the case was opened with, the code, and a
+#: yes ("ok", "sure") to the offer itself, which is asked for the contact again
+ANSWERS = frozenset({"inform", GIVE_CODE, "affirm"})
 #: a message the assistant did not understand (Rasa's fallback intent): the customer may have
 #: typed the contact in a way it could not read, and is asked again, not turning away
 NOT_UNDERSTOOD = "nlu_fallback"

@@ -161,6 +161,20 @@ async def test_the_answers_an_offer_waits_for_keep_it(jo: Chat, clock: Clock) ->
     assert jo.slots == offered
 
 
+async def test_a_yes_to_the_offer_keeps_it_and_the_contact_typed_next_gets_the_code(
+    jo: Chat, outbox: Outbox, codes: OneTimeCodes
+) -> None:
+    """"ok", then the contact: the yes withdrew the offer, and the contact was not taken."""
+    await jo.ask_status("10000021")
+
+    await jo.says("ok", "affirm")
+    said = await jo.give_contact(PHONE)
+    await codes.settle()
+
+    assert responses(said) == ["utter_code_on_its_way"]
+    assert [to for to, _ in outbox.sent] == [PHONE]
+
+
 async def test_a_turn_the_gateway_started_does_not_withdraw_an_offer(
     jo: Chat, codes: OneTimeCodes, cases: FakeCases, otp_settings: ActionSettings
 ) -> None:
@@ -194,6 +208,9 @@ async def test_nothing_pending_is_left_alone(
     [
         ({"at": 100.0}, "inform", 100.0 + TTL - 0.001, False),
         ({"at": 100.0}, "give_code", 100.0 + TTL, True),
+        ({"at": 100.0}, "affirm", 101.0, False),
+        ({"at": 100.0}, "affirm", 100.0 + TTL, True),
+        ({"at": 100.0}, "deny", 101.0, True),
         ({"at": 100.0}, "greet", 101.0, True),
         ({"at": 100.0}, "cancel", 101.0, True),
         # not understood: asked again, not turned away
