@@ -10,7 +10,7 @@ import asyncio
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from api.handoff import transcripts
 from api.handoff.relay import BACK
 from tests.support.services import RedisServer
 from tests.unit.api.conftest import FakeRasa
-from tests.unit.api.handoff.test_handoff_relay import agent, handoff, transcript, until
+from tests.unit.api.handoff.live_chat import agent, handoff, transcript, until
 from tests.unit.sandbox.connect_chat.support import ChatSandbox
 
 INTERNAL_TOKEN = "internal-token-for-tests-0123456789"
@@ -52,13 +52,6 @@ class HandoffRasa(FakeRasa):
             self.resumed.append(request.url.path.split("/")[2])
             return httpx.Response(200, json={"paused": False})
         return super().__call__(request)
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
-    server = ChatSandbox(tmp_path_factory.mktemp("gateway") / "sandbox.sqlite3").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -14,125 +11,20 @@ import pytest
 from api.conversation import LiveChatUnavailable
 from api.handoff.participant import (
     ChatItem,
-    ParticipantClient,
     message_parts,
-    participant_client,
 )
 from api.handoff.relay import BACK, NO_AGENT, ChatRelay
-from api.handoff.store import LiveChat, RelayStore
-from api.handoff.transcripts import Outcome, TranscriptFiling, transcript_text
-from api.rasa import BotMessage
+from api.handoff.transcripts import transcript_text
 from tests.support.linear import LINEAR_GROWTH, slowest_growth
-from tests.unit.sandbox.connect_chat.support import FLOW, INSTANCE, ChatSandbox, aws_client
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
-    server = ChatSandbox(tmp_path_factory.mktemp("relay") / "sandbox.sqlite3").start()
-    yield server
-    server.stop()
-
-
-class Customer:
-    """What reached the customer's channel, and the conversations resumed."""
-
-    def __init__(self) -> None:
-        self.told: list[tuple[str, str]] = []
-        self.resumed: list[str] = []
-        self.filed: list[tuple[str | None, str]] = []
-
-    async def file(self, case_ref: str, contact_id: str, text: str) -> Outcome:
-        self.filed.append((case_ref, text))
-        return "filed"
-
-    async def deliver(self, chat: LiveChat, messages: list[BotMessage]) -> bool:
-        self.told.extend((chat.conversation_id, m.text or "") for m in messages)
-        return True
-
-    async def resume(self, conversation_id: str) -> None:
-        self.resumed.append(conversation_id)
-
-    def texts(self) -> list[str]:
-        return [text for _, text in self.told]
-
-
-@pytest.fixture
-def customer() -> Customer:
-    return Customer()
-
-
-@pytest.fixture
-def make_relay(
-    sandbox: ChatSandbox, tmp_path: Path, customer: Customer
-) -> Iterator[Callable[..., ChatRelay]]:
-    stores: list[RelayStore] = []
-
-    def make(agent_wait_seconds: float = 60.0) -> ChatRelay:
-        store = RelayStore.open(tmp_path / "relay.sqlite3")
-        stores.append(store)
-        participant = ParticipantClient(
-            participant_client(f"{sandbox.url}/connectparticipant", "us-east-1")
-        )
-        return ChatRelay(
-            store,
-            participant,
-            customer.deliver,
-            customer.resume,
-            transcripts=TranscriptFiling(store, participant, customer.file),
-            agent_wait_seconds=agent_wait_seconds,
-            retry_seconds=(0.05,),
-        )
-
-    yield make
-
-
-@pytest.fixture
-async def relay(make_relay: Callable[[], ChatRelay]) -> AsyncIterator[ChatRelay]:
-    relay = make_relay()
-    yield relay
-    await relay.close()
-
-
-def handoff(sandbox: ChatSandbox, flow: str = FLOW) -> dict[str, Any]:
-    """Start a chat as the action server does; what it hands the gateway."""
-    started = aws_client("connect", f"{sandbox.url}/connect").start_chat_contact(
-        InstanceId=INSTANCE,
-        ContactFlowId=flow,
-        ParticipantDetails={"DisplayName": "Ann"},
-        InitialMessage={"ContentType": "text/plain", "Content": "Customer: a person please"},
-    )
-    return {
-        "contact_id": started["ContactId"],
-        "participant_id": started["ParticipantId"],
-        "participant_token": started["ParticipantToken"],
-        "case_ref": "12345678",
-    }
-
-
-def agent(sandbox: ChatSandbox, contact_id: str, action: str, **body: str) -> dict[str, Any]:
-    url = f"{sandbox.url}/_sandbox/connect-chat/chats/{contact_id}/{action}"
-    answer = httpx.post(url, json=body or None, timeout=10)
-    answer.raise_for_status()
-    found: dict[str, Any] = answer.json()
-    return found
-
-
-def transcript(sandbox: ChatSandbox, contact_id: str) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{sandbox.url}/_sandbox/connect-chat/chats/{contact_id}", timeout=10)
-    items: list[dict[str, Any]] = answer.json()["items"]
-    return items
-
-
-async def until(check: Callable[[], bool], seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("not within time")
-        await asyncio.sleep(0.02)
-
-
-def conversation() -> str:
-    return f"webchat:{uuid.uuid4().hex[:10]}"
+from tests.unit.api.handoff.live_chat import (
+    Customer,
+    agent,
+    conversation,
+    handoff,
+    transcript,
+    until,
+)
+from tests.unit.sandbox.connect_chat.support import ChatSandbox
 
 
 async def test_agent_words_reach_the_customer_and_the_customers_reach_the_agent(

@@ -4,18 +4,13 @@ agent (SendEvent), and neither is taken for a transcript item."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
-
-from api.handoff.participant import ParticipantClient, participant_client
 from api.handoff.relay import ChatRelay
-from api.handoff.store import LiveChat, RelayStore
-from tests.unit.api.handoff.test_handoff_relay import (
+from tests.unit.api.handoff.live_chat import (
     Customer,
     agent,
+    conversation,
     handoff,
     transcript,
     until,
@@ -25,63 +20,12 @@ from tests.unit.sandbox.connect_chat.support import ChatSandbox
 TYPING = "application/vnd.amazonaws.connect.event.typing"
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
-    server = ChatSandbox(tmp_path_factory.mktemp("typing") / "sandbox.sqlite3").start()
-    yield server
-    server.stop()
-
-
-class TypingCustomer(Customer):
-    """A customer whose channel also shows that the agent is typing."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.typing: list[str] = []
-
-    async def agent_typing(self, chat: LiveChat) -> None:
-        self.typing.append(chat.conversation_id)
-
-
-@pytest.fixture
-def customer() -> TypingCustomer:
-    return TypingCustomer()
-
-
-@pytest.fixture
-def make_relay(
-    sandbox: ChatSandbox, tmp_path: Path, customer: TypingCustomer
-) -> Iterator[Callable[[], ChatRelay]]:
-    stores: list[RelayStore] = []
-
-    def make() -> ChatRelay:
-        store = RelayStore.open(tmp_path / "relay.sqlite3")
-        stores.append(store)
-        participant = ParticipantClient(
-            participant_client(f"{sandbox.url}/connectparticipant", "us-east-1")
-        )
-        return ChatRelay(
-            store,
-            participant,
-            customer.deliver,
-            customer.resume,
-            typing=customer.agent_typing,
-            retry_seconds=(0.05,),
-        )
-
-    yield make
-
-
-def conversation() -> str:
-    return f"webchat:{uuid.uuid4().hex[:10]}"
-
-
 async def test_a_relay_picking_up_a_chat_whose_agent_last_typed_misses_nothing(
-    sandbox: ChatSandbox, make_relay: Callable[[], ChatRelay], customer: TypingCustomer
+    sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
 ) -> None:
     who = conversation()
     handed = handoff(sandbox)
-    first = make_relay()
+    first = make_relay(typing=True)
     await first.open(who, "webchat", who.split(":")[1], handed)
     agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
     agent(sandbox, handed["contact_id"], "messages", content="One moment.")
@@ -91,7 +35,7 @@ async def test_a_relay_picking_up_a_chat_whose_agent_last_typed_misses_nothing(
     await asyncio.sleep(0.5)
     await first.close()
 
-    second = make_relay()
+    second = make_relay(typing=True)
     await second.resume_all()
     agent(sandbox, handed["contact_id"], "messages", content="Found it.")
     await until(lambda: "Found it." in customer.texts())
@@ -105,11 +49,11 @@ async def test_a_relay_picking_up_a_chat_whose_agent_last_typed_misses_nothing(
 
 
 async def test_the_agent_typing_reaches_the_customers_channel_as_typing_only(
-    sandbox: ChatSandbox, make_relay: Callable[[], ChatRelay], customer: TypingCustomer
+    sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
 ) -> None:
     who = conversation()
     handed = handoff(sandbox)
-    relay = make_relay()
+    relay = make_relay(typing=True)
     await relay.open(who, "webchat", who.split(":")[1], handed)
     agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
 
@@ -123,11 +67,11 @@ async def test_the_agent_typing_reaches_the_customers_channel_as_typing_only(
 
 
 async def test_the_customer_typing_reaches_the_agent_and_nothing_else(
-    sandbox: ChatSandbox, make_relay: Callable[[], ChatRelay]
+    sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay]
 ) -> None:
     who = conversation()
     handed = handoff(sandbox)
-    relay = make_relay()
+    relay = make_relay(typing=True)
     await relay.open(who, "webchat", who.split(":")[1], handed)
     agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
 
