@@ -3,8 +3,6 @@ request that waited only when it was about that case."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from actions.changes import ActionUpdateCase
@@ -15,27 +13,7 @@ from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus
 from actions.otp.store import SqliteCodeStore
 from tests.unit.actions.fakes import FakeCases, entity, responses, tracker
-from tests.unit.actions.otp.chat import Chat
-
-
-class Mailbox:
-    """A sender that keeps what it was asked to send."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, to: str, code: str) -> bool:
-        self.sent.append((to, code))
-        return True
-
-
-@pytest.fixture
-def otp_settings(tmp_path: Path) -> ActionSettings:
-    return ActionSettings(
-        outbox_db=tmp_path / "outbox.sqlite3",
-        otp_db=tmp_path / "otp.sqlite3",
-        otp_email_sender="casebot@example.com",
-    )
+from tests.unit.actions.otp.chat import Chat, Mailbox
 
 
 @pytest.fixture
