@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from api.handoff.relay import ChatRelay
 from api.handoff.store import LiveChat
 from api.handoff.transcripts import Outcome
 from api.rasa import BotMessage
@@ -84,3 +85,19 @@ async def until(check: Callable[[], bool], seconds: float = 5.0) -> None:
 
 def conversation() -> str:
     return f"webchat:{uuid.uuid4().hex[:10]}"
+
+
+async def chat_with_agent(
+    sandbox: ChatSandbox, relay: ChatRelay, name: str | None = "Sam"
+) -> tuple[str, str]:
+    """A webchat conversation handed to a new chat through ``relay``, which an agent (called
+    ``name``, or unnamed) accepted: the conversation's id and the chat's contact id."""
+    who = conversation()
+    handed = handoff(sandbox)
+    await relay.open(who, "webchat", who.split(":")[1], handed)
+    contact_id: str = handed["contact_id"]
+    if name is None:
+        agent(sandbox, contact_id, "accept")
+    else:
+        agent(sandbox, contact_id, "accept", displayName=name)
+    return who, contact_id

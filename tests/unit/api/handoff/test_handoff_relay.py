@@ -19,6 +19,7 @@ from tests.support.linear import LINEAR_GROWTH, slowest_growth
 from tests.unit.api.handoff.live_chat import (
     Customer,
     agent,
+    chat_with_agent,
     conversation,
     handoff,
     transcript,
@@ -30,12 +31,8 @@ from tests.unit.sandbox.connect_chat.support import ChatSandbox
 async def test_agent_words_reach_the_customer_and_the_customers_reach_the_agent(
     sandbox: ChatSandbox, relay: ChatRelay, customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
-    agent(sandbox, handed["contact_id"], "messages", content="Hello Ann, how can I help?")
+    who, contact = await chat_with_agent(sandbox, relay)
+    agent(sandbox, contact, "messages", content="Hello Ann, how can I help?")
     await until(lambda: "Hello Ann, how can I help?" in customer.texts())
     assert await relay.customer_says(who, "my parcel is lost") is True
     assert await relay.customer_says(conversation(), "not in a chat") is False
@@ -44,9 +41,7 @@ async def test_agent_words_reach_the_customer_and_the_customers_reach_the_agent(
         "Sam from our team has joined the chat.",
         "Hello Ann, how can I help?",
     ]
-    said = [
-        i["Content"] for i in transcript(sandbox, handed["contact_id"]) if i["Type"] == "MESSAGE"
-    ]
+    said = [i["Content"] for i in transcript(sandbox, contact) if i["Type"] == "MESSAGE"]
     assert said[-1] == "my parcel is lost"
     assert customer.resumed == []
 
@@ -54,10 +49,7 @@ async def test_agent_words_reach_the_customer_and_the_customers_reach_the_agent(
 async def test_a_message_handled_again_under_its_id_reaches_the_chat_once(
     sandbox: ChatSandbox, relay: ChatRelay
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept")
+    who, contact = await chat_with_agent(sandbox, relay, None)
     long = "é" * 10_000  # two messages' worth
 
     for _ in range(2):
@@ -69,7 +61,7 @@ async def test_a_message_handled_again_under_its_id_reaches_the_chat_once(
 
     said = [
         i["Content"]
-        for i in transcript(sandbox, handed["contact_id"])
+        for i in transcript(sandbox, contact)
         if i["Type"] == "MESSAGE" and i["ParticipantRole"] == "CUSTOMER"
     ]
     assert said[1:] == ["my parcel is lost", *message_parts(long), "my parcel is lost"]
@@ -78,14 +70,11 @@ async def test_a_message_handled_again_under_its_id_reaches_the_chat_once(
 async def test_agent_ending_the_chat_resumes_the_assistant_once(
     sandbox: ChatSandbox, relay: ChatRelay, customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
-    agent(sandbox, handed["contact_id"], "messages", content="How can I  help?")
+    who, contact = await chat_with_agent(sandbox, relay)
+    agent(sandbox, contact, "messages", content="How can I  help?")
     assert await relay.customer_says(who, "my parcel\nis lost") is True
 
-    agent(sandbox, handed["contact_id"], "end")
+    agent(sandbox, contact, "end")
     await until(lambda: len(customer.filed) == 1)
 
     assert customer.resumed == [who] and customer.texts()[-1] == BACK
@@ -106,15 +95,12 @@ async def test_agent_ending_the_chat_resumes_the_assistant_once(
 async def test_customer_ending_the_chat_leaves_it_and_resumes_the_assistant(
     sandbox: ChatSandbox, relay: ChatRelay, customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept")
+    who, contact = await chat_with_agent(sandbox, relay, None)
 
     assert await relay.customer_says(who, "  End   CHAT ") is True
 
     assert customer.resumed == [who] and customer.texts()[-1] == BACK
-    kinds = [i.get("ContentType", "") for i in transcript(sandbox, handed["contact_id"])]
+    kinds = [i.get("ContentType", "") for i in transcript(sandbox, contact)]
     assert any(kind.endswith("participant.left") for kind in kinds)
 
 
@@ -135,20 +121,17 @@ async def test_closed_flow_tells_the_customer_and_resumes_at_once(
 async def test_a_restarted_relay_resumes_without_losing_or_repeating(
     sandbox: ChatSandbox, make_relay: Callable[[], ChatRelay], customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
     first = make_relay()
-    await first.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
-    agent(sandbox, handed["contact_id"], "messages", content="before the restart")
+    who, contact = await chat_with_agent(sandbox, first)
+    agent(sandbox, contact, "messages", content="before the restart")
     await until(lambda: "before the restart" in customer.texts())
     await first.close()
 
-    agent(sandbox, handed["contact_id"], "messages", content="while the gateway was down")
+    agent(sandbox, contact, "messages", content="while the gateway was down")
     second = make_relay()
     assert await second.resume_all() == 1
     await until(lambda: "while the gateway was down" in customer.texts())
-    agent(sandbox, handed["contact_id"], "messages", content="after the restart")
+    agent(sandbox, contact, "messages", content="after the restart")
     await until(lambda: "after the restart" in customer.texts())
     await second.close()
 
@@ -179,11 +162,8 @@ async def test_no_agent_in_time_leaves_the_chat_and_the_assistant_answers_again(
 async def test_an_agent_who_joins_in_time_keeps_the_chat_past_the_wait(
     sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
     relay = make_relay(agent_wait_seconds=0.5)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    who, contact = await chat_with_agent(sandbox, relay)
     await until(lambda: "Sam from our team has joined the chat." in customer.texts())
 
     await asyncio.sleep(0.8)

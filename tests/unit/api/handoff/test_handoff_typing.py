@@ -10,8 +10,8 @@ from api.handoff.relay import ChatRelay
 from tests.unit.api.handoff.live_chat import (
     Customer,
     agent,
+    chat_with_agent,
     conversation,
-    handoff,
     transcript,
     until,
 )
@@ -23,21 +23,18 @@ TYPING = "application/vnd.amazonaws.connect.event.typing"
 async def test_a_relay_picking_up_a_chat_whose_agent_last_typed_misses_nothing(
     sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
     first = make_relay(typing=True)
-    await first.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
-    agent(sandbox, handed["contact_id"], "messages", content="One moment.")
+    who, contact = await chat_with_agent(sandbox, first)
+    agent(sandbox, contact, "messages", content="One moment.")
     await until(lambda: "One moment." in customer.texts())
     # typing is no transcript item: reading the transcript from it would fail
-    agent(sandbox, handed["contact_id"], "typing")
+    agent(sandbox, contact, "typing")
     await asyncio.sleep(0.5)
     await first.close()
 
     second = make_relay(typing=True)
     await second.resume_all()
-    agent(sandbox, handed["contact_id"], "messages", content="Found it.")
+    agent(sandbox, contact, "messages", content="Found it.")
     await until(lambda: "Found it." in customer.texts())
     await second.close()
 
@@ -51,14 +48,11 @@ async def test_a_relay_picking_up_a_chat_whose_agent_last_typed_misses_nothing(
 async def test_the_agent_typing_reaches_the_customers_channel_as_typing_only(
     sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
     relay = make_relay(typing=True)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    who, contact = await chat_with_agent(sandbox, relay)
 
-    agent(sandbox, handed["contact_id"], "typing")
-    agent(sandbox, handed["contact_id"], "typing")
+    agent(sandbox, contact, "typing")
+    agent(sandbox, contact, "typing")
     await until(lambda: len(customer.typing) == 2)
     await relay.close()
 
@@ -69,16 +63,13 @@ async def test_the_agent_typing_reaches_the_customers_channel_as_typing_only(
 async def test_the_customer_typing_reaches_the_agent_and_nothing_else(
     sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay]
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
     relay = make_relay(typing=True)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    who, contact = await chat_with_agent(sandbox, relay)
 
     assert await relay.customer_typing(who) is True
     assert await relay.customer_typing(conversation()) is False
     await relay.close()
 
-    items = transcript(sandbox, handed["contact_id"])
+    items = transcript(sandbox, contact)
     typed = [i for i in items if i.get("ContentType") == TYPING]
     assert [(i["ParticipantRole"], i["Type"]) for i in typed] == [("CUSTOMER", "EVENT")]
