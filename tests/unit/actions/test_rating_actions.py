@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from rasa_sdk.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from actions.changes import ActionCloseCase
+from actions.kit.rating import ASKED_KEPT
 from actions.kit.sdk import Action, CollectingDispatcher, Tracker
 from actions.lookup import event_words
 from actions.rating import ActionRateCase
@@ -130,6 +131,27 @@ async def test_a_case_asked_about_before_is_not_asked_about_again(
 
     assert responses(messages) == ["utter_case_closed"]
     assert not [e for e in events if e.get("name") in ("rating_case", "rating_asked")]
+
+
+async def test_each_case_closed_is_remembered_as_asked_the_oldest_forgotten_past_the_limit(
+    cases: RatedCases, settings: Any
+) -> None:
+    before = [f"1000{n:04d}" for n in range(100, 100 + ASKED_KEPT)]
+    yes = tracker(
+        intent="affirm",
+        metadata=whatsapp(),
+        slots={"pending_close": "10000002", "rating_asked": before},
+        events=[
+            ActionExecuted("action_ask_close_case"),
+            ActionExecuted("action_listen"),
+            UserUttered("yes", {"intent": {"name": "affirm"}}),
+        ],
+    )
+
+    events, messages = await run(ActionCloseCase(cases, settings), yes)
+
+    assert responses(messages) == ["utter_case_closed", "utter_ask_rating"]
+    assert SlotSet("rating_asked", [*before[1:], "10000002"]) in events
 
 
 async def test_an_agent_who_closes_a_case_is_not_asked(cases: RatedCases, settings: Any) -> None:
