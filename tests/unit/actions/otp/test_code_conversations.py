@@ -174,7 +174,8 @@ async def test_the_answer_does_not_wait_for_the_mail_to_go(
     bea = chat(stand, otp_settings, codes)
     await bea.ask_status(ref)
 
-    said = await bea.give_contact(mine)
+    # an answer that waited for the held mail would never come: fail in seconds, not hang
+    said = await asyncio.wait_for(bea.give_contact(mine), timeout=5)
 
     assert responses(said) == ["utter_code_on_its_way"]
     await asyncio.sleep(0.05)
