@@ -61,15 +61,20 @@ async def test_the_agent_typing_reaches_the_customers_channel_as_typing_only(
 
 
 async def test_the_customer_typing_reaches_the_agent_and_nothing_else(
-    sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay]
+    sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
 ) -> None:
     relay = make_relay(typing=True)
     who, contact = await chat_with_agent(sandbox, relay)
 
     assert await relay.customer_typing(who) is True
     assert await relay.customer_typing(conversation()) is False
+    # the agent's next words come after the typing event on the chat's feed
+    agent(sandbox, contact, "messages", content="Still there?")
+    await until(lambda: "Still there?" in customer.texts())
     await relay.close()
 
     items = transcript(sandbox, contact)
     typed = [i for i in items if i.get("ContentType") == TYPING]
     assert [(i["ParticipantRole"], i["Type"]) for i in typed] == [("CUSTOMER", "EVENT")]
+    # the customer's own typing is not shown back to them as the agent's
+    assert customer.typing == []
