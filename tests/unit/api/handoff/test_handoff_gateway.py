@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from api.conversation import NOT_CONNECTED
 from api.handoff import transcripts
+from api.handoff.channel import TYPING_REPLY
 from api.handoff.relay import BACK
 from tests.support.services import RedisServer
 from tests.unit.api.conftest import FakeRasa
@@ -217,6 +218,41 @@ async def test_the_pages_customer_typing_reaches_their_live_chat_only(
         if i.get("ContentType", "").endswith(".typing")
     ]
     assert typed == [("CUSTOMER", "EVENT")]
+
+
+class PageSocket:
+    """The page's open socket: keeps the frames the gateway sends on it."""
+
+    def __init__(self) -> None:
+        self.frames: list[dict[str, Any]] = []
+
+    async def send_json(self, frame: dict[str, Any]) -> None:
+        self.frames.append(frame)
+
+
+async def test_the_agent_typing_shows_on_the_pages_open_socket_as_typing_only(
+    sandbox: ChatSandbox,
+    fake_rasa: HandoffRasa,
+    client_with: Callable[..., Any],
+    live_settings: dict[str, Any],
+) -> None:
+    client = await client_with(**live_settings)
+    sender = uuid.uuid4().hex[:10]
+    page = PageSocket()
+    client._transport.app.state.webchat_sockets.register(f"webchat:{sender}", page)
+    handed = handoff(sandbox)
+    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
+    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+
+    agent(sandbox, handed["contact_id"], "typing")
+    await until(lambda: any(f["replies"] == [TYPING_REPLY] for f in page.frames))
+
+    assert [f["replies"] for f in page.frames] == [
+        [{"text": "Sam from our team has joined the chat."}],
+        # what the page shows as "typing", with no text
+        [{"custom": {"typing": True}}],
+    ]
 
 
 async def test_typing_is_not_found_where_live_chats_are_not_relayed(
