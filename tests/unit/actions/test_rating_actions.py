@@ -56,6 +56,21 @@ async def run(action: Action, t: Tracker) -> tuple[list[Any], list[dict[str, Any
     return events, dispatcher.messages
 
 
+def confirmed_close(slots: dict[str, Any], metadata: dict[str, Any]) -> Tracker:
+    """The "yes" that confirms closing the case in ``pending_close``."""
+    return tracker(
+        text="yes",
+        intent="affirm",
+        metadata=metadata,
+        slots=slots,
+        events=[
+            ActionExecuted("action_ask_close_case"),
+            ActionExecuted("action_listen"),
+            UserUttered("yes", {"intent": {"name": "affirm"}}),
+        ],
+    )
+
+
 def asked(handle: str = "10000002#id-10000002", *before: dict[str, Any]) -> list[dict[str, Any]]:
     """The close that asked "How did we do?", ending the turn, before the customer's answer."""
     return [
@@ -93,17 +108,7 @@ def counted(score: str, backend: str = "connect") -> float:
 async def test_a_customer_who_closes_their_case_is_asked_once_how_it_went(
     cases: RatedCases, settings: Any
 ) -> None:
-    yes = tracker(
-        text="yes",
-        intent="affirm",
-        metadata=whatsapp(),
-        slots={"pending_close": "10000002#id-10000002"},
-        events=[
-            ActionExecuted("action_ask_close_case"),
-            ActionExecuted("action_listen"),
-            UserUttered("yes", {"intent": {"name": "affirm"}}),
-        ],
-    )
+    yes = confirmed_close({"pending_close": "10000002#id-10000002"}, whatsapp())
 
     events, messages = await run(ActionCloseCase(cases, settings), yes)
 
@@ -116,15 +121,8 @@ async def test_a_customer_who_closes_their_case_is_asked_once_how_it_went(
 async def test_a_case_asked_about_before_is_not_asked_about_again(
     cases: RatedCases, settings: Any
 ) -> None:
-    yes = tracker(
-        intent="affirm",
-        metadata=whatsapp(),
-        slots={"pending_close": "10000002", "rating_asked": ["10000001", "10000002"]},
-        events=[
-            ActionExecuted("action_ask_close_case"),
-            ActionExecuted("action_listen"),
-            UserUttered("yes", {"intent": {"name": "affirm"}}),
-        ],
+    yes = confirmed_close(
+        {"pending_close": "10000002", "rating_asked": ["10000001", "10000002"]}, whatsapp()
     )
 
     events, messages = await run(ActionCloseCase(cases, settings), yes)
@@ -137,16 +135,7 @@ async def test_each_case_closed_is_remembered_as_asked_the_oldest_forgotten_past
     cases: RatedCases, settings: Any
 ) -> None:
     before = [f"1000{n:04d}" for n in range(100, 100 + ASKED_KEPT)]
-    yes = tracker(
-        intent="affirm",
-        metadata=whatsapp(),
-        slots={"pending_close": "10000002", "rating_asked": before},
-        events=[
-            ActionExecuted("action_ask_close_case"),
-            ActionExecuted("action_listen"),
-            UserUttered("yes", {"intent": {"name": "affirm"}}),
-        ],
-    )
+    yes = confirmed_close({"pending_close": "10000002", "rating_asked": before}, whatsapp())
 
     events, messages = await run(ActionCloseCase(cases, settings), yes)
 
@@ -155,16 +144,7 @@ async def test_each_case_closed_is_remembered_as_asked_the_oldest_forgotten_past
 
 
 async def test_an_agent_who_closes_a_case_is_not_asked(cases: RatedCases, settings: Any) -> None:
-    yes = tracker(
-        intent="affirm",
-        metadata=agent(),
-        slots={"pending_close": "10000002"},
-        events=[
-            ActionExecuted("action_ask_close_case"),
-            ActionExecuted("action_listen"),
-            UserUttered("yes", {"intent": {"name": "affirm"}}),
-        ],
-    )
+    yes = confirmed_close({"pending_close": "10000002"}, agent())
 
     events, messages = await run(ActionCloseCase(cases, settings), yes)
 
