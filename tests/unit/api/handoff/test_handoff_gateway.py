@@ -83,6 +83,22 @@ def texts(response: httpx.Response) -> list[str]:
     return [reply.get("text", "") for reply in response.json()]
 
 
+async def live_chat_at(
+    client: httpx.AsyncClient,
+    fake_rasa: HandoffRasa,
+    sandbox: ChatSandbox,
+    sender: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """A page's customer (``sender``, else a new one), handed by the assistant to a chat that
+    the agent Sam accepted: the page's sender, and what the action server handed the gateway."""
+    sender = sender or uuid.uuid4().hex[:10]
+    handed = handoff(sandbox)
+    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
+    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    return sender, handed
+
+
 async def test_webchat_customer_talks_with_a_person_then_the_assistant_is_back(
     sandbox: ChatSandbox,
     fake_rasa: HandoffRasa,
@@ -171,11 +187,7 @@ async def test_a_transcript_the_action_server_could_not_take_is_filed_later_once
 ) -> None:
     monkeypatch.setattr(transcripts, "RETRY_SECONDS", (0.05, 0.1), raising=False)
     client = await client_with(**live_settings)
-    sender = uuid.uuid4().hex[:10]
-    handed = handoff(sandbox)
-    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
-    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    sender, handed = await live_chat_at(client, fake_rasa, sandbox)
     agent(sandbox, handed["contact_id"], "messages", content="Sam here.")
     # the action server is down, then its case system cannot take the comment
     fake_rasa.transcript_answers = [502, 503, 503]
@@ -198,11 +210,7 @@ async def test_the_pages_customer_typing_reaches_their_live_chat_only(
     live_settings: dict[str, Any],
 ) -> None:
     client = await client_with(**live_settings)
-    sender = uuid.uuid4().hex[:10]
-    handed = handoff(sandbox)
-    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
-    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    sender, handed = await live_chat_at(client, fake_rasa, sandbox)
 
     # as often as a client likes: the chat gets one event in a short while
     for _ in range(5):
@@ -240,10 +248,7 @@ async def test_the_agent_typing_shows_on_the_pages_open_socket_as_typing_only(
     sender = uuid.uuid4().hex[:10]
     page = PageSocket()
     client._transport.app.state.webchat_sockets.register(f"webchat:{sender}", page)
-    handed = handoff(sandbox)
-    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
-    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    _, handed = await live_chat_at(client, fake_rasa, sandbox, sender)
 
     agent(sandbox, handed["contact_id"], "typing")
     await until(lambda: any(f["replies"] == [TYPING_REPLY] for f in page.frames))
@@ -283,11 +288,7 @@ async def test_two_gateways_on_one_redis_share_a_chat_started_on_either(
             "notice_queue_db": tmp_path / "b" / "notices.sqlite3",
         }
     )
-    sender = uuid.uuid4().hex[:10]
-    handed = handoff(sandbox)
-    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
-    await a.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    sender, handed = await live_chat_at(a, fake_rasa, sandbox)
     agent(sandbox, handed["contact_id"], "messages", content="Hi, Sam here.")
     waiting_key = f"casebot:{{webchat-inbox}}:conv:webchat:{sender}"
     await until(lambda: shared_redis.cli("ZCARD", waiting_key).strip() == "2")
