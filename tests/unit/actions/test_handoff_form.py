@@ -14,9 +14,11 @@ import pytest
 from rasa_sdk.events import ActionExecuted, ConversationPaused, SlotSet, UserUttered
 
 from actions.handoff import ActionRequestHuman
+from actions.kit.rendering import shorten
 from actions.kit.sdk import CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
-from cases.backend import BackendUnavailable, Case, CaseDraft
+from actions.kit.unfinished import TITLE_FROM_DESCRIPTION
+from cases.backend import BackendUnavailable, Case, CaseDraft, CaseTemplate, TemplateField
 from cases.connect.chat import ChatStart
 from tests.unit.actions.fakes import ANN_PHONE, FakeCases, entity, responses, tracker, whatsapp
 
@@ -134,6 +136,32 @@ async def test_a_title_alone_is_the_description_too(
     assert "a description (the title is used); priority (Medium is used)" in cases.comments[0][1]
 
 
+LONG_LINE = "The router drops the connection " * 5
+
+
+@pytest.mark.parametrize(
+    ("description", "title"),
+    [
+        ("Router drops every hour\nThe lights go red since Monday.", "Router drops every hour"),
+        (f"{LONG_LINE}\nThe lights go red.", shorten(LONG_LINE, TITLE_FROM_DESCRIPTION)),
+    ],
+)
+async def test_a_description_alone_gives_the_title_its_first_line_shortened(
+    cases: DraftedCases, settings: ActionSettings, description: str, title: str
+) -> None:
+    said = {"description": description, "contact": ANN_PHONE}
+
+    await hand_over(cases, settings, asking(said, metadata=whatsapp()))
+
+    [(draft, _)] = cases.drafts
+    assert draft.title == title and len(title) <= TITLE_FROM_DESCRIPTION
+    assert draft.description == description
+    assert (
+        "Not given by the customer: a title (the start of the description is used)"
+        in (cases.comments[0][1])
+    )
+
+
 async def test_a_priority_given_is_kept_and_nothing_is_called_defaulted(
     cases: DraftedCases, settings: ActionSettings
 ) -> None:
@@ -179,6 +207,52 @@ async def test_outside_the_form_leftover_answers_are_not_filed(
     await hand_over(cases, settings, asking(ANSWERS, events=earlier, metadata=whatsapp()))
 
     assert cases.drafts == []
+
+
+async def test_answers_left_by_another_form_are_not_filed(
+    cases: DraftedCases, settings: ActionSettings
+) -> None:
+    other = [
+        {**event, "name": "comment_form"} if event.get("name") == "case_form" else event
+        for event in in_the_form()
+    ]
+
+    await hand_over(cases, settings, asking(ANSWERS, events=other, metadata=whatsapp()))
+
+    assert cases.drafts == []
+
+
+class OptionalContact(DraftedCases):
+    """A back end whose template does not require a contact."""
+
+    async def get_template(self) -> CaseTemplate:
+        self._fail()
+        field = TemplateField(name="contact", field_id="contact", type="Text", required=False)
+        return CaseTemplate(template_id="t", name="Customer case", fields={"contact": field})
+
+
+async def test_no_case_is_filed_without_a_contact_even_where_the_template_needs_none(
+    settings: ActionSettings,
+) -> None:
+    cases = OptionalContact()
+    said = {key: value for key, value in ANSWERS.items() if key != "contact"}
+
+    _, messages = await hand_over(cases, settings, asking(said))
+
+    assert cases.drafts == []
+    assert responses(messages) == ["utter_handoff_no_case"]
+
+
+async def test_the_customers_profile_goes_on_the_case(
+    cases: DraftedCases, settings: ActionSettings
+) -> None:
+    profile = "arn:aws:profile:us-east-1:123456789012:domains/casebot/profiles/p-1"
+
+    await hand_over(
+        cases, settings, asking(ANSWERS | {"customer_id": profile}, metadata=whatsapp())
+    )
+
+    assert [draft.customer_id for draft, _ in cases.drafts] == [profile]
 
 
 async def test_a_case_named_with_the_request_is_the_one_queued(

@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from rasa_sdk.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from actions.changes import ActionCloseCase
+from actions.kit.rating import ASKED_KEPT
 from actions.kit.sdk import Action, CollectingDispatcher, Tracker
 from actions.lookup import event_words
 from actions.rating import ActionRateCase
@@ -55,6 +56,21 @@ async def run(action: Action, t: Tracker) -> tuple[list[Any], list[dict[str, Any
     return events, dispatcher.messages
 
 
+def confirmed_close(slots: dict[str, Any], metadata: dict[str, Any]) -> Tracker:
+    """The "yes" that confirms closing the case in ``pending_close``."""
+    return tracker(
+        text="yes",
+        intent="affirm",
+        metadata=metadata,
+        slots=slots,
+        events=[
+            ActionExecuted("action_ask_close_case"),
+            ActionExecuted("action_listen"),
+            UserUttered("yes", {"intent": {"name": "affirm"}}),
+        ],
+    )
+
+
 def asked(handle: str = "10000002#id-10000002", *before: dict[str, Any]) -> list[dict[str, Any]]:
     """The close that asked "How did we do?", ending the turn, before the customer's answer."""
     return [
@@ -92,17 +108,7 @@ def counted(score: str, backend: str = "connect") -> float:
 async def test_a_customer_who_closes_their_case_is_asked_once_how_it_went(
     cases: RatedCases, settings: Any
 ) -> None:
-    yes = tracker(
-        text="yes",
-        intent="affirm",
-        metadata=whatsapp(),
-        slots={"pending_close": "10000002#id-10000002"},
-        events=[
-            ActionExecuted("action_ask_close_case"),
-            ActionExecuted("action_listen"),
-            UserUttered("yes", {"intent": {"name": "affirm"}}),
-        ],
-    )
+    yes = confirmed_close({"pending_close": "10000002#id-10000002"}, whatsapp())
 
     events, messages = await run(ActionCloseCase(cases, settings), yes)
 
@@ -115,15 +121,8 @@ async def test_a_customer_who_closes_their_case_is_asked_once_how_it_went(
 async def test_a_case_asked_about_before_is_not_asked_about_again(
     cases: RatedCases, settings: Any
 ) -> None:
-    yes = tracker(
-        intent="affirm",
-        metadata=whatsapp(),
-        slots={"pending_close": "10000002", "rating_asked": ["10000001", "10000002"]},
-        events=[
-            ActionExecuted("action_ask_close_case"),
-            ActionExecuted("action_listen"),
-            UserUttered("yes", {"intent": {"name": "affirm"}}),
-        ],
+    yes = confirmed_close(
+        {"pending_close": "10000002", "rating_asked": ["10000001", "10000002"]}, whatsapp()
     )
 
     events, messages = await run(ActionCloseCase(cases, settings), yes)
@@ -132,17 +131,20 @@ async def test_a_case_asked_about_before_is_not_asked_about_again(
     assert not [e for e in events if e.get("name") in ("rating_case", "rating_asked")]
 
 
+async def test_each_case_closed_is_remembered_as_asked_the_oldest_forgotten_past_the_limit(
+    cases: RatedCases, settings: Any
+) -> None:
+    before = [f"1000{n:04d}" for n in range(100, 100 + ASKED_KEPT)]
+    yes = confirmed_close({"pending_close": "10000002", "rating_asked": before}, whatsapp())
+
+    events, messages = await run(ActionCloseCase(cases, settings), yes)
+
+    assert responses(messages) == ["utter_case_closed", "utter_ask_rating"]
+    assert SlotSet("rating_asked", [*before[1:], "10000002"]) in events
+
+
 async def test_an_agent_who_closes_a_case_is_not_asked(cases: RatedCases, settings: Any) -> None:
-    yes = tracker(
-        intent="affirm",
-        metadata=agent(),
-        slots={"pending_close": "10000002"},
-        events=[
-            ActionExecuted("action_ask_close_case"),
-            ActionExecuted("action_listen"),
-            UserUttered("yes", {"intent": {"name": "affirm"}}),
-        ],
-    )
+    yes = confirmed_close({"pending_close": "10000002"}, agent())
 
     events, messages = await run(ActionCloseCase(cases, settings), yes)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from actions import changes, forms
+from actions.kit.contacts import contact_key as typed_contact
 from actions.kit.media import real_caption
 from actions.kit.message import text_field_change
 from actions.kit.normalise import match_choice, normalise_email, normalise_phone, words
@@ -63,6 +64,8 @@ STEPS: dict[str, Callable[[str], object]] = {
     "contact_key": _contact_key,
     "tag_value": tag_value,
     "parse_rating": parse_rating,
+    # the contact a one-time code is asked for, as the customer typed it
+    "typed_contact": lambda text: typed_contact(text, "GB"),
 }
 
 

@@ -24,6 +24,7 @@ from privacy.cases import case_references
 from privacy.erase import erase, person_of
 from privacy.places import Places, tracker_location
 from tests.support import rasa_tracker as rt
+from tests.unit.privacy.erase_places import places_in
 
 ADA = Person(phone="+447700900123", email="ada@example.com")
 NOW = time.time()
@@ -55,16 +56,10 @@ class Cases:
 def places(tmp_path: Path) -> Places:
     media = tmp_path / "media"
     media.mkdir()
-    return Places(
+    return places_in(
+        tmp_path,
         tracker=Location("sqlite", str(tmp_path / "rasa-tracker.db")),
         media_dirs=(media,),
-        whatsapp_db=tmp_path / "whatsapp-queue.sqlite3",
-        twilio_db=tmp_path / "twilio-queue.sqlite3",
-        proactive_db=tmp_path / "proactive-queue.sqlite3",
-        notice_db=tmp_path / "notice-queue.sqlite3",
-        redis_url=None,
-        outbox_db=tmp_path / "outbox.sqlite3",
-        aicc_idempotency_db=tmp_path / "aicc.sqlite3",
         relay_db=tmp_path / "relay.sqlite3",
         otp_db=tmp_path / "otp.sqlite3",
     )

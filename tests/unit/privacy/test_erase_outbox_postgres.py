@@ -18,6 +18,7 @@ from privacy import erase as command
 from privacy.erase import erase
 from privacy.places import Places
 from tests.support.services import free_port
+from tests.unit.privacy.erase_places import places_in
 
 ADA = Person(phone="+447700900123", email="ada@example.com")
 
@@ -36,18 +37,7 @@ def draft(contact: str, conversation: str) -> CaseDraft:
 
 def nowhere(tmp_path: Path, url: str) -> Places:
     """Places where nothing but the PostgreSQL outbox exists."""
-    return Places(
-        tracker=None,
-        media_dirs=(),
-        whatsapp_db=tmp_path / "none-1",
-        twilio_db=tmp_path / "none-2",
-        proactive_db=tmp_path / "none-3",
-        notice_db=tmp_path / "none-4",
-        redis_url=None,
-        outbox_db=tmp_path / "none-5",
-        aicc_idempotency_db=tmp_path / "none-6",
-        actions_database_url=url,
-    )
+    return places_in(tmp_path / "nowhere", actions_database_url=url)
 
 
 def test_the_command_erases_the_person_from_the_postgresql_outbox(

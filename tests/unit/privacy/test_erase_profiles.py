@@ -10,6 +10,7 @@ import pytest
 from common.erasure import Person
 from privacy.erase import erase
 from privacy.places import Places
+from tests.unit.privacy.erase_places import places_in
 from tests.unit.sandbox.conftest import SandboxServer, make_settings
 from tests.unit.sandbox.customer_profiles.conftest import profiles_client
 
@@ -24,17 +25,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]
 
 
 def nowhere(tmp_path: Path) -> Places:
-    return Places(
-        tracker=None,
-        media_dirs=(),
-        whatsapp_db=tmp_path / "none-1",
-        twilio_db=tmp_path / "none-2",
-        proactive_db=tmp_path / "none-3",
-        notice_db=tmp_path / "none-4",
-        redis_url=None,
-        outbox_db=tmp_path / "none-5",
-        aicc_idempotency_db=tmp_path / "none-6",
-    )
+    return places_in(tmp_path / "nowhere")
 
 
 async def test_the_persons_profiles_are_listed_and_no_one_elses(

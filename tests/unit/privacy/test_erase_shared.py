@@ -22,6 +22,7 @@ from common.erasure import Person
 from privacy.places import Places
 from privacy.stores import erase_gateway
 from tests.support.services import RedisServer, redis_server
+from tests.unit.privacy.erase_places import places_in
 
 ADA = Person(phone="+447700900123", email="ada@example.com")
 BOB = "447700900999"
@@ -38,17 +39,7 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 def places(redis: RedisServer, tmp_path: Path) -> Places:
     redis.cli("FLUSHDB", db=DB)
     # no SQLite file exists: everything the gateways keep is in Redis
-    return Places(
-        tracker=None,
-        media_dirs=(),
-        whatsapp_db=tmp_path / "whatsapp-queue.sqlite3",
-        twilio_db=tmp_path / "twilio-queue.sqlite3",
-        proactive_db=tmp_path / "proactive-queue.sqlite3",
-        notice_db=tmp_path / "notice-queue.sqlite3",
-        redis_url=redis.url(DB),
-        outbox_db=tmp_path / "outbox.sqlite3",
-        aicc_idempotency_db=tmp_path / "aicc.sqlite3",
-    )
+    return places_in(tmp_path, redis_url=redis.url(DB))
 
 
 async def fill(url: str) -> None:

@@ -80,6 +80,15 @@ def test_reading_takes_linear_time_on_runs_of_what_a_rating_starts_with(unit: st
     assert settled_growth(parse_rating, unit) < LINEAR_GROWTH
 
 
+@pytest.mark.parametrize("unit", ["-", " -", ",;. ", "slow ", "⭐"])
+def test_reading_takes_linear_time_on_a_long_comment_after_the_score(unit: str) -> None:
+    # past the score the whole message is read, however long: the comment is kept whole
+    def rated(text: str) -> Rating | None:
+        return parse_rating(f"4 {text}")
+
+    assert settled_growth(rated, unit) < LINEAR_GROWTH
+
+
 def test_the_words_on_the_case_say_score_scale_and_comment() -> None:
     assert Rating(4, "slow but ok").words() == "Customer rating: 4/5 - slow but ok"
     assert Rating(5).words() == "Customer rating: 5/5"

@@ -137,6 +137,17 @@ RESUMED = {
 }
 
 
+class Mailbox:
+    """A sender that keeps what it was asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, to: str, code: str) -> bool:
+        self.sent.append((to, code))
+        return True
+
+
 class HeldSender:
     """A sender that does not finish until it is let go: shows the answer does not wait."""
 

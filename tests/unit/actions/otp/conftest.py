@@ -1,4 +1,5 @@
-"""The code store's tests run on each store: the SQLite file and PostgreSQL.
+"""The code store's tests run on each store: the SQLite file and PostgreSQL; the code actions'
+tests run with settings whose files are the test's own.
 
 ``open_store`` opens the same store once more each time it is called, as another action server
 would: on SQLite a new object over the same file, on PostgreSQL a new object over a pool of its
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from actions.kit.settings import ActionSettings
 from actions.otp.postgres import PostgresCodeStore
 from actions.otp.store import CodeStore, SqliteCodeStore
 from common.postgres import Pool, open_pool
@@ -31,6 +33,16 @@ OpenStore = Callable[[], CodeStore]
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture
+def otp_settings(tmp_path: Path) -> ActionSettings:
+    """Codes mailed from casebot@example.com and kept in a SQLite file of this test's."""
+    return ActionSettings(
+        outbox_db=tmp_path / "outbox.sqlite3",
+        otp_db=tmp_path / "otp.sqlite3",
+        otp_email_sender="casebot@example.com",
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -3,11 +3,10 @@ request that waited only when it was about that case."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from actions.changes import ActionUpdateCase
+from actions.kit import otp as otp_module
 from actions.kit.access import viewer_of
 from actions.kit.handles import shown_ref
 from actions.kit.otp import OneTimeCodes, case_key, matching_case
@@ -15,27 +14,7 @@ from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus
 from actions.otp.store import SqliteCodeStore
 from tests.unit.actions.fakes import FakeCases, entity, responses, tracker
-from tests.unit.actions.otp.chat import Chat
-
-
-class Mailbox:
-    """A sender that keeps what it was asked to send."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, to: str, code: str) -> bool:
-        self.sent.append((to, code))
-        return True
-
-
-@pytest.fixture
-def otp_settings(tmp_path: Path) -> ActionSettings:
-    return ActionSettings(
-        outbox_db=tmp_path / "outbox.sqlite3",
-        otp_db=tmp_path / "otp.sqlite3",
-        otp_email_sender="casebot@example.com",
-    )
+from tests.unit.actions.otp.chat import Chat, Mailbox
 
 
 @pytest.fixture
@@ -70,6 +49,37 @@ async def test_of_two_cases_sharing_a_reference_the_code_opens_the_one_whose_con
     viewer = viewer_of(tracker(slots=kim.slots, metadata=kim.metadata))
     assert viewer.can_see(cases.cases["10000007"]) is False
     assert viewer.can_see(cases.sharing[0]) is True
+
+
+@pytest.mark.parametrize(
+    ("asked", "typed"),
+    [
+        pytest.param("10000013", "eve@example.org", id="another contact"),
+        pytest.param("10000099", "lu@example.org", id="no such case"),
+    ],
+)
+async def test_a_code_that_went_nowhere_never_verifies_even_when_typed_right(
+    otp_settings: ActionSettings,
+    codes: OneTimeCodes,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+    asked: str,
+    typed: str,
+) -> None:
+    # the code kept is known here, as a guesser with all their tries might come to know it
+    monkeypatch.setattr(otp_module, "new_code", lambda: "123456")
+    cases = FakeCases()
+    cases.add("10000013", contact="lu@example.org")
+    eve = Chat(cases, otp_settings, codes)
+    await eve.ask_status(asked)
+    await eve.give_contact(typed)
+    await codes.settle()
+
+    said = await eve.give_code("123456")
+
+    assert mailbox.sent == []
+    assert responses(said) == ["utter_code_wrong"]
+    assert "verified_cases" not in eve.slots
 
 
 async def test_a_contact_matches_whatever_its_case_or_spacing(otp_settings: ActionSettings) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from actions.changes import ActionAddCaseComment, ActionAskCloseCase, ActionUpdateCase
 from actions.kit.handles import shown_ref
 from actions.kit.otp import OneTimeCodes
+from actions.kit.sdk import Action
 from actions.kit.settings import ActionSettings
 from actions.lookup import ActionCheckCaseStatus
 from actions.otp.store import SqliteCodeStore
@@ -26,15 +28,8 @@ from actions.verification import ActionVerifyCode
 from tests.unit.actions.access_support import AGENT_ARN, ConnectStand
 from tests.unit.actions.fakes import agent, entity, responses
 from tests.unit.actions.otp.chat import Chat, HeldSender, mailed_codes, mailer
+from tests.unit.actions.otp.conftest import Clock
 from tests.unit.sandbox.conftest import SandboxServer, make_settings
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_900_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -48,20 +43,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
 @pytest.fixture(scope="module")
 def stand(server: SandboxServer) -> ConnectStand:
     return ConnectStand(server)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def otp_settings(tmp_path: Path) -> ActionSettings:
-    return ActionSettings(
-        outbox_db=tmp_path / "outbox.sqlite3",
-        otp_db=tmp_path / "otp.sqlite3",
-        otp_email_sender="casebot@example.com",
-    )
 
 
 @pytest.fixture
@@ -89,6 +70,41 @@ def shown(messages: list[dict[str, Any]], ref: str) -> list[dict[str, Any]]:
         {k: (str(v).replace(ref, "<ref>") if isinstance(v, str) else v) for k, v in m.items()}
         for m in messages
     ]
+
+
+#: a request about a case, made in a conversation; what the assistant answered
+Request = Callable[[Chat, str], Awaitable[list[dict[str, Any]]]]
+
+
+@dataclass
+class Waiting:
+    """A conversation that asked about a case and waits for the code mailed to its contact."""
+
+    chat: Chat
+    ref: str
+    code: str
+    #: what the assistant answered the request
+    offered: list[dict[str, Any]]
+
+
+async def code_mailed(
+    stand: ConnectStand,
+    otp_settings: ActionSettings,
+    codes: OneTimeCodes,
+    server: SandboxServer,
+    title: str,
+    ask: Request = Chat.ask_status,
+) -> Waiting:
+    """A case opened with a contact of its own, asked about by ``ask`` in a fresh
+    conversation that then gives that contact and receives one code."""
+    mine = email("who")
+    ref = await stand.open(title, mine)
+    asking = chat(stand, otp_settings, codes)
+    offered = await ask(asking, ref)
+    await asking.give_contact(mine)
+    await codes.settle()
+    [code] = mailed_codes(server.url, mine)
+    return Waiting(asking, ref, code, offered)
 
 
 async def test_a_stranger_gets_yesterdays_case_by_a_code_from_the_cases_email(
@@ -158,7 +174,8 @@ async def test_the_answer_does_not_wait_for_the_mail_to_go(
     bea = chat(stand, otp_settings, codes)
     await bea.ask_status(ref)
 
-    said = await bea.give_contact(mine)
+    # an answer that waited for the held mail would never come: fail in seconds, not hang
+    said = await asyncio.wait_for(bea.give_contact(mine), timeout=5)
 
     assert responses(said) == ["utter_code_on_its_way"]
     await asyncio.sleep(0.05)
@@ -169,85 +186,83 @@ async def test_the_answer_does_not_wait_for_the_mail_to_go(
     assert len(mailed_codes(server.url, mine)) == 1
 
 
+async def ask_update(asking: Chat, ref: str) -> list[dict[str, Any]]:
+    found = [entity("case_ref", ref), entity("priority", "High")]
+    return await asking.turn(ActionUpdateCase, f"set {ref} to high", "update_case", found)
+
+
+async def ask_close(asking: Chat, ref: str) -> list[dict[str, Any]]:
+    found = [entity("case_ref", ref)]
+    return await asking.turn(ActionAskCloseCase, f"close case {ref}", "close_case", found)
+
+
+async def ask_comment(asking: Chat, ref: str) -> list[dict[str, Any]]:
+    asking.slots["comment_text"] = "It is leaking again since this morning"
+    found = [entity("case_ref", ref)]
+    said = await asking.turn(ActionAddCaseComment, "", "add_case_comment", found)
+    # the words wait with the request, not in the conversation's slots
+    assert asking.slots["comment_text"] is None
+    return said
+
+
+async def updated(stand: ConnectStand, waited: Waiting) -> bool:
+    return (await stand.backend.get_case(waited.ref)).priority == "High"
+
+
+async def asked_to_confirm(stand: ConnectStand, waited: Waiting) -> bool:
+    pending = waited.chat.slots.get("pending_close")
+    return pending is not None and shown_ref(pending) == waited.ref
+
+
+async def commented(stand: ConnectStand, waited: Waiting) -> bool:
+    return "comment" in [field for field, _ in await stand.trail(waited.ref)]
+
+
 @pytest.mark.parametrize(
-    ("request_action", "text", "entities"),
+    ("ask", "then", "answers", "done"),
     [
-        (ActionUpdateCase, "set {ref} to high", [("priority", "High")]),
-        (ActionAskCloseCase, "close case {ref}", []),
+        pytest.param(ask_update, ActionUpdateCase, ["utter_case_updated"], updated, id="update"),
+        pytest.param(
+            ask_close, ActionAskCloseCase, ["utter_ask_close_case"], asked_to_confirm, id="close"
+        ),
+        pytest.param(
+            ask_comment, ActionAddCaseComment, ["utter_comment_added"], commented, id="comment"
+        ),
     ],
 )
-async def test_a_right_code_answers_the_change_that_waited(
+async def test_a_right_code_does_the_request_that_waited_for_it_and_not_before(
     stand: ConnectStand,
     otp_settings: ActionSettings,
     codes: OneTimeCodes,
     server: SandboxServer,
-    request_action: type[ActionUpdateCase] | type[ActionAskCloseCase],
-    text: str,
-    entities: list[tuple[str, str]],
+    ask: Request,
+    then: type[Action],
+    answers: list[str],
+    done: Callable[[ConnectStand, Waiting], Awaitable[bool]],
 ) -> None:
-    mine = email("cy")
-    ref = await stand.open("Washing machine", mine)
-    cy = chat(stand, otp_settings, codes)
-    found = [entity("case_ref", ref), *(entity(k, v) for k, v in entities)]
-    intent = "update_case" if request_action is ActionUpdateCase else "close_case"
+    waited = await code_mailed(stand, otp_settings, codes, server, "Washing machine", ask)
+    assert responses(waited.offered) == ["utter_offer_code"]
+    assert (await stand.backend.get_case(waited.ref)).priority == "Medium"
+    assert not await done(stand, waited)
 
-    offered = await cy.turn(request_action, text.format(ref=ref), intent, found)
-    assert responses(offered) == ["utter_offer_code"]
-    assert (await stand.backend.get_case(ref)).priority == "Medium"
-    await cy.give_contact(mine)
-    await codes.settle()
-    [code] = mailed_codes(server.url, mine)
+    said = await waited.chat.give_code(waited.code, then=then)
 
-    said = await cy.give_code(code, then=request_action)
-
-    if request_action is ActionUpdateCase:
-        assert responses(said) == ["utter_code_right", "utter_case_updated"]
-        assert (await stand.backend.get_case(ref)).priority == "High"
-    else:
-        assert responses(said) == ["utter_code_right", "utter_ask_close_case"]
-        assert shown_ref(cy.slots["pending_close"]) == ref
-
-
-async def test_a_right_code_adds_the_comment_that_was_written(
-    stand: ConnectStand, otp_settings: ActionSettings, codes: OneTimeCodes, server: SandboxServer
-) -> None:
-    mine = email("dee")
-    ref = await stand.open("Fridge", mine)
-    dee = chat(stand, otp_settings, codes)
-    dee.slots["comment_text"] = "It is leaking again since this morning"
-    comment = await dee.turn(
-        ActionAddCaseComment, "", "add_case_comment", [entity("case_ref", ref)]
-    )
-    assert responses(comment) == ["utter_offer_code"]
-    assert dee.slots["comment_text"] is None
-    await dee.give_contact(mine)
-    await codes.settle()
-    [code] = mailed_codes(server.url, mine)
-
-    said = await dee.give_code(code, then=ActionAddCaseComment)
-
-    assert responses(said) == ["utter_code_right", "utter_comment_added"]
-    assert ("comment", None) in [(f, None) for f, _ in await stand.trail(ref)]
+    assert responses(said) == ["utter_code_right", *answers]
+    assert await done(stand, waited)
 
 
 async def test_five_wrong_codes_and_the_right_one_no_longer_works(
     stand: ConnectStand, otp_settings: ActionSettings, codes: OneTimeCodes, server: SandboxServer
 ) -> None:
-    mine = email("eve")
-    ref = await stand.open("Heating", mine)
-    eve = chat(stand, otp_settings, codes)
-    await eve.ask_status(ref)
-    await eve.give_contact(mine)
-    await codes.settle()
-    [code] = mailed_codes(server.url, mine)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    eve = await code_mailed(stand, otp_settings, codes, server, "Heating")
+    wrong = f"{(int(eve.code) + 1) % 1_000_000:06d}"
 
-    tries = [await eve.give_code(wrong) for _ in range(5)]
+    tries = [await eve.chat.give_code(wrong) for _ in range(5)]
 
     assert [t[0].get("tries") for t in tries[:4]] == [4, 3, 2, 1]
     assert responses(tries[4]) == ["utter_code_locked"]
-    assert responses(await eve.give_code(code)) == ["utter_code_locked"]
-    assert "verified_cases" not in eve.slots
+    assert responses(await eve.chat.give_code(eve.code)) == ["utter_code_locked"]
+    assert "verified_cases" not in eve.chat.slots
 
 
 async def test_a_code_expires_after_ten_minutes(
@@ -257,17 +272,11 @@ async def test_a_code_expires_after_ten_minutes(
     server: SandboxServer,
     clock: Clock,
 ) -> None:
-    mine = email("fay")
-    ref = await stand.open("Oven", mine)
-    fay = chat(stand, otp_settings, codes)
-    await fay.ask_status(ref)
-    await fay.give_contact(mine)
-    await codes.settle()
-    [code] = mailed_codes(server.url, mine)
+    fay = await code_mailed(stand, otp_settings, codes, server, "Oven")
 
     clock.now += 600
 
-    assert responses(await fay.give_code(code)) == ["utter_code_expired"]
+    assert responses(await fay.chat.give_code(fay.code)) == ["utter_code_expired"]
 
 
 async def test_a_reference_gets_three_codes_an_hour_whoever_asks_and_whether_it_exists(
@@ -289,17 +298,11 @@ async def test_a_reference_gets_three_codes_an_hour_whoever_asks_and_whether_it_
 async def test_a_code_works_only_in_the_conversation_it_was_asked_for_in(
     stand: ConnectStand, otp_settings: ActionSettings, codes: OneTimeCodes, server: SandboxServer
 ) -> None:
-    mine = email("hal")
-    ref = await stand.open("Kettle", mine)
-    hal = chat(stand, otp_settings, codes)
-    await hal.ask_status(ref)
-    await hal.give_contact(mine)
-    await codes.settle()
-    [code] = mailed_codes(server.url, mine)
+    hal = await code_mailed(stand, otp_settings, codes, server, "Kettle")
 
     thief = chat(stand, otp_settings, codes)
-    assert responses(await thief.give_code(code)) == ["utter_no_code_waiting"]
-    assert responses(await hal.give_code(code)) == ["utter_code_right"]
+    assert responses(await thief.give_code(hal.code)) == ["utter_no_code_waiting"]
+    assert responses(await hal.chat.give_code(hal.code)) == ["utter_code_right"]
 
 
 async def test_no_code_is_offered_to_an_agent_or_when_none_can_be_sent(

@@ -122,6 +122,19 @@ def test_a_case_gets_so_many_requests_an_hour_from_any_conversations(
     assert store.issue(code(clock, "webchat:4"), "10000001", LIMITS), "an hour later, again"
 
 
+def test_requests_refused_over_the_limit_do_not_count_against_the_next_hour(
+    store: CodeStore, clock: Clock
+) -> None:
+    issued = [store.issue(code(clock, f"webchat:{n}"), "10000001", LIMITS) for n in range(3)]
+    clock.now += 1800
+    refused = [store.issue(code(clock, f"webchat:x{n}"), "10000001", LIMITS) for n in range(3)]
+    # the three that were issued are past the hour; the three refused half an hour ago are not
+    clock.now += 1801
+
+    assert (issued, refused) == ([True] * 3, [False] * 3)
+    assert store.issue(code(clock, "webchat:later"), "10000001", LIMITS)
+
+
 def test_a_conversation_gets_so_many_requests_an_hour_whatever_the_cases(
     store: CodeStore, clock: Clock
 ) -> None:

@@ -11,16 +11,7 @@ from actions.otp.postgres import PostgresCodeStore
 from common.postgres import open_pool
 from tests.support.services import free_port
 from tests.unit.actions.fakes import FakeCases, responses
-from tests.unit.actions.otp.chat import Chat
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, to: str, code: str) -> bool:
-        self.sent.append((to, code))
-        return True
+from tests.unit.actions.otp.chat import Chat, Mailbox
 
 
 async def test_a_code_store_that_is_down_is_answered_as_the_case_system_away(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -14,17 +14,10 @@ from api.handoff.participant import ParticipantClient, participant_client
 from api.handoff.relay import ChatRelay
 from api.handoff.store import RelayStore
 from api.media import share_file_text
-from tests.unit.api.handoff.test_handoff_relay import Customer, agent, handoff, transcript
+from tests.unit.api.handoff.live_chat import Customer, agent, handoff, transcript
 from tests.unit.sandbox.connect_chat.support import ChatSandbox
 
 PDF = b"%PDF-1.4\n" + b"receipt " * 500
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
-    server = ChatSandbox(tmp_path_factory.mktemp("files") / "sandbox.sqlite3").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

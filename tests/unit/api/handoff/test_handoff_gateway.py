@@ -10,7 +10,7 @@ import asyncio
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,11 @@ from pydantic import SecretStr
 
 from api.conversation import NOT_CONNECTED
 from api.handoff import transcripts
+from api.handoff.channel import TYPING_REPLY
 from api.handoff.relay import BACK
 from tests.support.services import RedisServer
 from tests.unit.api.conftest import FakeRasa
-from tests.unit.api.handoff.test_handoff_relay import agent, handoff, transcript, until
+from tests.unit.api.handoff.live_chat import agent, handoff, transcript, until
 from tests.unit.sandbox.connect_chat.support import ChatSandbox
 
 INTERNAL_TOKEN = "internal-token-for-tests-0123456789"
@@ -54,13 +55,6 @@ class HandoffRasa(FakeRasa):
         return super().__call__(request)
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
-    server = ChatSandbox(tmp_path_factory.mktemp("gateway") / "sandbox.sqlite3").start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def fake_rasa() -> HandoffRasa:
     return HandoffRasa()
@@ -87,6 +81,22 @@ def waiting(path: Path) -> int:
 
 def texts(response: httpx.Response) -> list[str]:
     return [reply.get("text", "") for reply in response.json()]
+
+
+async def live_chat_at(
+    client: httpx.AsyncClient,
+    fake_rasa: HandoffRasa,
+    sandbox: ChatSandbox,
+    sender: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """A page's customer (``sender``, else a new one), handed by the assistant to a chat that
+    the agent Sam accepted: the page's sender, and what the action server handed the gateway."""
+    sender = sender or uuid.uuid4().hex[:10]
+    handed = handoff(sandbox)
+    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
+    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
+    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    return sender, handed
 
 
 async def test_webchat_customer_talks_with_a_person_then_the_assistant_is_back(
@@ -177,11 +187,7 @@ async def test_a_transcript_the_action_server_could_not_take_is_filed_later_once
 ) -> None:
     monkeypatch.setattr(transcripts, "RETRY_SECONDS", (0.05, 0.1), raising=False)
     client = await client_with(**live_settings)
-    sender = uuid.uuid4().hex[:10]
-    handed = handoff(sandbox)
-    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
-    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    sender, handed = await live_chat_at(client, fake_rasa, sandbox)
     agent(sandbox, handed["contact_id"], "messages", content="Sam here.")
     # the action server is down, then its case system cannot take the comment
     fake_rasa.transcript_answers = [502, 503, 503]
@@ -204,11 +210,7 @@ async def test_the_pages_customer_typing_reaches_their_live_chat_only(
     live_settings: dict[str, Any],
 ) -> None:
     client = await client_with(**live_settings)
-    sender = uuid.uuid4().hex[:10]
-    handed = handoff(sandbox)
-    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
-    await client.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    sender, handed = await live_chat_at(client, fake_rasa, sandbox)
 
     # as often as a client likes: the chat gets one event in a short while
     for _ in range(5):
@@ -224,6 +226,38 @@ async def test_the_pages_customer_typing_reaches_their_live_chat_only(
         if i.get("ContentType", "").endswith(".typing")
     ]
     assert typed == [("CUSTOMER", "EVENT")]
+
+
+class PageSocket:
+    """The page's open socket: keeps the frames the gateway sends on it."""
+
+    def __init__(self) -> None:
+        self.frames: list[dict[str, Any]] = []
+
+    async def send_json(self, frame: dict[str, Any]) -> None:
+        self.frames.append(frame)
+
+
+async def test_the_agent_typing_shows_on_the_pages_open_socket_as_typing_only(
+    sandbox: ChatSandbox,
+    fake_rasa: HandoffRasa,
+    client_with: Callable[..., Any],
+    live_settings: dict[str, Any],
+) -> None:
+    client = await client_with(**live_settings)
+    sender = uuid.uuid4().hex[:10]
+    page = PageSocket()
+    client._transport.app.state.webchat_sockets.register(f"webchat:{sender}", page)
+    _, handed = await live_chat_at(client, fake_rasa, sandbox, sender)
+
+    agent(sandbox, handed["contact_id"], "typing")
+    await until(lambda: any(f["replies"] == [TYPING_REPLY] for f in page.frames))
+
+    assert [f["replies"] for f in page.frames] == [
+        [{"text": "Sam from our team has joined the chat."}],
+        # what the page shows as "typing", with no text
+        [{"custom": {"typing": True}}],
+    ]
 
 
 async def test_typing_is_not_found_where_live_chats_are_not_relayed(
@@ -254,11 +288,7 @@ async def test_two_gateways_on_one_redis_share_a_chat_started_on_either(
             "notice_queue_db": tmp_path / "b" / "notices.sqlite3",
         }
     )
-    sender = uuid.uuid4().hex[:10]
-    handed = handoff(sandbox)
-    fake_rasa.replies = [{"text": "Connecting you."}, {"custom": {"live_chat": handed}}]
-    await a.post("/webchat/messages", json={"sender": sender, "message": "a person please"})
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    sender, handed = await live_chat_at(a, fake_rasa, sandbox)
     agent(sandbox, handed["contact_id"], "messages", content="Hi, Sam here.")
     waiting_key = f"casebot:{{webchat-inbox}}:conv:webchat:{sender}"
     await until(lambda: shared_redis.cli("ZCARD", waiting_key).strip() == "2")

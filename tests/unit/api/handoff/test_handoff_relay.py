@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -14,136 +11,28 @@ import pytest
 from api.conversation import LiveChatUnavailable
 from api.handoff.participant import (
     ChatItem,
-    ParticipantClient,
     message_parts,
-    participant_client,
 )
 from api.handoff.relay import BACK, NO_AGENT, ChatRelay
-from api.handoff.store import LiveChat, RelayStore
-from api.handoff.transcripts import Outcome, TranscriptFiling, transcript_text
-from api.rasa import BotMessage
+from api.handoff.transcripts import transcript_text
 from tests.support.linear import LINEAR_GROWTH, slowest_growth
-from tests.unit.sandbox.connect_chat.support import FLOW, INSTANCE, ChatSandbox, aws_client
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
-    server = ChatSandbox(tmp_path_factory.mktemp("relay") / "sandbox.sqlite3").start()
-    yield server
-    server.stop()
-
-
-class Customer:
-    """What reached the customer's channel, and the conversations resumed."""
-
-    def __init__(self) -> None:
-        self.told: list[tuple[str, str]] = []
-        self.resumed: list[str] = []
-        self.filed: list[tuple[str | None, str]] = []
-
-    async def file(self, case_ref: str, contact_id: str, text: str) -> Outcome:
-        self.filed.append((case_ref, text))
-        return "filed"
-
-    async def deliver(self, chat: LiveChat, messages: list[BotMessage]) -> bool:
-        self.told.extend((chat.conversation_id, m.text or "") for m in messages)
-        return True
-
-    async def resume(self, conversation_id: str) -> None:
-        self.resumed.append(conversation_id)
-
-    def texts(self) -> list[str]:
-        return [text for _, text in self.told]
-
-
-@pytest.fixture
-def customer() -> Customer:
-    return Customer()
-
-
-@pytest.fixture
-def make_relay(
-    sandbox: ChatSandbox, tmp_path: Path, customer: Customer
-) -> Iterator[Callable[..., ChatRelay]]:
-    stores: list[RelayStore] = []
-
-    def make(agent_wait_seconds: float = 60.0) -> ChatRelay:
-        store = RelayStore.open(tmp_path / "relay.sqlite3")
-        stores.append(store)
-        participant = ParticipantClient(
-            participant_client(f"{sandbox.url}/connectparticipant", "us-east-1")
-        )
-        return ChatRelay(
-            store,
-            participant,
-            customer.deliver,
-            customer.resume,
-            transcripts=TranscriptFiling(store, participant, customer.file),
-            agent_wait_seconds=agent_wait_seconds,
-            retry_seconds=(0.05,),
-        )
-
-    yield make
-
-
-@pytest.fixture
-async def relay(make_relay: Callable[[], ChatRelay]) -> AsyncIterator[ChatRelay]:
-    relay = make_relay()
-    yield relay
-    await relay.close()
-
-
-def handoff(sandbox: ChatSandbox, flow: str = FLOW) -> dict[str, Any]:
-    """Start a chat as the action server does; what it hands the gateway."""
-    started = aws_client("connect", f"{sandbox.url}/connect").start_chat_contact(
-        InstanceId=INSTANCE,
-        ContactFlowId=flow,
-        ParticipantDetails={"DisplayName": "Ann"},
-        InitialMessage={"ContentType": "text/plain", "Content": "Customer: a person please"},
-    )
-    return {
-        "contact_id": started["ContactId"],
-        "participant_id": started["ParticipantId"],
-        "participant_token": started["ParticipantToken"],
-        "case_ref": "12345678",
-    }
-
-
-def agent(sandbox: ChatSandbox, contact_id: str, action: str, **body: str) -> dict[str, Any]:
-    url = f"{sandbox.url}/_sandbox/connect-chat/chats/{contact_id}/{action}"
-    answer = httpx.post(url, json=body or None, timeout=10)
-    answer.raise_for_status()
-    found: dict[str, Any] = answer.json()
-    return found
-
-
-def transcript(sandbox: ChatSandbox, contact_id: str) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{sandbox.url}/_sandbox/connect-chat/chats/{contact_id}", timeout=10)
-    items: list[dict[str, Any]] = answer.json()["items"]
-    return items
-
-
-async def until(check: Callable[[], bool], seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("not within time")
-        await asyncio.sleep(0.02)
-
-
-def conversation() -> str:
-    return f"webchat:{uuid.uuid4().hex[:10]}"
+from tests.unit.api.handoff.live_chat import (
+    Customer,
+    agent,
+    chat_with_agent,
+    conversation,
+    handoff,
+    transcript,
+    until,
+)
+from tests.unit.sandbox.connect_chat.support import ChatSandbox
 
 
 async def test_agent_words_reach_the_customer_and_the_customers_reach_the_agent(
     sandbox: ChatSandbox, relay: ChatRelay, customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
-    agent(sandbox, handed["contact_id"], "messages", content="Hello Ann, how can I help?")
+    who, contact = await chat_with_agent(sandbox, relay)
+    agent(sandbox, contact, "messages", content="Hello Ann, how can I help?")
     await until(lambda: "Hello Ann, how can I help?" in customer.texts())
     assert await relay.customer_says(who, "my parcel is lost") is True
     assert await relay.customer_says(conversation(), "not in a chat") is False
@@ -152,9 +41,7 @@ async def test_agent_words_reach_the_customer_and_the_customers_reach_the_agent(
         "Sam from our team has joined the chat.",
         "Hello Ann, how can I help?",
     ]
-    said = [
-        i["Content"] for i in transcript(sandbox, handed["contact_id"]) if i["Type"] == "MESSAGE"
-    ]
+    said = [i["Content"] for i in transcript(sandbox, contact) if i["Type"] == "MESSAGE"]
     assert said[-1] == "my parcel is lost"
     assert customer.resumed == []
 
@@ -162,10 +49,7 @@ async def test_agent_words_reach_the_customer_and_the_customers_reach_the_agent(
 async def test_a_message_handled_again_under_its_id_reaches_the_chat_once(
     sandbox: ChatSandbox, relay: ChatRelay
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept")
+    who, contact = await chat_with_agent(sandbox, relay, None)
     long = "é" * 10_000  # two messages' worth
 
     for _ in range(2):
@@ -177,7 +61,7 @@ async def test_a_message_handled_again_under_its_id_reaches_the_chat_once(
 
     said = [
         i["Content"]
-        for i in transcript(sandbox, handed["contact_id"])
+        for i in transcript(sandbox, contact)
         if i["Type"] == "MESSAGE" and i["ParticipantRole"] == "CUSTOMER"
     ]
     assert said[1:] == ["my parcel is lost", *message_parts(long), "my parcel is lost"]
@@ -186,14 +70,11 @@ async def test_a_message_handled_again_under_its_id_reaches_the_chat_once(
 async def test_agent_ending_the_chat_resumes_the_assistant_once(
     sandbox: ChatSandbox, relay: ChatRelay, customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
-    agent(sandbox, handed["contact_id"], "messages", content="How can I  help?")
+    who, contact = await chat_with_agent(sandbox, relay)
+    agent(sandbox, contact, "messages", content="How can I  help?")
     assert await relay.customer_says(who, "my parcel\nis lost") is True
 
-    agent(sandbox, handed["contact_id"], "end")
+    agent(sandbox, contact, "end")
     await until(lambda: len(customer.filed) == 1)
 
     assert customer.resumed == [who] and customer.texts()[-1] == BACK
@@ -214,15 +95,12 @@ async def test_agent_ending_the_chat_resumes_the_assistant_once(
 async def test_customer_ending_the_chat_leaves_it_and_resumes_the_assistant(
     sandbox: ChatSandbox, relay: ChatRelay, customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept")
+    who, contact = await chat_with_agent(sandbox, relay, None)
 
     assert await relay.customer_says(who, "  End   CHAT ") is True
 
     assert customer.resumed == [who] and customer.texts()[-1] == BACK
-    kinds = [i.get("ContentType", "") for i in transcript(sandbox, handed["contact_id"])]
+    kinds = [i.get("ContentType", "") for i in transcript(sandbox, contact)]
     assert any(kind.endswith("participant.left") for kind in kinds)
 
 
@@ -243,20 +121,17 @@ async def test_closed_flow_tells_the_customer_and_resumes_at_once(
 async def test_a_restarted_relay_resumes_without_losing_or_repeating(
     sandbox: ChatSandbox, make_relay: Callable[[], ChatRelay], customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
     first = make_relay()
-    await first.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
-    agent(sandbox, handed["contact_id"], "messages", content="before the restart")
+    who, contact = await chat_with_agent(sandbox, first)
+    agent(sandbox, contact, "messages", content="before the restart")
     await until(lambda: "before the restart" in customer.texts())
     await first.close()
 
-    agent(sandbox, handed["contact_id"], "messages", content="while the gateway was down")
+    agent(sandbox, contact, "messages", content="while the gateway was down")
     second = make_relay()
     assert await second.resume_all() == 1
     await until(lambda: "while the gateway was down" in customer.texts())
-    agent(sandbox, handed["contact_id"], "messages", content="after the restart")
+    agent(sandbox, contact, "messages", content="after the restart")
     await until(lambda: "after the restart" in customer.texts())
     await second.close()
 
@@ -287,11 +162,8 @@ async def test_no_agent_in_time_leaves_the_chat_and_the_assistant_answers_again(
 async def test_an_agent_who_joins_in_time_keeps_the_chat_past_the_wait(
     sandbox: ChatSandbox, make_relay: Callable[..., ChatRelay], customer: Customer
 ) -> None:
-    who = conversation()
-    handed = handoff(sandbox)
     relay = make_relay(agent_wait_seconds=0.5)
-    await relay.open(who, "webchat", who.split(":")[1], handed)
-    agent(sandbox, handed["contact_id"], "accept", displayName="Sam")
+    who, contact = await chat_with_agent(sandbox, relay)
     await until(lambda: "Sam from our team has joined the chat." in customer.texts())
 
     await asyncio.sleep(0.8)

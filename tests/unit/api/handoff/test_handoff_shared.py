@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -29,18 +29,11 @@ from api.handoff.store import LiveChat
 from api.handoff.transcripts import Outcome, TranscriptFiling
 from api.rasa import BotMessage
 from tests.support.services import ROOT, RedisServer
-from tests.unit.api.handoff.test_handoff_relay import agent, handoff, transcript, until
+from tests.unit.api.handoff.live_chat import agent, handoff, transcript, until
 from tests.unit.sandbox.connect_chat.support import ChatSandbox
 
 LEASE = 0.6
 JOINED = "Sam from our team has joined the chat."
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
-    server = ChatSandbox(tmp_path_factory.mktemp("shared") / "sandbox.sqlite3").start()
-    yield server
-    server.stop()
 
 
 class MortalStore(RedisRelayStore):

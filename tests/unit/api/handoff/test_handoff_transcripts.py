@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,15 +15,8 @@ from api.handoff.participant import ParticipantClient, participant_client
 from api.handoff.relay import ChatRelay
 from api.handoff.store import RelayStore
 from api.handoff.transcripts import Outcome, TranscriptFiling, TranscriptPoster
-from tests.unit.api.handoff.test_handoff_relay import Customer, agent, handoff, until
+from tests.unit.api.handoff.live_chat import Customer, agent, handoff, until
 from tests.unit.sandbox.connect_chat.support import ChatSandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSandbox]:
-    server = ChatSandbox(tmp_path_factory.mktemp("transcripts") / "sandbox.sqlite3").start()
-    yield server
-    server.stop()
 
 
 class ActionServer:

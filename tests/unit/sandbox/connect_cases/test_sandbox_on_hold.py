@@ -7,40 +7,14 @@ the back end offers no "on hold" at all, and never writes it into the system sta
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cases.backend import CaseDraft, CaseFilter, InvalidCase
+from cases.backend import CaseFilter, InvalidCase
 from cases.connect.backend import ConnectCasesBackend
-from cases.template import FieldSpec, load_template_spec
-from sandbox.settings import SandboxSettings
-
-REPO = Path(__file__).resolve().parents[4]
-SPEC = load_template_spec(REPO / "data" / "case_template.yaml")
-
-
-@pytest.fixture
-def server(
-    tmp_path: Path,
-    start_sandbox: Callable[[SandboxSettings], Any],
-    sandbox_settings: Callable[..., SandboxSettings],
-) -> Any:
-    return start_sandbox(sandbox_settings(tmp_path / "db.sqlite3"))
-
-
-def draft() -> CaseDraft:
-    return CaseDraft(
-        title="Boiler makes a noise",
-        description="A knocking noise at night.",
-        contact="ada@example.com",
-        priority="Medium",
-        origin="webchat",
-        conversation_id=f"webchat:{uuid.uuid4().hex}",
-        channel="webchat",
-    )
+from cases.template import FieldSpec
+from tests.unit.sandbox.connect_cases.support import SPEC, draft, field_id, raw_case
 
 
 def raw_values(client: Any, domain: str, case_id: str, *field_ids: str) -> dict[str, Any]:
@@ -53,11 +27,7 @@ async def test_on_hold_is_the_custom_field_and_the_system_status_stays_open(
 ) -> None:
     client = server.client()
     backend = ConnectCasesBackend(client, ids.domain, ids.template, spec=SPEC)
-    on_hold = next(
-        f["fieldId"]
-        for f in client.list_fields(domainId=ids.domain)["fields"]
-        if f["name"] == "On hold"
-    )
+    on_hold = field_id(client, ids.domain, "On hold")
     case = await backend.create_case(draft(), uuid.uuid4().hex)
 
     assert (await backend.get_template()).statuses == ("open", "pending", "closed")
@@ -106,28 +76,12 @@ async def test_a_domain_without_the_field_offers_no_on_hold_and_writes_none(
 
 def test_the_system_status_refuses_pending_as_aws_does(server: Any, ids: Any) -> None:
     client = server.client()
-    created = client.create_case(
-        domainId=ids.domain,
-        templateId=ids.template,
-        fields=[
-            {"id": "title", "value": {"stringValue": "Boiler"}},
-            *[
-                {"id": f["fieldId"], "value": {"stringValue": v}}
-                for f in client.list_fields(domainId=ids.domain)["fields"]
-                for name, v in (
-                    ("Description", "Noise at night"),
-                    ("Contact", "ada@example.com"),
-                    ("Priority", "Low"),
-                )
-                if f["name"] == name
-            ],
-        ],
-    )
+    case_id = raw_case(client, ids.domain, ids.template)
 
     with pytest.raises(client.exceptions.ValidationException, match="option 'pending'"):
         client.update_case(
             domainId=ids.domain,
-            caseId=created["caseId"],
+            caseId=case_id,
             fields=[{"id": "status", "value": {"stringValue": "pending"}}],
             performedBy={"customEntity": "test"},
         )

@@ -8,42 +8,15 @@ field it lacks.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from cases.backend import CaseDraft
 from cases.connect.backend import ConnectCasesBackend
 from cases.rating import SATISFACTION, Rating, record_rating
-from cases.template import FieldSpec, load_template_spec
-from sandbox.settings import SandboxSettings
-
-REPO = Path(__file__).resolve().parents[4]
-SPEC = load_template_spec(REPO / "data" / "case_template.yaml")
-
-
-@pytest.fixture
-def server(
-    tmp_path: Path,
-    start_sandbox: Callable[[SandboxSettings], Any],
-    sandbox_settings: Callable[..., SandboxSettings],
-) -> Any:
-    return start_sandbox(sandbox_settings(tmp_path / "db.sqlite3"))
-
-
-def draft() -> CaseDraft:
-    return CaseDraft(
-        title="Boiler makes a noise",
-        description="A knocking noise at night.",
-        contact="ada@example.com",
-        priority="Medium",
-        origin="webchat",
-        conversation_id=f"webchat:{uuid.uuid4().hex}",
-        channel="webchat",
-    )
+from cases.template import FieldSpec
+from tests.unit.sandbox.connect_cases.support import SPEC, draft, field_id, raw_case
 
 
 def comments(client: Any, domain: str, case_id: str) -> list[str]:
@@ -52,11 +25,7 @@ def comments(client: Any, domain: str, case_id: str) -> list[str]:
 
 
 def satisfaction_id(client: Any, domain: str) -> str:
-    return next(
-        f["fieldId"]
-        for f in client.list_fields(domainId=domain)["fields"]
-        if f["name"] == "Customer satisfaction"
-    )
+    return field_id(client, domain, "Customer satisfaction")
 
 
 async def test_the_score_is_a_number_in_its_field(server: Any, ids: Any) -> None:
@@ -82,28 +51,12 @@ async def test_the_score_is_a_number_in_its_field(server: Any, ids: Any) -> None
 def test_the_field_takes_no_text_as_on_aws(server: Any, ids: Any) -> None:
     client = server.client()
     field_id = satisfaction_id(client, ids.domain)
-    created = client.create_case(
-        domainId=ids.domain,
-        templateId=ids.template,
-        fields=[
-            {"id": "title", "value": {"stringValue": "Boiler"}},
-            *[
-                {"id": f["fieldId"], "value": {"stringValue": v}}
-                for f in client.list_fields(domainId=ids.domain)["fields"]
-                for name, v in (
-                    ("Description", "Noise at night"),
-                    ("Contact", "ada@example.com"),
-                    ("Priority", "Low"),
-                )
-                if f["name"] == name
-            ],
-        ],
-    )
+    case_id = raw_case(client, ids.domain, ids.template)
 
     with pytest.raises(client.exceptions.ValidationException, match="doubleValue"):
         client.update_case(
             domainId=ids.domain,
-            caseId=created["caseId"],
+            caseId=case_id,
             fields=[{"id": field_id, "value": {"stringValue": "4"}}],
             performedBy={"customEntity": "test"},
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +21,8 @@ from actions.kit.sdk import CollectingDispatcher
 from actions.lookup import ActionCheckCaseStatus
 from cases.backend import CaseDraft, Conflict
 from cases.connect.backend import ConnectCasesBackend
-from cases.template import load_template_spec
-from sandbox.settings import SandboxSettings
 from tests.unit.actions.fakes import entity, responses, tracker, whatsapp
-
-REPO = Path(__file__).resolve().parents[4]
-SPEC = load_template_spec(REPO / "data" / "case_template.yaml")
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "db.sqlite3"
-
-
-@pytest.fixture
-def server(
-    db_path: Path,
-    start_sandbox: Callable[[SandboxSettings], Any],
-    sandbox_settings: Callable[..., SandboxSettings],
-) -> Any:
-    return start_sandbox(sandbox_settings(db_path))
+from tests.unit.sandbox.connect_cases.support import SPEC
 
 
 def backend_over(server: Any, ids: Any) -> ConnectCasesBackend:
