@@ -4,9 +4,9 @@ An offer asks for the case's contact (``otp_case``) and keeps the request it int
 (``otp_resume``), stamped with when it was made (``at``, renewed when the code is asked for). It
 lapses once the conversation moves on, that is once a message of any intent but those that
 answer it (the contact, the code, a yes to the offer) is served, one not understood aside; and
-once a code's lifetime has passed since. Left standing, a later number the customer types for another reason
-would be taken for the contact asked for long ago, and a right code would carry out a request
-they had given up on.
+once a code's lifetime has passed since. Left standing, a later number the customer types for
+another reason would be taken for the contact asked for long ago, and a right code would carry
+out a request they had given up on.
 """
 
 from __future__ import annotations
