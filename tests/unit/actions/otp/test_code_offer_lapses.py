@@ -164,7 +164,7 @@ async def test_the_answers_an_offer_waits_for_keep_it(jo: Chat, clock: Clock) ->
 async def test_a_yes_to_the_offer_keeps_it_and_the_contact_typed_next_gets_the_code(
     jo: Chat, outbox: Outbox, codes: OneTimeCodes
 ) -> None:
-    """"ok", then the contact: the yes withdrew the offer, and the contact was not taken."""
+    """ "ok", then the contact: the yes withdrew the offer, and the contact was not taken."""
     await jo.ask_status("10000021")
 
     await jo.says("ok", "affirm")
