@@ -9,6 +9,7 @@ the back end's token for that page wait in the ``list_next`` slot.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from actions.kit.access import CaseToChoose, Viewer, own_cases, viewer_of
 from actions.kit.agent_query import agent_query, describe
 from actions.kit.base import CaseAction
 from actions.kit.handles import handle_of
-from actions.kit.message import entity_values
+from actions.kit.message import entity_values, latest_text
 from actions.kit.normalise import normalise_email, normalise_phone
 from actions.kit.otp import OneTimeCodes, offer, resume_done, resumed
 from actions.kit.rendering import render, shorten
@@ -40,6 +41,14 @@ from cases.rating import HIGHEST, SATISFACTION
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 3
+#: "show more", "more", "next page", "the rest please": the next page of the list shown last
+_MORE = re.compile(
+    r"\W*(?:(?:show|see|give|list|send)\s+(?:me\s+)?)?(?:some\s+)?"
+    r"(?:more|next(?:\s+(?:page|one|ones|3))?|the\s+rest|rest)"
+    r"(?:\s+(?:cases|tickets|of them|please|pls))*\W*$",
+    re.IGNORECASE,
+)
+_MORE_MAX_CHARS = 60
 #: how many recent changes a status answer tells
 RECENT_EVENTS = 3
 #: values first set this close to the case's creation are its creation, not changes
@@ -232,9 +241,15 @@ class ActionListCases(LookupAction):
             dispatcher.utter_message(response="utter_case_lookup_unavailable")
             return []
         if not cases:
-            dispatcher.utter_message(
-                response="utter_no_more_cases" if page > 1 else _empty_response(viewer)
-            )
+            if page > 1:
+                dispatcher.utter_message(response="utter_no_more_cases")
+            elif viewer.is_agent:
+                # "No open High-priority cases, assigned to you.": what was searched for
+                heading = _heading(query, 1)
+                search = heading[:1].lower() + heading[1:]
+                dispatcher.utter_message(response="utter_no_matching_cases", search=search)
+            else:
+                dispatcher.utter_message(response="utter_no_cases")
             return [SlotSet(LIST_NEXT, None)]
         now = self._clock()
         text = render(
@@ -294,6 +309,13 @@ def _requested_page(tracker: Tracker) -> int:
                 return max(1, int(str(entity.get("value"))))
             except ValueError:
                 return 1
+    # "show more" typed rather than pressed (a channel without buttons, or a habit): the next
+    # page of the list shown last
+    saved = tracker.get_slot(LIST_NEXT)
+    text = latest_text(tracker)
+    if isinstance(saved, dict) and len(text) <= _MORE_MAX_CHARS and _MORE.match(text):
+        page = saved.get("page")
+        return page if isinstance(page, int) and page > 1 else 1
     return 1
 
 
@@ -328,10 +350,6 @@ def _heading(query: dict[str, Any], page: int) -> str:
     else:
         whose = describe(query)
     return whose if page == 1 else f"{whose}, continued"
-
-
-def _empty_response(viewer: Viewer) -> str:
-    return "utter_no_matching_cases" if viewer.is_agent else "utter_no_cases"
 
 
 def _listed(case: Case, now: datetime) -> dict[str, str]:

@@ -369,6 +369,49 @@ async def test_agent_with_no_match_gets_a_clear_sentence(
     _, dispatcher = await listing(many, settings, t)
 
     assert responses(dispatcher.messages) == ["utter_no_matching_cases"]
+    assert dispatcher.messages[0]["search"] == "open cases for nobody@example.com"
+
+
+async def test_an_agents_empty_search_says_what_was_searched_for(
+    many: FakeCases, settings: ActionSettings
+) -> None:
+    """ "which cases are high priority?" with none open got "No cases match that." alone."""
+    t = list_request(entity("priority", "Critical"), metadata=agent())
+
+    _, dispatcher = await listing(many, settings, t)
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_no_matching_cases"
+    assert message["search"].startswith("open Critical-priority cases")
+
+
+@pytest.mark.parametrize("typed", ["show more", "More", "next page", "more please", "the rest"])
+async def test_show_more_typed_gives_the_next_page_of_the_list_shown_last(
+    many: FakeCases, settings: ActionSettings, typed: str
+) -> None:
+    """Typed, it started the list again: the same three cases, over and over."""
+    saved = {"page": 2, "query": {"contact": ANN_PHONE, "status": "open"}, "token": "3"}
+    t = tracker(text=typed, intent="list_cases", metadata=agent(), slots={"list_next": saved})
+
+    _, dispatcher = await listing(many, settings, t)
+
+    [(_, token)] = many.searches
+    assert token == "3"
+    assert refs_in(dispatcher.messages[0]["text"]) == ["20000004", "20000005", "20000006"]
+
+
+@pytest.mark.parametrize("typed", ["show more", "more cases for bob@example.com please now"])
+async def test_more_typed_with_no_list_shown_or_with_a_new_search_starts_one(
+    many: FakeCases, settings: ActionSettings, typed: str
+) -> None:
+    saved = {"page": 2, "query": {"contact": ANN_PHONE, "status": "open"}, "token": "3"}
+    slots = {"list_next": saved if "bob" in typed else None}
+    t = tracker(text=typed, intent="list_cases", metadata=agent(), slots=slots)
+
+    await listing(many, settings, t)
+
+    assert many.searches, "a list is made"
+    assert all(token is None for _, token in many.searches)
 
 
 async def test_agent_without_a_filter_or_an_id_is_asked_whose_cases(

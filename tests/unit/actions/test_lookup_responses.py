@@ -30,7 +30,7 @@ RULES = (REPO / "bot" / "data" / "rules.yml").read_text(encoding="utf-8")
 KWARGS = {
     "utter_case_not_found": {"case_ref"},
     "utter_no_cases": set(),
-    "utter_no_matching_cases": set(),
+    "utter_no_matching_cases": {"search"},
     "utter_no_more_cases": set(),
     "utter_ask_case_ref": set(),
     "utter_which_case": {"case_ref"},
