@@ -42,6 +42,7 @@ from actions.kit.slots import (
     SESSION_STARTED_METADATA,
     TITLE,
 )
+from actions.kit.story import short_title, told_story
 from actions.kit.template import Accepted, FormTemplate
 
 SlotValues = dict[str, object]
@@ -59,7 +60,6 @@ FAILURES_BEFORE_HELP = 3
 #: words past the "open a case" part that make a message a description
 STORY_MIN_WORDS = 6
 SHARE_FILE = "share_file"
-TITLE_MAX_WORDS = 8
 #: words a message needs to be taken as more detail when another answer was asked
 DETAIL_MIN_WORDS = 5
 #: signs that a message tries to give a contact: an address, a phone number (seven digits or
@@ -70,45 +70,6 @@ _CONTACT_SIGN = re.compile(
     r"|\b(?:e-?mail|phone|my number|mobile|call me|reach me|contact|dot com)\b",
     re.IGNORECASE,
 )
-#: a title cut at a phrase keeps at least this many words
-TITLE_MIN_WORDS = 3
-#: words a phrase starts with, and that a title never ends on
-_PHRASE_WORDS = frozenset(
-    "a an the this that these those my our your their his her its every each all some any "
-    "no of in on at to for from with without over under after before since until during about "
-    "into onto through across around near by and or but so because when while whenever if "
-    "which who where than then again is are was were be been being has have had do does did "
-    "very really just still also even only".split()
-)
-_TRIGGER = re.compile(
-    r"^\W*(?:(?:hi|hello|hey)\b\W*)?"
-    r"(?:(?:please|pls|plz|can you|could you|can u|could u|i'?d like to|i would like to"
-    r"|i (?:want|need) to|i wanna|let'?s)\s+)*"
-    r"(?:open|raise|create|file|log|start|report|make|submit)\s+(?:an?\s+)?(?:new\s+)?"
-    r"(?:support\s+)?(?:case|ticket|complaint|issue|problem)\b(?:\s+(?:for me|please))?"
-    r"(?:\s+(?:about|regarding|concerning|for|as|because|since)\b)?[\s:,.;!-]*",
-    re.IGNORECASE,
-)
-#: a greeting the story starts with ("Hi, ...", "good morning team - ..."): in no title
-_GREETING = re.compile(
-    r"^\W*(?:(?:hi|hello|hey|hiya|heya|dear)(?:\s+(?:there|team|all|guys|support))?"
-    r"|good\s+(?:morning|afternoon|evening|day)(?:\s+(?:team|all))?|morning|afternoon|evening)"
-    r"\b[\s,.!:;-]*",
-    re.IGNORECASE,
-)
-#: the request for a case at the end of the story ("..., can you raise a complaint?"): read in
-#: the story's last ``_ASK_TAIL`` characters only, so a long story costs no more than a short one
-_TRAILING_ASK = re.compile(
-    r"(?:^|[.!?,;]\s*|\s+(?:so|and)\s+|\s+(?=(?:please|pls|plz|can|could|would|i)\b))"
-    r"(?:(?:please|pls|plz|can you|could you|can u|could u|would you|i'?d like to"
-    r"|i would like to|i (?:want|need) to|i wanna)\s+)*"
-    r"(?:open|raise|create|file|log|start|make|submit)\s+(?:an?\s+|me\s+an?\s+)?(?:new\s+)?"
-    r"(?:support\s+)?(?:case|ticket|complaint)\b(?:\s+(?:for me|please|pls|about (?:it|this)))*"
-    r"[\s?.!]*$",
-    re.IGNORECASE,
-)
-_ASK_TAIL = 120
-_CLAUSE_END = re.compile(r"[.!?;:,\n]|\s(?:but|because|and then|since)\s", re.IGNORECASE)
 
 
 class ValidateCaseForm(UsesCases, FormValidationAction):
@@ -301,34 +262,6 @@ def volunteered(
     return {name: None, DESCRIPTION: f"{described}\n{text}"}
 
 
-def short_title(story: str) -> str:
-    """The first clause of ``story``, at most ``TITLE_MAX_WORDS`` words, capitalised.
-
-    A longer clause ends where a phrase starts ("... the connection | every hour", "... water |
-    all over the floor"), never mid-phrase, and never on a word like "the" or "over".
-    """
-    clause = _CLAUSE_END.split(story.strip(), maxsplit=1)[0]
-    words = clause.split()
-    if len(words) > TITLE_MAX_WORDS:
-        words = words[: _phrase_end(words)]
-    while len(words) > 1 and _bare(words[-1]) in _PHRASE_WORDS:
-        words.pop()
-    title = " ".join(words).strip(" -")
-    return title[:1].upper() + title[1:]
-
-
-def _phrase_end(words: list[str]) -> int:
-    """How many of ``words`` to keep: up to the last phrase start within the limit."""
-    for keep in range(TITLE_MAX_WORDS, TITLE_MIN_WORDS - 1, -1):
-        if _bare(words[keep]) in _PHRASE_WORDS and _bare(words[keep - 1]) not in _PHRASE_WORDS:
-            return keep
-    return TITLE_MAX_WORDS
-
-
-def _bare(word: str) -> str:
-    return word.lower().strip(".,;:!?'\"()")
-
-
 def _caption_answer(tracker: Tracker, name: str) -> SlotValues:
     # a file's caption answers the question asked, when the user wrote one
     if tracker.get_slot(REQUESTED_SLOT) != name or intent_name(tracker) != SHARE_FILE:
@@ -355,15 +288,3 @@ def _opening_story(tracker: Tracker) -> str | None:
         return None
     story = told_story(latest_text(tracker))
     return story if len(story.split()) >= STORY_MIN_WORDS else None
-
-
-def told_story(text: str) -> str:
-    """``text`` without the words that asked for a case, before or after the story, and
-    without the greeting it opens with."""
-    story = _TRIGGER.sub("", text, count=1).strip()
-    story = _GREETING.sub("", story, count=1).strip()
-    head, tail = story[:-_ASK_TAIL], story[-_ASK_TAIL:]
-    ask = _TRAILING_ASK.search(tail)
-    if ask is not None:
-        story = (head + tail[: ask.start()]).rstrip(" ,;:-")
-    return story

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from rasa_sdk.events import SlotSet, UserUttered
 
-from actions.forms import ValidateCaseForm, short_title
+from actions.forms import ValidateCaseForm
 from actions.kit.sdk import CollectingDispatcher, Tracker
 from actions.kit.settings import ActionSettings
+from actions.kit.story import short_title, told_story
 from tests.unit.actions.fakes import FakeCases, responses, tracker
 
 DOMAIN: dict[str, Any] = {
@@ -204,6 +205,16 @@ async def test_a_change_asked_while_the_contact_is_asked_is_made_and_the_questio
             "The boiler is broken",
         ),
         (
+            "I need to report that my broadband has been really slow for days, barely 2mbps",
+            "my broadband has been really slow for days, barely 2mbps",
+            "My broadband has been really slow for days",
+        ),
+        (
+            "Hello, I'm writing to complain about the noise from your engineers last night",
+            "the noise from your engineers last night",
+            "The noise from your engineers last night",
+        ),
+        (
             "I need to log a complaint about the driver who was rude to my mum",
             "the driver who was rude to my mum",
             "The driver who was rude to my mum",
@@ -223,8 +234,6 @@ async def test_the_greeting_and_the_words_asking_for_a_case_are_in_neither_title
 
 
 def test_the_request_at_the_end_is_looked_for_in_the_last_characters_only() -> None:
-    from actions.forms import told_story
-
     story = "my parcel never came " + "and it is late " * 2000 + "can you open a case?"
     assert told_story(story) == story.removesuffix(" can you open a case?")
     assert told_story("open a case " + "x " * 20000).startswith("x x")

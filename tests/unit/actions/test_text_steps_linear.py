@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import pytest
 
-from actions import changes, forms
+from actions import changes
+from actions.kit import story
 from actions.kit.contacts import contact_key as typed_contact
 from actions.kit.media import real_caption
 from actions.kit.message import text_field_change
@@ -58,8 +59,8 @@ STEPS: dict[str, Callable[[str], object]] = {
     "reopen": changes._REOPEN.search,
     "assign_me": changes._ASSIGN_ME.search,
     "unassign": changes._UNASSIGN.search,
-    "short_title": forms.short_title,
-    "opening story": lambda text: forms._TRIGGER.sub("", text, count=1),
+    "short_title": story.short_title,
+    "opening story": story.told_story,
     "real_caption": real_caption,
     "contact_key": _contact_key,
     "tag_value": tag_value,
