@@ -164,3 +164,23 @@ def test_an_answer_the_confirmation_cannot_take_is_answered_once_and_the_form_as
     assert re.search(r"\b\d{8}\b", created), created
     assert len(find_by_title(stack, title)) == 1
     assert "bye" in texts(say(stack, sender, "bye")).lower()
+
+
+def test_cancel_my_case_after_it_was_opened_offers_to_close_it(stack: Stack) -> None:
+    """ "cancel my case" after the case was filed got "nothing in progress to cancel" alone."""
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    title = f"Router down {uuid.uuid4().hex[:6]}"
+    say(stack, sender, "open a case")
+    say(stack, sender, title)
+    say(stack, sender, "It stopped working after the storm last night.")
+    say(stack, sender, "jane.doe@example.com")
+    say(stack, sender, "low")
+    ref = re.findall(r"\b\d{8}\b", texts(say(stack, sender, "yes")))[0]
+
+    answer = say(stack, sender, "cancel my case")
+
+    buttons = [b for r in answer for b in r.get("buttons") or []]
+    assert {"title": "Close a case", "payload": "/close_case"} in buttons, answer
+    asked = texts(say(stack, sender, "/close_case"))
+    assert f"Close case {ref}" in asked
+    assert "is closed" in texts(say(stack, sender, "yes"))
