@@ -40,7 +40,8 @@ HEAD_CHARS = 200
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _LEAD = (
-    r"(?:(?:ok|okay|hmm+|um+|uh+|well|erm)[,.]?\s+)?"
+    r"(?:(?:ok|okay|hmm+|hm+|um+|uh+|well|erm|meh|honestly|tbh|overall|so|probably|maybe"
+    r"|i guess|it'?s|that'?s|thats)[,.]?\s+)?"
     r"(?:(?:i'?d |i would |i )?(?:give (?:it |you |u |that |this )?|say |rate (?:it |you |u )?)"
     r"(?:an? )?|(?:my )?rating(?: is)?\s*[:=]?\s*|an? )?"
 )

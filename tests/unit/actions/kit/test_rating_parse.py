@@ -35,6 +35,11 @@ from tests.support.linear import LINEAR_GROWTH, settled_growth
         ("10/10", 5, None),
         ("8/10 would recommend", 4, "would recommend"),
         ("  4  ", 4, None),
+        # a word of hesitation or judgement first
+        ("meh 3, took a while", 3, "took a while"),
+        ("honestly 2, slow", 2, "slow"),
+        ("its a 4", 4, None),
+        ("tbh 1 awful", 1, "awful"),
     ],
 )
 def test_a_number_first_is_a_rating_and_the_words_after_it_its_comment(
@@ -61,6 +66,8 @@ def test_a_number_first_is_a_rating_and_the_words_after_it_its_comment(
         "3/7",
         "☆☆☆",
         "what about 5",
+        "so many problems, 5 calls",
+        "meh",
     ],
 )
 def test_a_message_that_does_not_start_with_a_score_from_1_to_5_is_no_rating(text: str) -> None:
