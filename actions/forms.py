@@ -165,7 +165,8 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
         domain: DomainDict,
     ) -> SlotValues:
         """A title of sensible length, whitespace collapsed."""
-        return self._judge(await self._template(), "title", slot_value, dispatcher)
+        changed = _change_instead(TITLE, slot_value, tracker, dispatcher)
+        return changed or self._judge(await self._template(), "title", slot_value, dispatcher)
 
     async def validate_description(
         self,
@@ -175,6 +176,9 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
         domain: DomainDict,
     ) -> SlotValues:
         """A description; one longer than the back end's field is kept whole and flagged."""
+        changed = _change_instead(DESCRIPTION, slot_value, tracker, dispatcher)
+        if changed:
+            return changed
         value = whole_answer(tracker, slot_value)
         return self._judge(await self._template(), DESCRIPTION, value, dispatcher)
 
@@ -240,15 +244,10 @@ def volunteered(
     Only a message of some words that is no answer to the question and shows no sign of
     trying to be one (an address, a number, "email"...) counts; the question is asked again.
     """
+    changed = _change_instead(name, value, tracker, dispatcher)
+    if changed:
+        return changed
     text = value.strip() if isinstance(value, str) else ""
-    for field in (TITLE, DESCRIPTION) if text_field_change(text) else ():
-        # "change the title to ..." while the contact is asked: made by extract_title
-        changed = _draft_change(tracker, field)
-        if changed:
-            dispatcher.utter_message(
-                response="utter_draft_changed", field=field, value=changed[field]
-            )
-            return {name: None}
     if len(text.split()) < DETAIL_MIN_WORDS:
         return None
     described = tracker.get_slot(DESCRIPTION)
@@ -268,6 +267,23 @@ def _caption_answer(tracker: Tracker, name: str) -> SlotValues:
         return {}
     caption = real_caption(entity_values(tracker).get("caption"))
     return {name: caption} if caption else {}
+
+
+def _change_instead(
+    name: str, value: object, tracker: Tracker, dispatcher: CollectingDispatcher
+) -> SlotValues | None:
+    """``name`` left unanswered when its answer was "change the title to ..." (or the
+    description), which extract_title made: the change is confirmed and the question asked
+    again."""
+    text = value.strip() if isinstance(value, str) else ""
+    said = text_field_change(text) if text else None
+    if said is None or said[0] == name:
+        return None
+    changed = _draft_change(tracker, said[0])
+    if not changed:
+        return None
+    dispatcher.utter_message(response="utter_draft_changed", field=said[0], value=changed[said[0]])
+    return {name: None}
 
 
 def _draft_change(tracker: Tracker, name: str) -> SlotValues:

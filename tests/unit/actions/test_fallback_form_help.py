@@ -237,3 +237,34 @@ def test_the_request_at_the_end_is_looked_for_in_the_last_characters_only() -> N
     story = "my parcel never came " + "and it is late " * 2000 + "can you open a case?"
     assert told_story(story) == story.removesuffix(" can you open a case?")
     assert told_story("open a case " + "x " * 20000).startswith("x x")
+
+
+@pytest.mark.parametrize(
+    ("asked", "text", "field", "value"),
+    [
+        ("description", "change the title to Router broken", "title", "Router broken"),
+        (
+            "title",
+            "change the description to: it reboots hourly",
+            "description",
+            "it reboots hourly",
+        ),
+    ],
+)
+async def test_a_change_of_the_other_text_field_is_no_answer_to_the_one_asked(
+    settings: ActionSettings, asked: str, text: str, field: str, value: str
+) -> None:
+    """ "change the title to ..." when the description was asked became the description too."""
+    slots = {"requested_slot": asked, "origin": "webchat"}
+    t = tracker(
+        text=text,
+        intent="update_case",
+        slots=slots,
+        events=[UserUttered(text, {"intent": {"name": "update_case"}}), SlotSet(asked, text)],
+    )
+
+    events, said = await validate(settings, t)
+
+    assert SlotSet(field, value) in events
+    assert SlotSet(asked, None) in events
+    assert said == ["utter_draft_changed"]
