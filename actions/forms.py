@@ -42,7 +42,7 @@ from actions.kit.slots import (
     SESSION_STARTED_METADATA,
     TITLE,
 )
-from actions.kit.story import short_title, told_story
+from actions.kit.story import named_subject, short_title, told_story
 from actions.kit.template import Accepted, FormTemplate
 
 SlotValues = dict[str, object]
@@ -140,6 +140,10 @@ class ValidateCaseForm(UsesCases, FormValidationAction):
         story = _opening_story(tracker)
         if story and tracker.get_slot(TITLE) is None:
             return {TITLE: short_title(story)}
+        subject = _opening_subject(tracker)
+        if subject and tracker.get_slot(TITLE) is None:
+            # "open a case about my bill": the title is said, the description is asked
+            return {TITLE: short_title(subject)}
         return _caption_answer(tracker, TITLE) or _draft_change(tracker, TITLE)
 
     async def extract_origin(
@@ -294,6 +298,13 @@ def _draft_change(tracker: Tracker, name: str) -> SlotValues:
         return {}
     change = text_field_change(latest_text(tracker))
     return {name: change[1]} if change and change[0] == name else {}
+
+
+def _opening_subject(tracker: Tracker) -> str | None:
+    # a subject too short to be the story, named by the request itself
+    if tracker.get_slot(REQUESTED_SLOT) is not None or intent_name(tracker) != "open_case":
+        return None
+    return named_subject(latest_text(tracker)) or None
 
 
 def _opening_story(tracker: Tracker) -> str | None:

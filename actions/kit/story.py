@@ -39,6 +39,12 @@ _GREETING = re.compile(
     r"\b[\s,.!:;-]*",
     re.IGNORECASE,
 )
+#: words a message starts with that say nothing ("ok whatever, ...", "so ..."): in no title.
+#: Each repetition takes a whole word of the list, so the text is read once
+_FILLER = re.compile(
+    r"^\W*(?:(?:ok|okay|whatever|so|um+|erm|basically|anyway|alright|hmm+|yeah)\b[\s,.!:;-]*)+",
+    re.IGNORECASE,
+)
 #: words that announce the story ("I need to report that ...", "I'm writing to complain about
 #: ..."): in no title
 _ANNOUNCE = re.compile(
@@ -65,15 +71,31 @@ _CLAUSE_END = re.compile(r"[.!?;:,\n]|\s(?:but|because|and then|since)\s", re.IG
 
 def told_story(text: str) -> str:
     """``text`` without the words that asked for a case, before or after the story, and
-    without the greeting it opens with."""
-    story = _TRIGGER.sub("", text, count=1).strip()
-    story = _GREETING.sub("", story, count=1).strip()
-    story = _ANNOUNCE.sub("", story, count=1).strip()
+    without the greeting and the filler it opens with."""
+    return _told(text)[0]
+
+
+def named_subject(text: str) -> str:
+    """What a request for a case names as its subject ("open a case about my bill": "my bill",
+    "I want to complain about a rude driver": "a rude driver"); empty when no such request
+    starts ``text``."""
+    story, asked = _told(text)
+    return story if asked else ""
+
+
+def _told(text: str) -> tuple[str, bool]:
+    story = _GREETING.sub("", text, count=1).strip()
+    story = _FILLER.sub("", story, count=1).strip()
+    asked = _TRIGGER.sub("", story, count=1).strip()
+    if asked == story:
+        asked = _ANNOUNCE.sub("", story, count=1).strip()
+    named = asked != story
+    story = asked
     head, tail = story[:-_ASK_TAIL], story[-_ASK_TAIL:]
     ask = _TRAILING_ASK.search(tail)
     if ask is not None:
         story = (head + tail[: ask.start()]).rstrip(" ,;:-")
-    return story
+    return story, named
 
 
 def short_title(story: str) -> str:

@@ -93,11 +93,29 @@ async def test_an_opening_story_fills_description_and_a_short_title(
     assert said == []
 
 
-@pytest.mark.parametrize("text", ["open a case", "I want to open a case about my bill"])
+@pytest.mark.parametrize("text", ["open a case", "hi, open a ticket please", "i need help"])
 async def test_a_short_opening_asks_as_usual(settings: ActionSettings, text: str) -> None:
     events, _ = await validate(settings, opening(text))
 
     assert not [e for e in events if e.get("name") in ("title", "description")]
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("I want to open a case about my bill", "My bill"),
+        ("ok whatever, i want to complain about a rude driver", "A rude driver"),
+    ],
+)
+async def test_a_subject_named_with_the_request_is_the_title_and_the_description_is_asked(
+    settings: ActionSettings, text: str, title: str
+) -> None:
+    """The subject was asked for again ("In a few words, what is it about?"), or, in a longer
+    message, the title was its first words ("Ok whatever")."""
+    events, _ = await validate(settings, opening(text))
+
+    assert SlotSet("title", title) in events
+    assert not [e for e in events if e.get("name") == "description"]
 
 
 def test_a_title_is_the_first_clause_of_at_most_eight_words() -> None:
