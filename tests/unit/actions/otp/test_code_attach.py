@@ -12,26 +12,15 @@ from actions.kit.otp import OneTimeCodes
 from actions.kit.settings import ActionSettings
 from actions.otp.store import SqliteCodeStore
 from tests.unit.actions.fakes import FakeCases, entity, responses, whatsapp
-from tests.unit.actions.otp.chat import Chat
+from tests.unit.actions.otp.chat import Chat, Mailbox
 
 PHOTO = b"\xff\xd8\xff\xe0 the meter reading"
 OWNER = "bo@example.org"
 
 
-class Outbox:
-    """A sender that keeps what it was asked to send."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, to: str, code: str) -> bool:
-        self.sent.append((to, code))
-        return True
-
-
 @pytest.fixture
-def outbox() -> Outbox:
-    return Outbox()
+def outbox() -> Mailbox:
+    return Mailbox()
 
 
 @pytest.fixture
@@ -48,7 +37,7 @@ def otp_settings(tmp_path: Path) -> ActionSettings:
 
 
 @pytest.fixture
-def codes(otp_settings: ActionSettings, outbox: Outbox) -> OneTimeCodes:
+def codes(otp_settings: ActionSettings, outbox: Mailbox) -> OneTimeCodes:
     store = SqliteCodeStore(otp_settings.otp_db)
     return OneTimeCodes(otp_settings, store, email=outbox, key=b"k" * 32)
 
@@ -79,7 +68,7 @@ async def attach_to(bo: Chat, ref: str) -> list[dict[str, object]]:
 
 
 async def test_a_right_code_attaches_the_file_that_waited(
-    cases: FakeCases, otp_settings: ActionSettings, codes: OneTimeCodes, outbox: Outbox
+    cases: FakeCases, otp_settings: ActionSettings, codes: OneTimeCodes, outbox: Mailbox
 ) -> None:
     bo = chat(cases, otp_settings, codes)
 
@@ -109,7 +98,7 @@ async def test_the_offer_for_a_file_is_the_offer_for_a_status_word_for_word(
 
 
 async def test_a_wrong_code_attaches_nothing_and_the_file_still_waits(
-    cases: FakeCases, otp_settings: ActionSettings, codes: OneTimeCodes, outbox: Outbox
+    cases: FakeCases, otp_settings: ActionSettings, codes: OneTimeCodes, outbox: Mailbox
 ) -> None:
     bo = chat(cases, otp_settings, codes)
     await attach_to(bo, "87654321")

@@ -17,7 +17,7 @@ from actions.otp.pending import lapsed
 from actions.otp.store import SqliteCodeStore
 from actions.verification import ActionWithdrawCodeOffer
 from tests.unit.actions.fakes import FakeCases, entity, responses, tracker
-from tests.unit.actions.otp.chat import Chat
+from tests.unit.actions.otp.chat import Chat, Mailbox
 
 TTL = 600.0
 PHONE = "+447700900123"
@@ -31,25 +31,14 @@ class Clock:
         return self.now
 
 
-class Outbox:
-    """A sender that keeps what it was asked to send."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, to: str, code: str) -> bool:
-        self.sent.append((to, code))
-        return True
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-def outbox() -> Outbox:
-    return Outbox()
+def outbox() -> Mailbox:
+    return Mailbox()
 
 
 @pytest.fixture
@@ -63,7 +52,7 @@ def otp_settings(tmp_path: Path) -> ActionSettings:
 
 
 @pytest.fixture
-def codes(otp_settings: ActionSettings, clock: Clock, outbox: Outbox) -> OneTimeCodes:
+def codes(otp_settings: ActionSettings, clock: Clock, outbox: Mailbox) -> OneTimeCodes:
     store = SqliteCodeStore(otp_settings.otp_db, clock=clock)
     return OneTimeCodes(otp_settings, store, email=outbox, phone=outbox, key=b"k" * 32, clock=clock)
 
@@ -81,7 +70,7 @@ def jo(cases: FakeCases, otp_settings: ActionSettings, codes: OneTimeCodes) -> C
 
 
 async def test_a_phone_number_typed_after_turning_to_something_else_asks_for_no_code(
-    jo: Chat, outbox: Outbox, codes: OneTimeCodes
+    jo: Chat, outbox: Mailbox, codes: OneTimeCodes
 ) -> None:
     assert responses(await jo.ask_status("10000021")) == ["utter_offer_code"]
 
@@ -97,7 +86,7 @@ async def test_a_phone_number_typed_after_turning_to_something_else_asks_for_no_
 
 
 async def test_an_offer_left_unanswered_past_a_codes_lifetime_is_withdrawn(
-    jo: Chat, outbox: Outbox, codes: OneTimeCodes, clock: Clock
+    jo: Chat, outbox: Mailbox, codes: OneTimeCodes, clock: Clock
 ) -> None:
     await jo.ask_status("10000021")
 
@@ -111,7 +100,7 @@ async def test_an_offer_left_unanswered_past_a_codes_lifetime_is_withdrawn(
 
 
 async def test_a_contact_and_code_given_late_in_their_lifetimes_still_make_the_change(
-    jo: Chat, cases: FakeCases, outbox: Outbox, codes: OneTimeCodes, clock: Clock
+    jo: Chat, cases: FakeCases, outbox: Mailbox, codes: OneTimeCodes, clock: Clock
 ) -> None:
     change = [entity("case_ref", "10000021"), entity("priority", "High")]
     offered = await jo.turn(ActionUpdateCase, "set 10000021 to high", "update_case", change)
@@ -133,7 +122,7 @@ async def test_a_contact_and_code_given_late_in_their_lifetimes_still_make_the_c
 
 
 async def test_a_right_code_after_turning_away_does_not_make_the_change_given_up_on(
-    jo: Chat, cases: FakeCases, outbox: Outbox, codes: OneTimeCodes
+    jo: Chat, cases: FakeCases, outbox: Mailbox, codes: OneTimeCodes
 ) -> None:
     change = [entity("case_ref", "10000021"), entity("priority", "High")]
     await jo.turn(ActionUpdateCase, "set 10000021 to high", "update_case", change)
@@ -162,7 +151,7 @@ async def test_the_answers_an_offer_waits_for_keep_it(jo: Chat, clock: Clock) ->
 
 
 async def test_a_yes_to_the_offer_keeps_it_and_the_contact_typed_next_gets_the_code(
-    jo: Chat, outbox: Outbox, codes: OneTimeCodes
+    jo: Chat, outbox: Mailbox, codes: OneTimeCodes
 ) -> None:
     """ "ok", then the contact: the yes withdrew the offer, and the contact was not taken."""
     await jo.ask_status("10000021")
