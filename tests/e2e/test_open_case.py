@@ -37,6 +37,15 @@ def texts(replies: list[dict[str, Any]]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 
 
+def fill_form(stack: Stack, sender: str, title: str, description: str, priority: str) -> str:
+    """Answer the case form up to its summary, with jane.doe@example.com as the contact."""
+    say(stack, sender, "open a case")
+    say(stack, sender, title)
+    say(stack, sender, description)
+    say(stack, sender, "jane.doe@example.com")
+    return texts(say(stack, sender, priority))
+
+
 def find_by_title(stack: Stack, title: str) -> list[dict[str, Any]]:
     client = stack.cases_client()
     found = client.search_cases(
@@ -148,11 +157,8 @@ def test_an_answer_the_confirmation_cannot_take_is_answered_once_and_the_form_as
     conversation never listened again: every later message got no answer at all."""
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
     title = f"Parcel lost {uuid.uuid4().hex[:6]}"
-    say(stack, sender, "I want to open a case")
-    say(stack, sender, title)
-    say(stack, sender, "It was meant to come on Monday and tracking says delivered.")
-    say(stack, sender, "jane.doe@example.com")
-    assert "Shall I open it?" in texts(say(stack, sender, "high"))
+    summary = fill_form(stack, sender, title, "Due Monday, tracking says delivered.", "high")
+    assert "Shall I open it?" in summary
 
     out_of_place = say(stack, sender, "web")
 
@@ -170,11 +176,7 @@ def test_cancel_my_case_after_it_was_opened_offers_to_close_it(stack: Stack) -> 
     """ "cancel my case" after the case was filed got "nothing in progress to cancel" alone."""
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
     title = f"Router down {uuid.uuid4().hex[:6]}"
-    say(stack, sender, "open a case")
-    say(stack, sender, title)
-    say(stack, sender, "It stopped working after the storm last night.")
-    say(stack, sender, "jane.doe@example.com")
-    say(stack, sender, "low")
+    fill_form(stack, sender, title, "It stopped working after the storm last night.", "low")
     ref = re.findall(r"\b\d{8}\b", texts(say(stack, sender, "yes")))[0]
 
     answer = say(stack, sender, "cancel my case")
